@@ -1,0 +1,16 @@
+"""The api service's app; its routes arrive with their issues."""
+
+from litestar import Litestar
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from shared.app import ServiceSpec, create_service_app
+from shared.settings import Settings
+
+SPEC = ServiceSpec(name="api", route_handlers=[], uses_events=True)
+
+
+def create_app(
+    settings: Settings, *, sessionmaker: async_sessionmaker[AsyncSession] | None = None
+) -> Litestar:
+    """Build the api service."""
+    return create_service_app(SPEC, settings, sessionmaker=sessionmaker)

@@ -1,0 +1,1 @@
+"""Health service: dependency checks and, later, the platform's metrics."""

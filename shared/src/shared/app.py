@@ -1,0 +1,157 @@
+"""What every service's Litestar app shares: lifespan resources, errors, request context."""
+
+import contextlib
+from collections.abc import AsyncIterator, Sequence
+from dataclasses import dataclass, field
+
+import redis.asyncio as redis
+from litestar import Litestar, get
+from litestar.datastructures import State
+from litestar.di import Provide
+from litestar.openapi import OpenAPIConfig
+from litestar.openapi.plugins import RedocRenderPlugin, SwaggerRenderPlugin
+from litestar.types import ControllerRouterHandler
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+
+from shared.db.session import create_engine, create_sessionmaker, provide_db_session
+from shared.errors import EXCEPTION_HANDLERS
+from shared.events.consumer import DurableConsumer, Handler
+from shared.events.nats import NatsConnection
+from shared.events.outbox import OutboxRelay
+from shared.request_context import RequestContextMiddleware
+from shared.settings import Settings
+
+
+@dataclass(frozen=True)
+class ConsumerSpec:
+    """A durable consumer a service runs: its name, subjects and handler."""
+
+    durable: str
+    subject_filter: str
+    handler: Handler
+
+
+@dataclass(frozen=True)
+class ServiceSpec:
+    """What distinguishes one service's app from another's."""
+
+    name: str
+    route_handlers: Sequence[ControllerRouterHandler]
+    uses_events: bool = False  # runs the outbox relay
+    consumers: Sequence[ConsumerSpec] = field(default_factory=tuple)
+    title: str = "The Logbook"
+
+
+class Resources:
+    """Connections a running app holds in `app.state`, opened and closed by the lifespan."""
+
+    def __init__(
+        self,
+        spec: ServiceSpec,
+        settings: Settings,
+        sessionmaker: async_sessionmaker[AsyncSession] | None,
+    ) -> None:
+        self.spec = spec
+        self.settings = settings
+        self.engine: AsyncEngine | None = None
+        self.sessionmaker = sessionmaker
+        self.redis: redis.Redis | None = None
+        self.nats = NatsConnection(
+            settings.nats_url, settings.nats_stream, name=f"logbook-{spec.name}"
+        )
+        self.relay: OutboxRelay | None = None
+        self.consumers: list[DurableConsumer] = []
+
+    @contextlib.asynccontextmanager
+    async def lifespan(self, app: Litestar) -> AsyncIterator[None]:
+        """Open everything, expose it in `app.state`, close it in reverse order."""
+        if self.sessionmaker is None:
+            self.engine = create_engine(
+                self.settings.resolved_database_url(),
+                pool_size=self.settings.db_pool_size,
+                ssl_ca=self.settings.db_ssl_ca,
+            )
+            self.sessionmaker = create_sessionmaker(self.engine)
+        if self.settings.redis_url is not None:
+            self.redis = redis.Redis.from_url(
+                self.settings.redis_url.get_secret_value(),
+                socket_timeout=2,
+                socket_connect_timeout=2,
+            )
+        self.nats.start()
+        if self.spec.uses_events:
+            self.relay = OutboxRelay(self.sessionmaker, self.nats)
+            self.relay.start()
+        for consumer in self.spec.consumers:
+            running = DurableConsumer(
+                self.nats,
+                self.sessionmaker,
+                durable=consumer.durable,
+                subject_filter=consumer.subject_filter,
+                handler=consumer.handler,
+            )
+            running.start()
+            self.consumers.append(running)
+        app.state.update(
+            service_name=self.spec.name,
+            settings=self.settings,
+            sessionmaker=self.sessionmaker,
+            engine=self.engine,
+            redis=self.redis,
+            nats=self.nats,
+        )
+        try:
+            yield
+        finally:
+            await self._close()
+
+    async def _close(self) -> None:
+        for consumer in self.consumers:
+            await consumer.stop()
+        if self.relay is not None:
+            await self.relay.stop()
+        await self.nats.close()
+        if self.redis is not None:
+            await self.redis.aclose()
+        if self.engine is not None:
+            await self.engine.dispose()
+
+
+@get("/internal/health", include_in_schema=False, sync_to_thread=False)
+def internal_health(state: State) -> dict[str, str]:
+    """Liveness of this service for the health service (the gateway never routes /internal)."""
+    return {"status": "ok", "service": state.service_name}
+
+
+def _openapi(spec: ServiceSpec, settings: Settings) -> OpenAPIConfig | None:
+    if not settings.docs_enabled:
+        return None
+    return OpenAPIConfig(
+        title=f"{spec.title} — {spec.name}",
+        version="1.0.0",
+        path="/",
+        use_handler_docstrings=True,
+        render_plugins=[SwaggerRenderPlugin(path="/docs"), RedocRenderPlugin(path="/redoc")],
+    )
+
+
+def create_service_app(
+    spec: ServiceSpec,
+    settings: Settings,
+    *,
+    sessionmaker: async_sessionmaker[AsyncSession] | None = None,
+) -> Litestar:
+    """A Litestar app with the shared lifespan, error envelope and request context."""
+    resources = Resources(spec, settings, sessionmaker)
+    app = Litestar(
+        route_handlers=[internal_health, *spec.route_handlers],
+        lifespan=[resources.lifespan],
+        dependencies={"db_session": Provide(provide_db_session)},
+        exception_handlers=EXCEPTION_HANDLERS,
+        openapi_config=_openapi(spec, settings),
+        debug=False,  # debug mode would put tracebacks in responses
+        logging_config=None,
+    )
+    # Outermost layer, so unknown routes (404/405) also get a request id and an access line.
+    app.asgi_handler = RequestContextMiddleware(app.asgi_handler)
+    return app

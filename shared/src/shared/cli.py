@@ -1,0 +1,69 @@
+"""`logbook`: the one command-line tool of the platform."""
+
+import argparse
+import asyncio
+import sys
+
+from shared.logging import configure_logging
+from shared.security_checks import (
+    blocks_startup,
+    generate_env_block,
+    run_checks,
+    with_development_secrets,
+)
+from shared.settings import Settings
+
+
+def _check_config() -> int:
+    settings, generated = with_development_secrets(Settings())
+    findings = run_checks(settings)
+    for name in generated:
+        print(f"advisory  WARNING: {name} is not set; development would use a throwaway value")  # noqa: T201
+    blocked = blocks_startup(settings, findings)
+    for finding in findings:
+        kind = "blocking" if blocked and finding.severity == "CRITICAL" else "advisory"
+        print(f"{kind:9} {finding.line()}")  # noqa: T201
+    verdict = "startup would be BLOCKED" if blocked else "startup would proceed"
+    print(f"ENVIRONMENT={settings.environment}: {len(findings)} finding(s); {verdict}")  # noqa: T201
+    return 1 if blocked else 0
+
+
+def _migrate() -> int:
+    from shared.serve import load_settings, prepare_database  # noqa: PLC0415 - heavy imports
+
+    settings = load_settings("migrate")
+    asyncio.run(prepare_database(settings.model_copy(update={"migrate_on_start": True})))
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Parse the command line and run one command."""
+    parser = argparse.ArgumentParser(prog="logbook", description="The Logbook backend")
+    commands = parser.add_subparsers(dest="command", required=True)
+    commands.add_parser("run", help="run the whole platform (gateway, services, NATS)")
+    serve = commands.add_parser("serve", help="run one service")
+    serve.add_argument("service", choices=("auth", "api", "health"))
+    commands.add_parser("migrate", help="wait for the database and bring it to the latest schema")
+    commands.add_parser("gen-secrets", help="print a .env block with fresh secrets")
+    commands.add_parser("check-config", help="print the startup security findings")
+    args = parser.parse_args(argv)
+
+    if args.command == "gen-secrets":
+        print(generate_env_block())  # noqa: T201
+        return 0
+    if args.command == "check-config":
+        return _check_config()
+    if args.command == "migrate":
+        return _migrate()
+    if args.command == "serve":
+        from shared.serve import serve  # noqa: PLC0415 - loads the service's app
+
+        return serve(args.service)
+    from shared.runner import run_platform  # noqa: PLC0415
+
+    configure_logging("run", log_format=Settings().log_format)
+    return asyncio.run(run_platform())
+
+
+if __name__ == "__main__":
+    sys.exit(main())

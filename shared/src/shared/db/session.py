@@ -1,0 +1,128 @@
+"""Engine, the wait for a database that may start late, and the per-request session."""
+
+import asyncio
+import time
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import Any
+
+import structlog
+from litestar.datastructures import State
+from sqlalchemy import event, make_url, text
+from sqlalchemy.engine import URL
+from sqlalchemy.ext.asyncio import (
+    AsyncEngine,
+    AsyncSession,
+    async_sessionmaker,
+    create_async_engine,
+)
+
+log = structlog.get_logger("shared.db")
+CONNECT_TIMEOUT_SECONDS = 5
+MAX_BACKOFF_SECONDS = 8.0
+
+
+class DatabaseUnreachableError(RuntimeError):
+    """The database never answered within the wait window."""
+
+
+def describe_target(url: URL) -> str:
+    """Host and port (or file) of a database URL, never its password."""
+    if url.get_backend_name() == "sqlite":
+        return f"SQLite file {url.database}"
+    return f"{url.host}:{url.port or 3306}"
+
+
+def create_engine(
+    database_url: str, *, pool_size: int = 10, ssl_ca: str | None = None
+) -> AsyncEngine:
+    """An async engine for MariaDB/MySQL (aiomysql) or SQLite (aiosqlite)."""
+    url = make_url(database_url)
+    if url.get_backend_name() == "sqlite":
+        if url.database and url.database != ":memory:":
+            Path(url.database).parent.mkdir(parents=True, exist_ok=True)
+        engine = create_async_engine(url, connect_args={"timeout": 30})
+        event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
+        return engine
+    connect_args: dict[str, Any] = {"connect_timeout": CONNECT_TIMEOUT_SECONDS}
+    if ssl_ca:
+        import ssl  # noqa: PLC0415 - only TLS deployments need it
+
+        connect_args["ssl"] = ssl.create_default_context(cafile=ssl_ca)
+    return create_async_engine(
+        url,
+        pool_pre_ping=True,
+        pool_recycle=3600,
+        pool_size=pool_size,
+        max_overflow=pool_size,
+        connect_args=connect_args,
+    )
+
+
+def _sqlite_pragmas(dbapi_connection: Any, _: Any) -> None:
+    # Three services share one file: WAL lets readers run beside the writer, and the busy
+    # timeout makes a writer wait for the lock instead of failing at once.
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA busy_timeout=30000")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.close()
+
+
+async def ping(engine: AsyncEngine) -> None:
+    """One `SELECT 1`, raising when the database does not answer."""
+    async with engine.connect() as connection:
+        await connection.execute(text("SELECT 1"))
+
+
+async def wait_for_database(engine: AsyncEngine, *, max_wait: float) -> None:
+    """Retry with exponential backoff until the database answers or `max_wait` seconds pass."""
+    target = describe_target(engine.url)
+    deadline = time.monotonic() + max_wait
+    delay, attempt = 0.5, 0
+    while True:
+        attempt += 1
+        try:
+            async with asyncio.timeout(CONNECT_TIMEOUT_SECONDS + 1):
+                await ping(engine)
+        except Exception as exc:
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                raise DatabaseUnreachableError(
+                    _unreachable_message(target, attempt, max_wait)
+                ) from exc
+            wait = min(delay, remaining, MAX_BACKOFF_SECONDS)
+            log.warning(
+                "database.waiting",
+                target=target,
+                attempt=attempt,
+                error=type(exc).__name__,
+                retry_in=round(wait, 2),
+            )
+            await asyncio.sleep(wait)
+            delay *= 2
+        else:
+            log.info("database.ready", target=target, attempts=attempt)
+            return
+
+
+def _unreachable_message(target: str, attempts: int, max_wait: float) -> str:
+    return (
+        f"Could not reach the database at {target} after {attempts} attempts in {max_wait:.0f} s. "
+        "Check that the database is running and reachable from this machine. In Docker Compose, "
+        "DB_HOST must be the database's service name (for example `mysql`), not localhost. "
+        "DB_WAIT_SECONDS sets how long to wait."
+    )
+
+
+def create_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
+    """Sessions that keep loaded values after commit (responses are built after it)."""
+    return async_sessionmaker(engine, expire_on_commit=False)
+
+
+async def provide_db_session(state: State) -> AsyncIterator[AsyncSession]:
+    """The one transaction of a request: committed after the handler, rolled back on error."""
+    sessionmaker: async_sessionmaker[AsyncSession] = state.sessionmaker
+    async with sessionmaker() as session:
+        yield session
+        await session.commit()

@@ -1,0 +1,127 @@
+"""One error envelope for every failure: `{"detail", "code", "request_id"}`."""
+
+import re
+from collections.abc import Mapping
+from typing import Any, ClassVar
+
+import sentry_sdk
+import structlog
+from litestar import MediaType, Request, Response
+from litestar.exceptions import HTTPException, ValidationException
+from litestar.status_codes import HTTP_422_UNPROCESSABLE_ENTITY, HTTP_500_INTERNAL_SERVER_ERROR
+from litestar.types import ExceptionHandlersMap
+
+from shared.request_context import current_request_id
+
+log = structlog.get_logger("shared.errors")
+SERVER_ERROR = 500
+
+
+class AppError(Exception):
+    """An expected failure with its status and support code; keyword fields are logged only."""
+
+    status_code: ClassVar[int] = 400
+    code: ClassVar[str] = "LB-API-400"
+    detail: ClassVar[str] = "Bad request"
+
+    def __init__(
+        self, detail: str | None = None, *, headers: Mapping[str, str] | None = None, **fields: Any
+    ) -> None:
+        super().__init__(detail or self.detail)
+        self.message = detail or self.detail
+        self.headers = dict(headers or {})
+        self.fields = fields
+
+
+class DatabaseUnavailableError(AppError):
+    """The database did not answer: the frontend retries 503s instead of signing out."""
+
+    status_code = 503
+    code = "LB-SYS-002"
+    detail = "Service temporarily unavailable, please retry"
+
+
+def error_response(
+    status: int, code: str, detail: object, headers: Mapping[str, str] | None = None
+) -> Response[dict[str, object]]:
+    """The standard error body, with the request id for support."""
+    return Response(
+        {"detail": detail, "code": code, "request_id": current_request_id()},
+        status_code=status,
+        media_type=MediaType.JSON,
+        headers=dict(headers or {}),
+    )
+
+
+_MISSING = re.compile(r"Object missing required field `(?P<name>[^`]+)`")
+_AT = re.compile(r" - at `\$(?P<path>[^`]*)`")
+# Generic phrases per kind (spec/auth.md §8): custom validator texts are never surfaced.
+_PHRASES = (
+    (re.compile(r"of length >="), "Too short"),
+    (re.compile(r"of length <="), "Too long"),
+    (re.compile(r"Expected `(int|float|decimal)` [<>]=?"), "Out of range"),
+    (re.compile(r"Expected `(int|float|decimal|number)`"), "Must be a number"),
+    (re.compile(r"Expected `bool`"), "Must be a boolean"),
+    (re.compile(r"(?i)uuid"), "Invalid id"),
+    (re.compile(r"(?i)(datetime|date|time)"), "Invalid date"),
+)
+
+
+def _dotted(path: str) -> str:
+    return re.sub(r"\[(\d+)\]", r".\1", path).strip(".")
+
+
+def field_errors(extra: object) -> list[dict[str, str]]:
+    """Litestar/msgspec validation details as `[{field, message}]`."""
+    items = extra if isinstance(extra, list) else []
+    errors = []
+    for item in items:
+        message = str(item.get("message", "")) if isinstance(item, dict) else str(item)
+        key = str(item.get("key", "")) if isinstance(item, dict) else ""
+        if key == "data":  # the body itself: Litestar names the handler argument
+            key = ""
+        at = _AT.search(message)
+        if at:
+            key = _dotted(at.group("path"))
+        missing = _MISSING.search(message)
+        if missing:
+            errors.append(
+                {"field": _dotted(f"{key}.{missing.group('name')}"), "message": "Field required"}
+            )
+            continue
+        phrase = next(
+            (text for pattern, text in _PHRASES if pattern.search(message)), "Invalid value"
+        )
+        errors.append({"field": _dotted(key) or "request", "message": phrase})
+    return errors or [{"field": "request", "message": "Invalid value"}]
+
+
+def _app_error(_: Request[Any, Any, Any], exc: AppError) -> Response[dict[str, object]]:
+    log.info("http.app_error", code=exc.code, status=exc.status_code, **exc.fields)
+    return error_response(exc.status_code, exc.code, exc.message, exc.headers)
+
+
+def _validation_error(
+    _: Request[Any, Any, Any], exc: ValidationException
+) -> Response[dict[str, object]]:
+    return error_response(HTTP_422_UNPROCESSABLE_ENTITY, "LB-VAL-001", field_errors(exc.extra))
+
+
+def _http_error(_: Request[Any, Any, Any], exc: HTTPException) -> Response[dict[str, object]]:
+    if exc.status_code >= SERVER_ERROR:
+        return _unhandled(_, exc)
+    return error_response(exc.status_code, f"LB-API-{exc.status_code}", exc.detail, exc.headers)
+
+
+def _unhandled(_: Request[Any, Any, Any], exc: Exception) -> Response[dict[str, object]]:
+    log.error("http.unhandled_error", exc_info=exc)
+    sentry_sdk.capture_exception(exc)
+    return error_response(HTTP_500_INTERNAL_SERVER_ERROR, "LB-SYS-001", "Internal server error")
+
+
+EXCEPTION_HANDLERS: ExceptionHandlersMap = {
+    AppError: _app_error,
+    ValidationException: _validation_error,
+    HTTPException: _http_error,
+    Exception: _unhandled,
+}

@@ -1,0 +1,1 @@
+"""Events between services: envelope, transactional outbox and relay, durable consumers."""

@@ -1,0 +1,136 @@
+"""Durable JetStream consumers: ack after the handler's commit, each event id handled once."""
+
+import asyncio
+import contextlib
+from collections.abc import Awaitable, Callable
+
+import msgspec
+import structlog
+from nats.aio.msg import Msg
+from nats.errors import TimeoutError as NatsTimeoutError
+from nats.js.api import AckPolicy, ConsumerConfig, DeliverPolicy
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from shared.events.envelope import Envelope, decode
+from shared.events.nats import NatsConnection
+from shared.models.outbox import ProcessedEvent
+
+log = structlog.get_logger("shared.consumer")
+Handler = Callable[[Envelope, AsyncSession], Awaitable[None]]
+FETCH_BATCH = 20
+FETCH_TIMEOUT_SECONDS = 1.0
+ACK_WAIT_SECONDS = 30.0
+RETRY_DELAY_SECONDS = 2.0
+
+
+class DurableConsumer:
+    """Runs `handler` for every event on `subject_filter`, once per event id, in a transaction."""
+
+    def __init__(
+        self,
+        nats: NatsConnection,
+        sessionmaker: async_sessionmaker[AsyncSession],
+        *,
+        durable: str,
+        subject_filter: str,
+        handler: Handler,
+    ) -> None:
+        self._nats = nats
+        self._sessionmaker = sessionmaker
+        self.durable = durable
+        self.subject_filter = subject_filter
+        self._handler = handler
+        self._task: asyncio.Task[None] | None = None
+
+    def start(self) -> None:
+        """Consume in the background once NATS is connected."""
+        self._task = asyncio.create_task(self._run(), name=f"consumer-{self.durable}")
+
+    async def stop(self) -> None:
+        """Stop consuming; unacked messages are redelivered later."""
+        if self._task is not None:
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task
+
+    async def _run(self) -> None:
+        while True:
+            await self._nats.ready.wait()
+            try:
+                subscription = await self._nats.jetstream.pull_subscribe(
+                    self.subject_filter,
+                    durable=self.durable,
+                    stream=self._nats.stream,
+                    config=ConsumerConfig(
+                        ack_policy=AckPolicy.EXPLICIT,
+                        ack_wait=ACK_WAIT_SECONDS,
+                        deliver_policy=DeliverPolicy.ALL,
+                    ),
+                )
+                while True:
+                    try:
+                        messages = await subscription.fetch(
+                            FETCH_BATCH, timeout=FETCH_TIMEOUT_SECONDS
+                        )
+                    except (TimeoutError, NatsTimeoutError):
+                        continue
+                    for message in messages:
+                        await self.handle(message)
+            except asyncio.CancelledError:
+                raise
+            except Exception as exc:  # noqa: BLE001 - keep consuming after NATS trouble
+                log.warning("consumer.restart", consumer=self.durable, error=type(exc).__name__)
+                await asyncio.sleep(RETRY_DELAY_SECONDS)
+
+    async def handle(self, message: Msg) -> None:
+        """Handle one message: decode, skip if seen, run the handler, commit, then ack."""
+        try:
+            envelope = decode(message.data)
+        except msgspec.DecodeError:
+            log.error("consumer.undecodable", consumer=self.durable, subject=message.subject)
+            await message.term()  # redelivering cannot fix it
+            return
+        with structlog.contextvars.bound_contextvars(
+            req_id=envelope.request_id or "-",
+            event_id=str(envelope.id),
+            subject=envelope.type,
+        ):
+            try:
+                handled = await self._handle_once(envelope)
+            except Exception:
+                log.exception("consumer.handler_failed", consumer=self.durable)
+                await message.nak(delay=RETRY_DELAY_SECONDS)
+                return
+            await message.ack()
+            log.info(
+                "consumer.handled" if handled else "consumer.duplicate_skipped",
+                consumer=self.durable,
+            )
+
+    async def _handle_once(self, envelope: Envelope) -> bool:
+        try:
+            async with self._sessionmaker() as session, session.begin():
+                seen = await session.scalar(
+                    select(ProcessedEvent.id).where(
+                        ProcessedEvent.consumer == self.durable,
+                        ProcessedEvent.event_id == envelope.id,
+                    )
+                )
+                if seen is not None:
+                    return False
+                session.add(ProcessedEvent(consumer=self.durable, event_id=envelope.id))
+                try:
+                    await session.flush()
+                except IntegrityError as exc:
+                    # Another instance recorded the same event id first: it is handled.
+                    raise _AlreadyHandledError from exc
+                await self._handler(envelope, session)
+        except _AlreadyHandledError:
+            return False
+        return True
+
+
+class _AlreadyHandledError(Exception):
+    """Raised inside the transaction so it rolls back, caught right outside it."""

@@ -1,0 +1,1 @@
+"""Event `data` contracts, one module per area (`logbook.<service>.<aggregate>.<verb>`)."""

@@ -1,0 +1,109 @@
+"""One NATS connection per process that keeps trying in the background, and the stream."""
+
+import asyncio
+import contextlib
+
+import nats
+import structlog
+from nats.aio.client import Client
+from nats.js import JetStreamContext
+from nats.js.api import StreamConfig
+from nats.js.errors import NotFoundError
+
+log = structlog.get_logger("shared.nats")
+STREAM_SUBJECTS = ["logbook.>"]
+DUPLICATE_WINDOW_SECONDS = 600.0  # Nats-Msg-Id de-duplication covers a relay retry this late
+MAX_BACKOFF_SECONDS = 5.0
+
+
+class NatsConnection:
+    """Connects in the background so a service starts (degraded) while NATS is down."""
+
+    def __init__(self, url: str, stream: str, *, name: str) -> None:
+        self.url = url
+        self.stream = stream
+        self.name = name
+        self.client: Client | None = None
+        self.ready = asyncio.Event()
+        self._task: asyncio.Task[None] | None = None
+
+    @property
+    def connected(self) -> bool:
+        """True while the client holds a live connection and the stream exists."""
+        return self.client is not None and self.client.is_connected and self.ready.is_set()
+
+    @property
+    def jetstream(self) -> JetStreamContext:
+        """The JetStream context; only valid while `connected`."""
+        if self.client is None:
+            raise ConnectionError("NATS is not connected")
+        return self.client.jetstream()
+
+    def start(self) -> None:
+        """Begin connecting in the background."""
+        self._task = asyncio.create_task(self._connect_forever(), name="nats-connect")
+
+    async def _connect_forever(self) -> None:
+        delay = 0.25
+        while True:
+            try:
+                self.client = await nats.connect(
+                    self.url,
+                    name=self.name,
+                    connect_timeout=2,
+                    reconnect_time_wait=1,
+                    max_reconnect_attempts=-1,
+                    allow_reconnect=True,
+                    error_cb=self._on_error,
+                    disconnected_cb=self._on_disconnected,
+                    reconnected_cb=self._on_reconnected,
+                )
+                await ensure_stream(self.client.jetstream(), self.stream)
+            except Exception as exc:  # noqa: BLE001 - any failure: try again later
+                log.warning(
+                    "nats.connect_failed", url=self.url, error=type(exc).__name__, retry_in=delay
+                )
+                await self._close_client()
+                await asyncio.sleep(delay)
+                delay = min(delay * 2, MAX_BACKOFF_SECONDS)
+            else:
+                log.info("nats.connected", url=self.url, stream=self.stream)
+                self.ready.set()
+                return
+
+    async def _on_error(self, exc: Exception) -> None:
+        log.warning("nats.error", error=type(exc).__name__)
+
+    async def _on_disconnected(self) -> None:
+        log.warning("nats.disconnected", url=self.url)
+
+    async def _on_reconnected(self) -> None:
+        log.info("nats.reconnected", url=self.url)
+
+    async def _close_client(self) -> None:
+        if self.client is not None:
+            with contextlib.suppress(Exception):
+                await self.client.close()
+            self.client = None
+
+    async def close(self) -> None:
+        """Stop connecting and close the connection."""
+        if self._task is not None:
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task
+        self.ready.clear()
+        await self._close_client()
+
+
+async def ensure_stream(js: JetStreamContext, name: str) -> None:
+    """Create the stream for `logbook.>` if missing; otherwise leave it as operators set it."""
+    try:
+        await js.stream_info(name)
+    except NotFoundError:
+        await js.add_stream(
+            StreamConfig(
+                name=name, subjects=STREAM_SUBJECTS, duplicate_window=DUPLICATE_WINDOW_SECONDS
+            )
+        )
+        log.info("nats.stream_created", stream=name)

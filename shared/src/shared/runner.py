@@ -1,0 +1,254 @@
+"""`logbook run`: the whole platform on one machine, supervised in the foreground."""
+
+import asyncio
+import contextlib
+import os
+import signal
+import socket
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+import structlog
+
+from shared.security_checks import enforce
+from shared.serve import SERVICES
+from shared.settings import Settings
+
+log = structlog.get_logger("shared.runner")
+BIN = Path(sys.executable).parent
+EMBEDDED_NATS_PORT = 4223  # beside a system NATS on 4222
+STOP_GRACE_SECONDS = 10.0
+READY_TIMEOUT_SECONDS = 180.0
+
+
+@dataclass
+class Child:
+    """One supervised process."""
+
+    name: str
+    process: asyncio.subprocess.Process
+
+
+def _port_free(port: int) -> bool:
+    with socket.socket() as probe:
+        return probe.connect_ex(("127.0.0.1", port)) != 0
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+        return port
+
+
+def project_root() -> Path:
+    """The checkout (the folder holding deploy/Caddyfile), else the current directory."""
+    here = Path(__file__).resolve()
+    for parent in here.parents:
+        if (parent / "deploy" / "Caddyfile").is_file():
+            return parent
+    return Path.cwd()
+
+
+def development_secrets(var: Path) -> dict[str, str]:
+    """Keys kept under var/ so encrypted development data stays readable across restarts."""
+    path = var / "dev-secrets.env"
+    if not path.exists():
+        from shared.security_checks import generate_env_block  # noqa: PLC0415 - rare path
+
+        path.write_text(generate_env_block() + "\n", encoding="utf-8")
+        path.chmod(0o600)
+        log.warning(
+            "security.development_secrets_created",
+            path=str(path),
+            hint="development only; set real secrets for production",
+        )
+    pairs = (
+        line.split("=", 1)
+        for line in path.read_text(encoding="utf-8").splitlines()
+        if line and not line.startswith("#")
+    )
+    return {key: value for key, value in pairs if key not in os.environ}
+
+
+class Platform:
+    """Starts NATS (unless NATS_URL is set), the three services and Caddy; stops them together."""
+
+    def __init__(self, settings: Settings, root: Path) -> None:
+        self.settings = settings
+        self.root = root
+        self.var = root / "var"
+        self.children: list[Child] = []
+        self.env = dict(os.environ)
+
+    def _prepare_env(self) -> None:
+        self.var.mkdir(exist_ok=True)
+        if not self.settings.is_production_like:
+            self.env.update(development_secrets(self.var))
+        if "DATABASE_URL" not in os.environ and not self.settings.db_host:
+            self.env["DATABASE_URL"] = f"sqlite+aiosqlite:///{self.var / 'logbook.db'}"
+        secure = "; Secure" if self.settings.cookies_secure else ""
+        self.env.update(
+            {
+                "AUTH_UPSTREAM": f"127.0.0.1:{self.settings.auth_port}",
+                "API_UPSTREAM": f"127.0.0.1:{self.settings.api_port}",
+                "HEALTH_UPSTREAM": f"127.0.0.1:{self.settings.health_port}",
+                "GATEWAY_SITE": self.env.get(
+                    "GATEWAY_SITE", f"http://127.0.0.1:{self.settings.gateway_port}"
+                ),
+                "COOKIE_SECURE_ATTR": secure,
+                "ACCESS_COOKIE_MAX_AGE": str(self.settings.access_token_expire_minutes * 60),
+                "REFRESH_COOKIE_MAX_AGE": str(self.settings.refresh_token_expire_days * 86400),
+                "PYTHONUNBUFFERED": "1",
+            }
+        )
+
+    async def _spawn(self, name: str, *argv: str) -> Child:
+        process = await asyncio.create_subprocess_exec(
+            *argv, env=self.env, cwd=self.root, start_new_session=True
+        )
+        child = Child(name, process)
+        self.children.append(child)
+        log.info("run.started", process=name, pid=process.pid)
+        return child
+
+    async def _start_nats(self) -> None:
+        if "NATS_URL" in os.environ:
+            return
+        port = int(self.env.get("EMBEDDED_NATS_PORT", EMBEDDED_NATS_PORT))
+        if not _port_free(port):
+            port = _free_port()
+        store = self.var / "nats"
+        store.mkdir(exist_ok=True)
+        await self._spawn(
+            "nats",
+            str(BIN / "nats-server"),
+            "-a",
+            "127.0.0.1",
+            "-p",
+            str(port),
+            "-js",
+            "-sd",
+            str(store),
+            "-l",
+            str(self.var / "nats.log"),
+        )
+        self.env["NATS_URL"] = f"nats://127.0.0.1:{port}"
+        await _wait_for_tcp(port, 30)
+
+    async def start(self) -> None:
+        """Start every process in dependency order."""
+        self._prepare_env()
+        await self._start_nats()
+        for service in SERVICES:
+            await self._spawn(service, sys.executable, "-m", "shared.cli", "serve", service)
+        await self._spawn(
+            "gateway",
+            str(BIN / "caddy"),
+            "run",
+            "--config",
+            str(self.root / "deploy" / "Caddyfile"),
+            "--adapter",
+            "caddyfile",
+        )
+
+    async def wait_ready(self) -> bool:
+        """Poll the gateway's /health until it answers 200 or a child dies."""
+        url = f"http://127.0.0.1:{self.settings.gateway_port}/health"
+        deadline = time.monotonic() + READY_TIMEOUT_SECONDS
+        async with httpx.AsyncClient(timeout=3) as client:
+            while time.monotonic() < deadline and not self._dead():
+                with contextlib.suppress(httpx.HTTPError):
+                    if (await client.get(url)).status_code == 200:  # noqa: PLR2004
+                        return True
+                await asyncio.sleep(0.5)
+        return False
+
+    def _dead(self) -> Child | None:
+        return next((c for c in self.children if c.process.returncode is not None), None)
+
+    async def supervise(self, stop: asyncio.Event) -> int:
+        """Block until a stop signal or a child's death; returns the exit code."""
+        waits = {asyncio.create_task(c.process.wait()): c for c in self.children}
+        stopper = asyncio.create_task(stop.wait())
+        done, _ = await asyncio.wait([*waits, stopper], return_when=asyncio.FIRST_COMPLETED)
+        stopper.cancel()
+        for task in done:
+            if task in waits:
+                child = waits[task]
+                log.error(
+                    "run.child_died",
+                    process=child.name,
+                    code=child.process.returncode,
+                    action="stopping the rest of the platform",
+                )
+                sys.stderr.write(
+                    f"ERROR: {child.name} exited with code "
+                    f"{child.process.returncode}; stopping the platform.\n"
+                )
+                return 1
+        return 0
+
+    async def stop(self) -> None:
+        """SIGTERM everyone (gateway first), then SIGKILL what is still running."""
+        for child in reversed(self.children):
+            if child.process.returncode is None:
+                with contextlib.suppress(ProcessLookupError):
+                    child.process.send_signal(signal.SIGTERM)
+        for child in reversed(self.children):
+            try:
+                await asyncio.wait_for(child.process.wait(), STOP_GRACE_SECONDS)
+            except TimeoutError:
+                log.warning("run.kill", process=child.name)
+                with contextlib.suppress(ProcessLookupError):
+                    child.process.kill()
+                await child.process.wait()
+        log.info("run.stopped")
+
+
+async def _wait_for_tcp(port: int, within: float) -> None:
+    deadline = time.monotonic() + within
+    while time.monotonic() < deadline:
+        if not _port_free(port):
+            return
+        await asyncio.sleep(0.1)
+    raise RuntimeError(f"nothing listens on port {port} after {within} s")
+
+
+def _banner(settings: Settings) -> str:
+    base = f"http://127.0.0.1:{settings.gateway_port}"
+    return "\n".join(
+        [
+            "",
+            "The Logbook is running.",
+            f"  Gateway (frontend and API): {base}/",
+            f"  Health:                     {base}/health",
+            f"  API base:                   {base}/api/v1",
+            "Press Ctrl-C to stop.",
+            "",
+        ]
+    )
+
+
+async def run_platform() -> int:
+    """Start, report, supervise and stop the whole platform."""
+    settings = enforce(Settings())  # before any port opens
+    platform = Platform(settings, project_root())
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, stop.set)
+    try:
+        await platform.start()
+        ready = asyncio.create_task(platform.wait_ready())
+        supervise = asyncio.create_task(platform.supervise(stop))
+        done, _ = await asyncio.wait([ready, supervise], return_when=asyncio.FIRST_COMPLETED)
+        if ready in done and ready.result():
+            sys.stdout.write(_banner(settings))
+            sys.stdout.flush()
+        return await supervise
+    finally:
+        await platform.stop()

@@ -1,0 +1,116 @@
+"""Start one service: checks, database wait and migration, then uvicorn."""
+
+import asyncio
+import importlib
+import sys
+
+import sentry_sdk
+import structlog
+import uvicorn
+from litestar import Litestar
+from sentry_sdk.integrations.logging import LoggingIntegration
+from sentry_sdk.types import Event, Hint
+
+from shared.db.migrate import MigrationError, migrate
+from shared.db.session import DatabaseUnreachableError, create_engine, wait_for_database
+from shared.logging import configure_logging
+from shared.request_context import current_request_id
+from shared.security_checks import enforce
+from shared.settings import Settings
+
+SERVICES = ("auth", "api", "health")
+log = structlog.get_logger("shared.serve")
+
+
+def load_settings(service: str) -> Settings:
+    """Settings with logging configured and the startup security checks passed (or exit)."""
+    settings = Settings()
+    configure_logging(
+        service,
+        log_format=settings.log_format,
+        level=settings.log_level,
+        log_file=settings.log_file,
+        sql_echo=settings.db_echo,
+    )
+    return enforce(settings)
+
+
+def init_sentry(settings: Settings, service: str) -> None:
+    """Send unhandled errors to Sentry when enabled, tagged with service and request id."""
+    if not (settings.sentry_enabled and settings.sentry_dsn is not None):
+        return
+
+    def tag_request(event: Event, _: Hint) -> Event:
+        event.setdefault("tags", {})["req_id"] = current_request_id() or "-"
+        return event
+
+    sentry_sdk.init(
+        dsn=settings.sentry_dsn.get_secret_value(),
+        environment=settings.environment,
+        send_default_pii=False,
+        auto_enabling_integrations=False,
+        before_send=tag_request,
+        # Errors are captured explicitly by the 500 handler; log records are breadcrumbs only.
+        integrations=[LoggingIntegration(event_level=None)],
+    )
+    sentry_sdk.set_tag("service", service)
+
+
+async def prepare_database(settings: Settings) -> None:
+    """Wait for the database, then bring it to head (under the migration lock)."""
+    engine = create_engine(settings.resolved_database_url(), ssl_ca=settings.db_ssl_ca)
+    try:
+        await wait_for_database(engine, max_wait=settings.db_wait_seconds)
+        if settings.migrate_on_start:
+            await migrate(engine)
+    finally:
+        await engine.dispose()
+
+
+def build_app(service: str, settings: Settings) -> Litestar:
+    """The service's app; imported by name because this package never imports a service."""
+    module = importlib.import_module(f"{service}.app")
+    app: Litestar = module.create_app(settings)
+    return app
+
+
+def port_of(settings: Settings, service: str) -> int:
+    """The port a service listens on."""
+    ports: dict[str, int] = {
+        "auth": settings.auth_port,
+        "api": settings.api_port,
+        "health": settings.health_port,
+    }
+    return ports[service]
+
+
+def serve(service: str) -> int:
+    """Run one service in the foreground until it is stopped; returns the exit code."""
+    settings = load_settings(service)
+    init_sentry(settings, service)
+    try:
+        asyncio.run(prepare_database(settings))
+    except DatabaseUnreachableError as exc:
+        log.error("database.unreachable", detail=str(exc))
+        sys.stderr.write(f"ERROR: {exc}\n")
+        return 1
+    except MigrationError as exc:
+        log.error("migrate.failed", detail=str(exc))
+        sys.stderr.write(f"ERROR: migrations failed: {exc}\n")
+        return 1
+    config = uvicorn.Config(
+        build_app(service, settings),
+        host=settings.host,
+        port=port_of(settings, service),
+        loop="uvloop",
+        http="httptools",
+        lifespan="on",
+        log_config=None,
+        access_log=False,
+        server_header=False,
+        proxy_headers=False,
+        timeout_graceful_shutdown=10,
+    )
+    server = uvicorn.Server(config)
+    server.run()
+    return 0 if server.started else 1

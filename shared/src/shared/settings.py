@@ -1,0 +1,125 @@
+"""Settings from the environment and `.env`, shared by every service and the CLI."""
+
+import os
+from pathlib import Path
+from typing import Annotated, Literal
+from urllib.parse import quote
+
+from pydantic import Field, SecretStr, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+Environment = Literal["development", "test", "staging", "production"]
+SQLITE_DEFAULT = "sqlite+aiosqlite:///var/logbook.db"
+
+
+class Settings(BaseSettings):
+    """Flat environment names, as in ARCHITECTURE.md; secrets are `SecretStr`."""
+
+    model_config = SettingsConfigDict(env_file=".env", frozen=True, extra="ignore")
+
+    environment: Environment = "development"
+    debug: bool = False
+
+    # Database: DATABASE_URL wins; else DB_HOST & co build a MySQL URL; else embedded SQLite.
+    database_url: SecretStr | None = None
+    db_host: str | None = None
+    db_port: int = 3306
+    db_user: str = "logbook"
+    db_password: SecretStr = SecretStr("")
+    db_name: str = "logbook"
+    db_echo: bool = False
+    db_ssl_ca: str | None = None
+    db_wait_seconds: float = 60.0
+    db_pool_size: int = 10
+    migrate_on_start: bool = True
+
+    redis_url: SecretStr | None = None
+    redis_password: SecretStr = SecretStr("")
+    nats_url: str = "nats://127.0.0.1:4222"
+    nats_stream: str = "LOGBOOK"
+
+    secret_key: SecretStr | None = None
+    encryption_key: SecretStr | None = None
+    encryption_salt: SecretStr | None = None
+    algorithm: str = "HS256"
+    access_token_expire_minutes: int = 30
+    refresh_token_expire_days: int = 7
+
+    allowed_origins: Annotated[list[str], NoDecode] = Field(default_factory=list)
+    rate_limit_enabled: bool = True
+    enable_docs: bool | None = None
+    security_enforce_https: bool = True
+    security_require_tls: bool = False
+    security_allow_unverified_tls: bool = False
+    security_block_insecure_defaults: bool = False
+    cookie_secure: bool | None = None
+
+    log_format: Literal["text", "json"] = "text"
+    log_level: str = "INFO"
+    log_file: Path | None = None
+
+    sentry_enabled: bool = False
+    sentry_dsn: SecretStr | None = None
+
+    host: str = "127.0.0.1"
+    auth_port: int = 8001
+    api_port: int = 8002
+    health_port: int = 8003
+    gateway_port: int = 8080
+    health_check_timeout: float = 2.0
+    frontend_dist: Path | None = None
+
+    @field_validator("allowed_origins", mode="before")
+    @classmethod
+    def _split_origins(cls, value: object) -> object:
+        if isinstance(value, str):
+            return [item.strip() for item in value.split(",") if item.strip()]
+        return value
+
+    @property
+    def is_production_like(self) -> bool:
+        """Production and staging enforce the security checks."""
+        return self.environment in ("production", "staging")
+
+    @property
+    def docs_enabled(self) -> bool:
+        """API docs default on, except in production-like environments."""
+        return self.enable_docs if self.enable_docs is not None else not self.is_production_like
+
+    @property
+    def cookies_secure(self) -> bool:
+        """COOKIE_SECURE if set; always in production; in development unless an origin is http."""
+        if self.cookie_secure is not None:
+            return self.cookie_secure
+        if self.is_production_like:
+            return True
+        return not any(origin.startswith("http://") for origin in self.allowed_origins)
+
+    def with_secrets(self, **values: str) -> "Settings":
+        """A copy with some secret settings replaced (names in lower case)."""
+        return self.model_copy(update={name: SecretStr(value) for name, value in values.items()})
+
+    def resolved_database_url(self) -> str:
+        """The SQLAlchemy URL of the database this process uses."""
+        if self.database_url is not None:
+            return self.database_url.get_secret_value()
+        if self.db_host:
+            password = quote(self.db_password.get_secret_value(), safe="")
+            user = quote(self.db_user, safe="")
+            return (
+                f"mysql+aiomysql://{user}:{password}@{self.db_host}:{self.db_port}/{self.db_name}"
+                "?charset=utf8mb4"
+            )
+        return SQLITE_DEFAULT
+
+
+def source_of(name: str) -> str:
+    """Where a setting came from: process environment, `.env` file or built-in default."""
+    if name.upper() in os.environ:
+        return "process environment"
+    env_file = Path(".env")
+    if env_file.is_file():
+        for line in env_file.read_text(encoding="utf-8").splitlines():
+            if line.strip().startswith(f"{name.upper()}="):
+                return ".env file"
+    return "built-in default"
