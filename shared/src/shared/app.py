@@ -124,12 +124,14 @@ def internal_health(state: State) -> dict[str, str]:
 
 
 def _openapi(spec: ServiceSpec, settings: Settings) -> OpenAPIConfig | None:
+    # Under /schema: a render plugin at the root would add a catch-all route that answers
+    # unknown paths with an HTML page instead of our JSON 404.
     if not settings.docs_enabled:
         return None
     return OpenAPIConfig(
-        title=f"{spec.title} — {spec.name}",
+        title=f"{spec.title}: {spec.name}",
         version="1.0.0",
-        path="/",
+        path="/schema",
         use_handler_docstrings=True,
         render_plugins=[SwaggerRenderPlugin(path="/docs"), RedocRenderPlugin(path="/redoc")],
     )

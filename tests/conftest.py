@@ -1,0 +1,96 @@
+"""Fixtures on the machine's real MariaDB, Redis and NATS: one database per xdist worker."""
+
+import os
+from collections.abc import AsyncIterator, Callable, Iterator
+from typing import Any
+
+import pymysql
+import pytest
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from shared.db.migrate import migrate
+from shared.db.session import create_engine
+from shared.settings import Settings
+
+MARIADB = {"host": "127.0.0.1", "port": 3306, "user": "root", "password": ""}
+REDIS_BASE = "redis://127.0.0.1:6379"
+NATS_URL = "nats://127.0.0.1:4222"
+TEST_SECRETS = {
+    "secret_key": "test-secret-key-0123456789abcdef0123456789abcdef",
+    "encryption_key": "test-encryption-key-0123456789abcdef0123456789ab",
+    "encryption_salt": "0123456789abcdef0123456789abcdef",
+}
+# A developer's shell or .env must not change what the tests see.
+for _name in list(os.environ):
+    if _name in {field.upper() for field in Settings.model_fields}:
+        del os.environ[_name]
+
+
+@pytest.fixture(scope="session")
+def worker() -> str:
+    """The xdist worker name (`gw0`, …), `main` without xdist."""
+    return os.environ.get("PYTEST_XDIST_WORKER", "main")
+
+
+def mariadb_database(name: str) -> Iterator[str]:
+    """Create an empty MariaDB database, yield its URL, drop it afterwards."""
+    connection = pymysql.connect(**MARIADB, autocommit=True)
+    with connection.cursor() as cursor:
+        cursor.execute(f"DROP DATABASE IF EXISTS `{name}`")
+        cursor.execute(f"CREATE DATABASE `{name}` CHARACTER SET utf8mb4")
+    try:
+        yield f"mysql+aiomysql://root@127.0.0.1:3306/{name}?charset=utf8mb4"
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute(f"DROP DATABASE IF EXISTS `{name}`")
+        connection.close()
+
+
+@pytest.fixture(scope="session")
+def mariadb_url(worker: str) -> Iterator[str]:
+    """This worker's MariaDB database, migrated with the real chain."""
+    yield from mariadb_database(f"logbook_test_{worker}")
+
+
+@pytest.fixture(scope="session")
+async def migrated_mariadb(mariadb_url: str) -> AsyncIterator[str]:
+    """The worker's database at head."""
+    engine = create_engine(mariadb_url)
+    await migrate(engine)
+    await engine.dispose()
+    yield mariadb_url
+
+
+@pytest.fixture
+def fresh_mariadb(worker: str, request: pytest.FixtureRequest) -> Iterator[str]:
+    """An empty MariaDB database for one test."""
+    suffix = abs(hash(request.node.nodeid)) % 10**8
+    yield from mariadb_database(f"logbook_t_{worker}_{suffix}")
+
+
+@pytest.fixture
+async def engine(migrated_mariadb: str) -> AsyncIterator[AsyncEngine]:
+    """An engine on the migrated worker database."""
+    eng = create_engine(migrated_mariadb)
+    yield eng
+    await eng.dispose()
+
+
+@pytest.fixture(scope="session")
+def redis_url(worker: str) -> str:
+    """A Redis logical database of this worker's own."""
+    index = int(worker[2:]) + 1 if worker.startswith("gw") else 1
+    return f"{REDIS_BASE}/{index % 16}"
+
+
+@pytest.fixture
+def make_settings(migrated_mariadb: str) -> Callable[..., Settings]:
+    """Settings for a test app: the worker's database, test secrets, overrides on top."""
+
+    def build(**overrides: Any) -> Settings:
+        values: dict[str, Any] = {"environment": "test", "database_url": migrated_mariadb,
+                                  "nats_url": NATS_URL, "log_format": "json", **TEST_SECRETS}
+        values.update(overrides)
+        return Settings(_env_file=None, **values)
+
+    return build
