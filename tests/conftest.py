@@ -10,6 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from shared.db.migrate import migrate
 from shared.db.session import create_engine
+from shared.logging import configure_logging
 from shared.settings import Settings
 
 MARIADB = {"host": "127.0.0.1", "port": 3306, "user": "root", "password": ""}
@@ -20,6 +21,7 @@ TEST_SECRETS = {
     "encryption_key": "test-encryption-key-0123456789abcdef0123456789ab",
     "encryption_salt": "0123456789abcdef0123456789abcdef",
 }
+configure_logging("tests", log_format="text", level="INFO")
 # A developer's shell or .env must not change what the tests see.
 for _name in list(os.environ):
     if _name in {field.upper() for field in Settings.model_fields}:
@@ -88,8 +90,13 @@ def make_settings(migrated_mariadb: str) -> Callable[..., Settings]:
     """Settings for a test app: the worker's database, test secrets, overrides on top."""
 
     def build(**overrides: Any) -> Settings:
-        values: dict[str, Any] = {"environment": "test", "database_url": migrated_mariadb,
-                                  "nats_url": NATS_URL, "log_format": "json", **TEST_SECRETS}
+        values: dict[str, Any] = {
+            "environment": "test",
+            "database_url": migrated_mariadb,
+            "nats_url": NATS_URL,
+            "log_format": "json",
+            **TEST_SECRETS,
+        }
         values.update(overrides)
         return Settings(_env_file=None, **values)
 

@@ -33,6 +33,7 @@ CADDYFILE = Path(__file__).resolve().parents[2] / "deploy" / "Caddyfile"
 # Variables the Caddyfile reads; cleared so the developer's shell cannot change what is tested.
 GATEWAY_ENV = (
     "GATEWAY_SITE",
+    "GATEWAY_BIND",
     "AUTH_UPSTREAM",
     "API_UPSTREAM",
     "HEALTH_UPSTREAM",
@@ -96,11 +97,13 @@ def wait_until_serving(process: subprocess.Popen[bytes], url: str, error_log: Pa
             if process.poll() is not None:
                 pytest.fail(f"caddy exited with {process.returncode}:\n{error_log.read_text()}")
             try:
-                client.get(f"{url}/gateway-readiness-probe")
+                response = client.get(f"{url}/internal/readiness-probe")
             except httpx.TransportError:
-                time.sleep(0.05)
-            else:
+                response = None
+            # Our gateway, not whatever else might have grabbed the port: it stamps a request id.
+            if response is not None and "x-request-id" in response.headers:
                 return
+            time.sleep(0.05)
     pytest.fail(f"caddy did not answer within {STARTUP_TIMEOUT}s:\n{error_log.read_text()}")
 
 
@@ -379,6 +382,15 @@ class TestRouting:
 
         assert response.status_code == status
         assert seen_by_upstream(response)["path"] == "/api/v1/items/unknown"
+
+    def test_client_cannot_spoof_its_address(self, client: httpx.Client) -> None:
+        spoofed = {"X-Forwarded-For": "203.0.113.9", "X-Real-IP": "203.0.113.9"}
+
+        echo = seen_by_upstream(client.get("/api/v1/auth/login", headers=spoofed))
+
+        # The services' rate limits and lockouts key on these; only the TCP peer may appear.
+        assert header_values(echo, "X-Forwarded-For") == ["127.0.0.1"]
+        assert header_values(echo, "X-Real-IP") == ["127.0.0.1"]
 
     def test_unreachable_service_is_json_502(self, upstreams: Upstreams, tmp_path: Path) -> None:
         dead = f"127.0.0.1:{free_port()}"

@@ -25,10 +25,11 @@ class EchoHandler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"  # keep-alive, like the services behind Caddy's connection pool
     server: "EchoServer"
 
-    def do_GET(self) -> None:  # noqa: N802 - the name http.server dispatches to
+    def do_GET(self) -> None:
         self._echo()
 
-    do_HEAD = do_POST = do_PUT = do_PATCH = do_DELETE = do_OPTIONS = do_GET
+    # http.server dispatches on these names; every method gets the same echo.
+    do_HEAD = do_POST = do_PUT = do_PATCH = do_DELETE = do_OPTIONS = do_GET  # noqa: N815
 
     def _echo(self) -> None:
         self.server.paths.append(self.path)
@@ -55,7 +56,7 @@ class EchoHandler(BaseHTTPRequestHandler):
         if self.command != "HEAD":
             self.wfile.write(encoded)
 
-    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002, ARG002
+    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002
         """Keep the test output quiet."""
 
 

@@ -29,11 +29,10 @@ def _check_config() -> int:
 
 
 def _migrate() -> int:
-    from shared.serve import load_settings, prepare_database  # noqa: PLC0415 - heavy imports
+    from shared.serve import load_settings, prepare_database_or_report  # noqa: PLC0415 - heavy
 
-    settings = load_settings("migrate")
-    asyncio.run(prepare_database(settings.model_copy(update={"migrate_on_start": True})))
-    return 0
+    settings = load_settings("migrate").model_copy(update={"migrate_on_start": True})
+    return 0 if prepare_database_or_report(settings) else 1
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -188,8 +188,12 @@ def failure_message(settings: Settings, findings: list[Finding]) -> str:
 
 
 def with_development_secrets(settings: Settings) -> tuple[Settings, list[str]]:
-    """Outside production, fill missing secrets with throwaway values; name what was generated."""
-    if settings.is_production_like:
+    """Outside production, fill missing secrets with throwaway values; name what was generated.
+
+    Not with SECURITY_BLOCK_INSECURE_DEFAULTS: whoever asks development to block wants missing
+    secrets reported as criticals (and the start blocked), not papered over.
+    """
+    if settings.is_production_like or settings.security_block_insecure_defaults:
         return settings, []
     generated: dict[str, str] = {}
     for name, _, _ in SECRET_RULES:

@@ -84,19 +84,26 @@ def port_of(settings: Settings, service: str) -> int:
     return ports[service]
 
 
-def serve(service: str) -> int:
-    """Run one service in the foreground until it is stopped; returns the exit code."""
-    settings = load_settings(service)
-    init_sentry(settings, service)
+def prepare_database_or_report(settings: Settings) -> bool:
+    """Run `prepare_database`; on failure, log and print a clear message and return False."""
     try:
         asyncio.run(prepare_database(settings))
     except DatabaseUnreachableError as exc:
         log.error("database.unreachable", detail=str(exc))
         sys.stderr.write(f"ERROR: {exc}\n")
-        return 1
+        return False
     except MigrationError as exc:
         log.error("migrate.failed", detail=str(exc))
         sys.stderr.write(f"ERROR: migrations failed: {exc}\n")
+        return False
+    return True
+
+
+def serve(service: str) -> int:
+    """Run one service in the foreground until it is stopped; returns the exit code."""
+    settings = load_settings(service)
+    init_sentry(settings, service)
+    if not prepare_database_or_report(settings):
         return 1
     config = uvicorn.Config(
         build_app(service, settings),

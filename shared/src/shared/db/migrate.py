@@ -25,6 +25,8 @@ MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "migrations"
 LOCK_NAME = "logbook_migrations"
 LOCK_TIMEOUT_SECONDS = 300
 SCRIPT_LOAD_ATTEMPTS = 5
+SCRIPT_LOAD_FIRST_DELAY_SECONDS = 1.0
+LOCKING_BACKENDS = frozenset({"mysql", "mariadb"})  # GET_LOCK; `mariadb://` URLs name the latter
 VERSION_TABLE = "alembic_version"
 
 
@@ -32,21 +34,31 @@ class MigrationError(RuntimeError):
     """The schema cannot be brought to head safely; the message says why."""
 
 
-def alembic_config(connection: Connection | None = None) -> Config:
-    """Alembic configuration for the one chain in the shared package."""
+def alembic_config(
+    connection: Connection | None = None, *, script_location: Path = MIGRATIONS_DIR
+) -> Config:
+    """Alembic configuration for the one chain in the shared package (or another folder)."""
     config = Config()
-    config.set_main_option("script_location", str(MIGRATIONS_DIR))
+    config.set_main_option("script_location", str(script_location))
     config.attributes["connection"] = connection
     return config
 
 
-def load_scripts(config: Config, *, attempts: int = SCRIPT_LOAD_ATTEMPTS) -> ScriptDirectory:
-    """The revision scripts, retried with backoff (a deploy may still be writing them)."""
-    delay = 1.0
+def load_scripts(
+    config: Config,
+    *,
+    attempts: int = SCRIPT_LOAD_ATTEMPTS,
+    first_delay: float = SCRIPT_LOAD_FIRST_DELAY_SECONDS,
+) -> ScriptDirectory:
+    """The revision scripts, retried with backoff (a deploy may still be writing them).
+
+    A forked chain is refused at once: waiting does not merge two heads.
+    """
+    delay = first_delay
     for attempt in range(1, attempts + 1):
         try:
             scripts = ScriptDirectory.from_config(config)
-            scripts.get_current_head()  # fails on a broken or forked graph
+            heads = scripts.get_heads()  # loads every revision file: fails on a broken graph
         except Exception as exc:
             if attempt == attempts:
                 raise MigrationError(f"cannot load the migration scripts: {exc}") from exc
@@ -59,6 +71,11 @@ def load_scripts(config: Config, *, attempts: int = SCRIPT_LOAD_ATTEMPTS) -> Scr
             time.sleep(delay)
             delay *= 2
         else:
+            if len(heads) > 1:
+                raise MigrationError(
+                    f"the migration chain has {len(heads)} heads ({', '.join(sorted(heads))}); "
+                    "merge them into one with `alembic merge` before deploying"
+                )
             return scripts
     raise AssertionError("unreachable")
 
@@ -85,10 +102,16 @@ def stamp_by_sql(connection: Connection, revision: str) -> None:
     )
 
 
-def upgrade_to_head(connection: Connection) -> str:
+def upgrade_to_head(
+    connection: Connection,
+    *,
+    script_location: Path = MIGRATIONS_DIR,
+    attempts: int = SCRIPT_LOAD_ATTEMPTS,
+    first_delay: float = SCRIPT_LOAD_FIRST_DELAY_SECONDS,
+) -> str:
     """Upgrade on this connection, choosing the fallback the database's state calls for."""
-    config = alembic_config(connection)
-    scripts = load_scripts(config)
+    config = alembic_config(connection, script_location=script_location)
+    scripts = load_scripts(config, attempts=attempts, first_delay=first_delay)
     head = scripts.get_current_head()
     if head is None:
         raise MigrationError("the migration chain has no revisions")
@@ -137,7 +160,7 @@ def _adopt_unknown(connection: Connection, current: str | None, head: str) -> No
 async def migration_lock(connection: AsyncConnection) -> AsyncIterator[None]:
     """One migrator at a time: GET_LOCK on MySQL/MariaDB, a file lock beside a SQLite file."""
     url = connection.engine.url
-    if url.get_backend_name() == "mysql":
+    if url.get_backend_name() in LOCKING_BACKENDS:
         got = await connection.scalar(
             text("SELECT GET_LOCK(:name, :timeout)"),
             {"name": LOCK_NAME, "timeout": LOCK_TIMEOUT_SECONDS},
@@ -162,8 +185,27 @@ async def migration_lock(connection: AsyncConnection) -> AsyncIterator[None]:
             fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
 
 
-async def migrate(engine: AsyncEngine) -> str:
+async def migrate(
+    engine: AsyncEngine,
+    *,
+    script_location: Path = MIGRATIONS_DIR,
+    attempts: int = SCRIPT_LOAD_ATTEMPTS,
+    first_delay: float = SCRIPT_LOAD_FIRST_DELAY_SECONDS,
+) -> str:
     """Bring the database to head; safe to call from several processes at once."""
+    # Wait for readable scripts in a thread, before connecting: the retries sleep, and doing
+    # that inside run_sync would block the event loop while holding the lock and a connection.
+    await asyncio.to_thread(
+        load_scripts,
+        alembic_config(script_location=script_location),
+        attempts=attempts,
+        first_delay=first_delay,
+    )
     async with engine.connect() as connection, migration_lock(connection):
         log.info("migrate.start")
-        return await connection.run_sync(upgrade_to_head)
+        return await connection.run_sync(
+            upgrade_to_head,
+            script_location=script_location,
+            attempts=attempts,
+            first_delay=first_delay,
+        )

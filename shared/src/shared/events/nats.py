@@ -3,7 +3,6 @@
 import asyncio
 import contextlib
 
-import nats
 import structlog
 from nats.aio.client import Client
 from nats.js import JetStreamContext
@@ -47,7 +46,9 @@ class NatsConnection:
         delay = 0.25
         while True:
             try:
-                self.client = await nats.connect(
+                # Keep the client before connecting, so close() can end a half-open connection.
+                self.client = Client()
+                await self.client.connect(
                     self.url,
                     name=self.name,
                     connect_timeout=2,
