@@ -55,12 +55,12 @@ def mariadb_url(worker: str) -> Iterator[str]:
 
 
 @pytest.fixture(scope="session")
-async def migrated_mariadb(mariadb_url: str) -> AsyncIterator[str]:
+async def migrated_mariadb(mariadb_url: str) -> str:
     """The worker's database at head."""
     engine = create_engine(mariadb_url)
     await migrate(engine)
     await engine.dispose()
-    yield mariadb_url
+    return mariadb_url
 
 
 @pytest.fixture

@@ -1,6 +1,7 @@
 """The outbox, its relay and durable consumers against the real NATS JetStream and MariaDB."""
 
 import asyncio
+import contextlib
 import time
 import uuid
 from collections.abc import AsyncIterator, Callable
@@ -34,10 +35,8 @@ async def jetstream() -> AsyncIterator[JetStreamContext]:
     """A direct JetStream client; the test subject starts empty."""
     client: Client = await nats.connect(NATS_URL)
     js = client.jetstream()
-    try:
+    with contextlib.suppress(nats.js.errors.NotFoundError):
         await js.purge_stream(STREAM, subject=SUBJECT)
-    except nats.js.errors.NotFoundError:
-        pass
     yield js
     await client.close()
 
@@ -162,7 +161,7 @@ class TestDurableConsumer:
     ) -> None:
         calls: list[tuple[uuid.UUID, object]] = []
 
-        async def handler(envelope: Envelope, session: AsyncSession) -> None:
+        async def handler(envelope: Envelope, _session: AsyncSession) -> None:
             if envelope.type == SUBJECT and envelope.data.get("name") == "twice":
                 calls.append((envelope.id, structlog.contextvars.get_contextvars().get("req_id")))
 
@@ -193,7 +192,7 @@ class TestDurableConsumer:
     ) -> None:
         attempts: list[int] = []
 
-        async def flaky(envelope: Envelope, session: AsyncSession) -> None:
+        async def flaky(envelope: Envelope, _session: AsyncSession) -> None:
             if envelope.id != ours.id:
                 return
             attempts.append(1)

@@ -72,7 +72,3 @@ def create_test_app(
         consumers=consumers,
     )
     return create_service_app(spec, settings)
-
-
-async def no_handler(_envelope: object, _session: AsyncSession) -> None:
-    """Placeholder used where a consumer spec is required but not exercised."""

@@ -14,7 +14,7 @@ def free_port() -> int:
 
 
 class TcpProxy:
-    """Forwards 127.0.0.1:<port> to a target; `cut()` closes everything, `restore()` listens again."""
+    """Forwards 127.0.0.1:<port> to a target; `cut()` drops everything, `restore()` listens."""
 
     def __init__(self, target_port: int, target_host: str = "127.0.0.1") -> None:
         self.target = (target_host, target_port)

@@ -19,7 +19,6 @@ from shared.settings import Settings
 
 log = structlog.get_logger("shared.runner")
 BIN = Path(sys.executable).parent
-EMBEDDED_NATS_PORT = 4223  # beside a system NATS on 4222
 STOP_GRACE_SECONDS = 10.0
 READY_TIMEOUT_SECONDS = 180.0
 
@@ -80,7 +79,7 @@ class Platform:
     def __init__(self, settings: Settings, root: Path) -> None:
         self.settings = settings
         self.root = root
-        self.var = root / "var"
+        self.var = root / settings.data_dir
         self.children: list[Child] = []
         self.env = dict(os.environ)
 
@@ -90,6 +89,8 @@ class Platform:
             self.env.update(development_secrets(self.var))
         if "DATABASE_URL" not in os.environ and not self.settings.db_host:
             self.env["DATABASE_URL"] = f"sqlite+aiosqlite:///{self.var / 'logbook.db'}"
+        if self.settings.frontend_dist is not None:
+            self.env["FRONTEND_DIST"] = str(self.settings.frontend_dist.resolve())
         secure = "; Secure" if self.settings.cookies_secure else ""
         self.env.update(
             {
@@ -118,7 +119,7 @@ class Platform:
     async def _start_nats(self) -> None:
         if "NATS_URL" in os.environ:
             return
-        port = int(self.env.get("EMBEDDED_NATS_PORT", EMBEDDED_NATS_PORT))
+        port = self.settings.embedded_nats_port
         if not _port_free(port):
             port = _free_port()
         store = self.var / "nats"
