@@ -44,11 +44,13 @@ def init_sentry(settings: Settings, service: str) -> None:
         event.setdefault("tags", {})["req_id"] = current_request_id() or "-"
         return event
 
+    # Personal data stays off (the SDK default) and its event scrubber stays on.
     sentry_sdk.init(
         dsn=settings.sentry_dsn.get_secret_value(),
         environment=settings.environment,
-        send_default_pii=False,
         auto_enabling_integrations=False,
+        # Frame locals include the ASGI scope, whose headers carry cookies and bearer tokens.
+        include_local_variables=False,
         before_send=tag_request,
         # Errors are captured explicitly by the 500 handler; log records are breadcrumbs only.
         integrations=[LoggingIntegration(event_level=None)],
