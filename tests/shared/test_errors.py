@@ -120,4 +120,4 @@ class TestValidation:
     async def test_valid_body_is_accepted(self, client: AsyncClient) -> None:
         response = await client.post("/things", json={"name": "abc", "count": 1})
         assert response.status_code == 201
-        assert uuid.UUID(response.json()["event_id"])
+        assert uuid.UUID(response.json()["event_id"]).version == 4

@@ -1,7 +1,7 @@
 """Alembic environment: runs on the connection the migration runner hands over, or on its own."""
 
 import asyncio
-from typing import Any
+from typing import Any, Literal
 
 from alembic import context
 from alembic.autogenerate.api import AutogenContext
@@ -16,7 +16,7 @@ from shared.settings import Settings
 target_metadata = Base.metadata
 
 
-def _render_item(kind: str, obj: Any, autogen_context: AutogenContext) -> str | bool:
+def _render_item(kind: str, obj: Any, autogen_context: AutogenContext) -> str | Literal[False]:
     # Generated revisions import our column type instead of naming an unimported module.
     if kind == "type" and isinstance(obj, UtcDateTime):
         autogen_context.imports.add("from shared.db.types import UtcDateTime")
