@@ -1,6 +1,7 @@
 """Fixtures on the machine's real MariaDB, Redis and NATS: one database per xdist worker."""
 
 import os
+import uuid
 from collections.abc import AsyncIterator, Callable, Iterator
 from typing import Any
 
@@ -34,6 +35,13 @@ def worker() -> str:
     return os.environ.get("PYTEST_XDIST_WORKER", "main")
 
 
+@pytest.fixture(scope="session")
+def run_tag(worker: str) -> str:
+    """Unique per test run and worker, so two runs on one machine never share a database."""
+    run = os.environ.get("PYTEST_XDIST_TESTRUNUID", uuid.uuid4().hex)[:8]
+    return f"{run}_{worker}"
+
+
 def mariadb_database(name: str) -> Iterator[str]:
     """Create an empty MariaDB database, yield its URL, drop it afterwards."""
     connection = pymysql.connect(**MARIADB, autocommit=True)
@@ -49,9 +57,9 @@ def mariadb_database(name: str) -> Iterator[str]:
 
 
 @pytest.fixture(scope="session")
-def mariadb_url(worker: str) -> Iterator[str]:
-    """This worker's MariaDB database, migrated with the real chain."""
-    yield from mariadb_database(f"logbook_test_{worker}")
+def mariadb_url(run_tag: str) -> Iterator[str]:
+    """This worker's MariaDB database (migrated by `migrated_mariadb`)."""
+    yield from mariadb_database(f"logbook_test_{run_tag}")
 
 
 @pytest.fixture(scope="session")
@@ -64,10 +72,9 @@ async def migrated_mariadb(mariadb_url: str) -> str:
 
 
 @pytest.fixture
-def fresh_mariadb(worker: str, request: pytest.FixtureRequest) -> Iterator[str]:
+def fresh_mariadb(run_tag: str) -> Iterator[str]:
     """An empty MariaDB database for one test."""
-    suffix = abs(hash(request.node.nodeid)) % 10**8
-    yield from mariadb_database(f"logbook_t_{worker}_{suffix}")
+    yield from mariadb_database(f"logbook_t_{run_tag}_{uuid.uuid4().hex[:8]}")
 
 
 @pytest.fixture

@@ -179,7 +179,7 @@ class TestDurableConsumer:
         spec = ConsumerSpec(durable=durable, subject_filter=SUBJECT, handler=handler)
         app = create_test_app(make_settings(), consumers=(spec,))
         async with app_client(app):
-            await wait_until(lambda: _acked_all(jetstream, durable))
+            await wait_until(lambda: _done(jetstream, engine, durable))
         assert calls == [(envelope.id, "req-twice")]
         assert await _processed(engine, durable) == 1
         await jetstream.delete_consumer(STREAM, durable)
@@ -210,7 +210,7 @@ class TestDurableConsumer:
         spec = ConsumerSpec(durable=durable, subject_filter=SUBJECT, handler=flaky)
         app = create_test_app(make_settings(), consumers=(spec,))
         async with app_client(app):
-            await wait_until(lambda: _acked_all(jetstream, durable))
+            await wait_until(lambda: _done(jetstream, engine, durable))
         assert len(attempts) == 2
         assert await _processed(engine, durable) == 1
         await jetstream.delete_consumer(STREAM, durable)
@@ -222,6 +222,12 @@ async def _acked_all(js: JetStreamContext, durable: str) -> bool:
     except nats.js.errors.NotFoundError:
         return False
     return info.num_pending == 0 and info.num_ack_pending == 0 and info.delivered.stream_seq > 0
+
+
+async def _done(js: JetStreamContext, engine: AsyncEngine, durable: str) -> bool:
+    # A nak'd message waiting for its redelivery counts as neither pending nor unacked, so
+    # "all acked" alone can be true before the retry: also wait for the handled row.
+    return await _processed(engine, durable) >= 1 and await _acked_all(js, durable)
 
 
 async def _processed(engine: AsyncEngine, durable: str) -> int:

@@ -68,6 +68,8 @@ class Settings(BaseSettings):
     gateway_port: int = 8080
     health_check_timeout: float = 2.0
     frontend_dist: Path | None = None
+    data_dir: Path = Path("var")  # `make run`: SQLite file, NATS store, dev secrets
+    embedded_nats_port: int = 4223  # beside a system NATS on 4222
 
     @field_validator("allowed_origins", mode="before")
     @classmethod

@@ -1,6 +1,7 @@
 """Dependency checks, each bounded by a timeout so a dead dependency cannot hang them."""
 
 import asyncio
+import math
 import time
 from collections.abc import Awaitable
 from typing import Literal
@@ -19,7 +20,7 @@ class CheckResult(msgspec.Struct, frozen=True):
     """One dependency's state and how long the check took."""
 
     status: CheckStatus
-    latency_ms: float | None
+    latency_ms: float
 
     @property
     def up(self) -> bool:
@@ -27,18 +28,21 @@ class CheckResult(msgspec.Struct, frozen=True):
         return self.status in ("connected", "not_configured")
 
 
+def _elapsed_ms(started: float) -> float:
+    return round((time.perf_counter() - started) * 1000, 2)
+
+
 async def _timed(check: Awaitable[object], within: float) -> CheckResult:
     started = time.perf_counter()
     try:
         async with asyncio.timeout(within):
             await check
-    except TimeoutError:
-        return CheckResult("disconnected", round((time.perf_counter() - started) * 1000, 2))
-    except (OSError, ConnectionError, redis.ConnectionError):
-        return CheckResult("disconnected", round((time.perf_counter() - started) * 1000, 2))
+    except (OSError, redis.ConnectionError, redis.TimeoutError):
+        # OSError also covers refused connections and the builtin and NATS timeouts.
+        return CheckResult("disconnected", _elapsed_ms(started))
     except Exception:  # noqa: BLE001 - any other failure is reported, never raised
-        return CheckResult("error", round((time.perf_counter() - started) * 1000, 2))
-    return CheckResult("connected", round((time.perf_counter() - started) * 1000, 2))
+        return CheckResult("error", _elapsed_ms(started))
+    return CheckResult("connected", _elapsed_ms(started))
 
 
 async def check_database(engine: AsyncEngine, within: float) -> CheckResult:
@@ -49,12 +53,16 @@ async def check_database(engine: AsyncEngine, within: float) -> CheckResult:
 async def check_redis(client: redis.Redis | None, within: float) -> CheckResult:
     """`PING` on Redis, or `not_configured` when the services use memory stores."""
     if client is None:
-        return CheckResult("not_configured", None)
-    return await _timed(client.ping(), within)  # type: ignore[arg-type]
+        return CheckResult("not_configured", 0.0)
+    return await _timed(client.ping(), within)
 
 
 async def check_nats(nats: NatsConnection, within: float) -> CheckResult:
     """A PING/PONG round trip to NATS on the live connection."""
-    if not nats.connected or nats.client is None:
-        return CheckResult("disconnected", None)
-    return await _timed(nats.client.flush(timeout=within), within)
+    client = nats.client
+    if client is None or not nats.connected:
+        # Still connecting, or reconnecting after the server went away.
+        return CheckResult("disconnected", 0.0)
+    # `rtt`, not `flush`: flush reports success without a round trip when the client's
+    # read loop has died.
+    return await _timed(client.rtt(timeout=max(1, math.ceil(within))), within)

@@ -1,7 +1,6 @@
 """Durable JetStream consumers: ack after the handler's commit, each event id handled once."""
 
 import asyncio
-import contextlib
 from collections.abc import Awaitable, Callable
 
 import msgspec
@@ -13,6 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from shared.background import BackgroundLoop
 from shared.events.envelope import Envelope, decode
 from shared.events.nats import NatsConnection
 from shared.models.outbox import ProcessedEvent
@@ -25,8 +25,11 @@ ACK_WAIT_SECONDS = 30.0
 RETRY_DELAY_SECONDS = 2.0
 
 
-class DurableConsumer:
-    """Runs `handler` for every event on `subject_filter`, once per event id, in a transaction."""
+class DurableConsumer(BackgroundLoop):
+    """Runs `handler` for every event on `subject_filter`, once per event id, in a transaction.
+
+    Stopping it loses nothing: unacknowledged messages are redelivered later.
+    """
 
     def __init__(
         self,
@@ -37,23 +40,13 @@ class DurableConsumer:
         subject_filter: str,
         handler: Handler,
     ) -> None:
+        super().__init__()
+        self.task_name = f"consumer-{durable}"
         self._nats = nats
         self._sessionmaker = sessionmaker
         self.durable = durable
         self.subject_filter = subject_filter
         self._handler = handler
-        self._task: asyncio.Task[None] | None = None
-
-    def start(self) -> None:
-        """Consume in the background once NATS is connected."""
-        self._task = asyncio.create_task(self._run(), name=f"consumer-{self.durable}")
-
-    async def stop(self) -> None:
-        """Stop consuming; unacked messages are redelivered later."""
-        if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
 
     async def _run(self) -> None:
         while True:

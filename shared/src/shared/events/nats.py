@@ -9,22 +9,26 @@ from nats.js import JetStreamContext
 from nats.js.api import StreamConfig
 from nats.js.errors import NotFoundError
 
+from shared.background import BackgroundLoop
+
 log = structlog.get_logger("shared.nats")
 STREAM_SUBJECTS = ["logbook.>"]
 DUPLICATE_WINDOW_SECONDS = 600.0  # Nats-Msg-Id de-duplication covers a relay retry this late
 MAX_BACKOFF_SECONDS = 5.0
 
 
-class NatsConnection:
+class NatsConnection(BackgroundLoop):
     """Connects in the background so a service starts (degraded) while NATS is down."""
 
+    task_name = "nats-connect"
+
     def __init__(self, url: str, stream: str, *, name: str) -> None:
+        super().__init__()
         self.url = url
         self.stream = stream
         self.name = name
         self.client: Client | None = None
         self.ready = asyncio.Event()
-        self._task: asyncio.Task[None] | None = None
 
     @property
     def connected(self) -> bool:
@@ -38,11 +42,8 @@ class NatsConnection:
             raise ConnectionError("NATS is not connected")
         return self.client.jetstream()
 
-    def start(self) -> None:
-        """Begin connecting in the background."""
-        self._task = asyncio.create_task(self._connect_forever(), name="nats-connect")
-
-    async def _connect_forever(self) -> None:
+    async def _run(self) -> None:
+        # Connect with backoff until it works once; nats-py reconnects by itself after that.
         delay = 0.25
         while True:
             try:
@@ -89,10 +90,7 @@ class NatsConnection:
 
     async def close(self) -> None:
         """Stop connecting and close the connection."""
-        if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
+        await self.stop()
         self.ready.clear()
         await self._close_client()
 

@@ -10,6 +10,7 @@ from sqlalchemy import event, func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlalchemy.orm import Session
 
+from shared.background import BackgroundLoop
 from shared.db.types import utc_now
 from shared.events.envelope import Envelope, EventData, encode, wrap
 from shared.events.nats import NatsConnection
@@ -61,8 +62,13 @@ def _wake_relay(session: Session) -> None:
             wake()
 
 
-class OutboxRelay:
-    """Publishes pending outbox rows with `Nats-Msg-Id`, marks them sent, backs off on failure."""
+class OutboxRelay(BackgroundLoop):
+    """Publishes pending outbox rows with `Nats-Msg-Id`, marks them sent, backs off on failure.
+
+    Stopping it loses nothing: unpublished rows stay in the table for the next start.
+    """
+
+    task_name = "outbox-relay"
 
     def __init__(
         self,
@@ -73,25 +79,14 @@ class OutboxRelay:
         poll_seconds: float = 1.0,
         max_backoff_seconds: float = 5.0,
     ) -> None:
+        super().__init__()
         self._sessionmaker = sessionmaker
         self._nats = nats
         self._batch_size = batch_size
         self._poll_seconds = poll_seconds
         self._max_backoff = max_backoff_seconds
         self._wake = asyncio.Event()
-        self._task: asyncio.Task[None] | None = None
         sessionmaker.configure(info={WAKE_KEY: self._wake.set})
-
-    def start(self) -> None:
-        """Run the relay loop in the background."""
-        self._task = asyncio.create_task(self._run(), name="outbox-relay")
-
-    async def stop(self) -> None:
-        """Stop the loop; unpublished rows stay in the table for the next start."""
-        if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
 
     async def _run(self) -> None:
         backoff = 0.5
