@@ -30,6 +30,8 @@ class TestRunningPlatform:
         assert body["status"] == "healthy"
         assert body["checks"]["database"] == "connected"
         assert body["checks"]["nats"] == "connected"  # the embedded NATS, not the system one
+        # Plain-http development: no HSTS pinning 127.0.0.1 to https, no Secure cookies.
+        assert "strict-transport-security" not in response.headers
 
     def test_the_gateway_request_id_is_in_the_service_access_line(self, stack: Stack) -> None:
         response = httpx.get(f"{stack.gateway}/health/db", headers={"X-Request-ID": "client"})

@@ -63,7 +63,7 @@ class TestJsonPipeline:
 
     def test_tracebacks_never_show_local_variables(self, json_logs: Any) -> None:
         def fail() -> None:
-            password = "hunter2"  # noqa: S105 - the secret a traceback must not reveal
+            password = "hunter2"  # the secret a traceback must not reveal
             raise ValueError(len(password))
 
         try:

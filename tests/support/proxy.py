@@ -28,13 +28,14 @@ class TcpProxy:
 
     async def cut(self) -> None:
         """Stop listening and drop every open connection (the peer sees a dead server)."""
+        # Connections first: from Python 3.12, wait_closed() waits for them to end.
+        for writer in list(self._writers):
+            writer.close()
+        self._writers.clear()
         if self._server is not None:
             self._server.close()
             await self._server.wait_closed()
             self._server = None
-        for writer in list(self._writers):
-            writer.close()
-        self._writers.clear()
 
     async def _forward(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         try:

@@ -91,15 +91,20 @@ class Platform:
             self.env["DATABASE_URL"] = f"sqlite+aiosqlite:///{self.var / 'logbook.db'}"
         if self.settings.frontend_dist is not None:
             self.env["FRONTEND_DIST"] = str(self.settings.frontend_dist.resolve())
-        secure = "; Secure" if self.settings.cookies_secure else ""
+        site = self.env.get("GATEWAY_SITE", f"http://127.0.0.1:{self.settings.gateway_port}")
+        # A development gateway on plain http: browsers would not send Secure cookies back.
+        plain_dev = (
+            site.startswith("http://")
+            and not self.settings.is_production_like
+            and self.settings.cookie_secure is None
+        )
+        secure = "; Secure" if self.settings.cookies_secure and not plain_dev else ""
         self.env.update(
             {
                 "AUTH_UPSTREAM": f"127.0.0.1:{self.settings.auth_port}",
                 "API_UPSTREAM": f"127.0.0.1:{self.settings.api_port}",
                 "HEALTH_UPSTREAM": f"127.0.0.1:{self.settings.health_port}",
-                "GATEWAY_SITE": self.env.get(
-                    "GATEWAY_SITE", f"http://127.0.0.1:{self.settings.gateway_port}"
-                ),
+                "GATEWAY_SITE": site,
                 "COOKIE_SECURE_ATTR": secure,
                 "ACCESS_COOKIE_MAX_AGE": str(self.settings.access_token_expire_minutes * 60),
                 "REFRESH_COOKIE_MAX_AGE": str(self.settings.refresh_token_expire_days * 86400),
