@@ -28,9 +28,10 @@ from shared.db.migrate import (
 )
 from shared.db.session import create_engine
 
-HEAD = "0001"
+HEAD = ScriptDirectory.from_config(alembic_config()).get_current_head() or ""
+EXTRA = "9999"  # a revision these tests add on top of the real chain
 UNKNOWN = "f00dfeed1234"
-BROKEN_SOURCE = 'revision = "0002"\ndown_revision = "0001"\ndef upgrade(:\n'
+BROKEN_SOURCE = f'revision = "{EXTRA}"\ndown_revision = "{HEAD}"\ndef upgrade(:\n'
 
 
 def revision_source(revision: str, down_revision: str | None, upgrade_body: str = "pass") -> str:
@@ -238,8 +239,8 @@ class TestConcurrentMigrators:
 class TestScriptLoadFallback:
     async def test_scripts_repaired_during_the_backoff_are_used(self, tmp_path: Path) -> None:
         chain = copy_chain(tmp_path)
-        broken = add_revision(chain, "0002_late", BROKEN_SOURCE)
-        repair = threading.Timer(0.3, broken.write_text, [revision_source("0002", HEAD)])
+        broken = add_revision(chain, "9999_late", BROKEN_SOURCE)
+        repair = threading.Timer(0.3, broken.write_text, [revision_source(EXTRA, HEAD)])
         engine = create_engine(sqlite_url(tmp_path / "logbook.db"))
         started = time.monotonic()
         repair.start()
@@ -247,9 +248,9 @@ class TestScriptLoadFallback:
             head = await migrate(engine, script_location=chain, attempts=4, first_delay=0.5)
             elapsed = time.monotonic() - started
 
-            assert head == "0002"
+            assert head == EXTRA
             assert elapsed >= 0.5  # the first attempt failed and the runner waited
-            assert await versions(engine) == ["0002"]
+            assert await versions(engine) == [EXTRA]
             assert await differences(engine) == []
         finally:
             repair.join()
@@ -257,7 +258,7 @@ class TestScriptLoadFallback:
 
     async def test_scripts_never_repaired_raise_after_the_attempts(self, tmp_path: Path) -> None:
         chain = copy_chain(tmp_path)
-        add_revision(chain, "0002_broken", BROKEN_SOURCE)
+        add_revision(chain, "9999_broken", BROKEN_SOURCE)
         engine = create_engine(sqlite_url(tmp_path / "logbook.db"))
         started = time.monotonic()
         try:
@@ -315,11 +316,11 @@ class TestFailedUpgradeFallback:
         chain = copy_chain(tmp_path)
         add_revision(
             chain,
-            "0002_fails",
-            revision_source("0002", HEAD, 'raise RuntimeError("this upgrade always fails")'),
+            "9999_fails",
+            revision_source(EXTRA, HEAD, 'raise RuntimeError("this upgrade always fails")'),
         )
 
-        assert await migrate(engine_on_empty, script_location=chain) == "0002"
+        assert await migrate(engine_on_empty, script_location=chain) == EXTRA
 
-        assert await versions(engine_on_empty) == ["0002"]
+        assert await versions(engine_on_empty) == [EXTRA]
         assert await differences(engine_on_empty) == []

@@ -13,6 +13,7 @@ from litestar.openapi.plugins import RedocRenderPlugin, SwaggerRenderPlugin
 from litestar.types import ControllerRouterHandler
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
+from shared.csrf import CsrfMiddleware
 from shared.db.session import create_engine, create_sessionmaker, provide_db_session
 from shared.errors import EXCEPTION_HANDLERS
 from shared.events.consumer import DurableConsumer, Handler
@@ -150,6 +151,7 @@ def create_service_app(
         lifespan=[resources.lifespan],
         dependencies={"db_session": Provide(provide_db_session)},
         exception_handlers=EXCEPTION_HANDLERS,
+        middleware=[CsrfMiddleware()],
         openapi_config=_openapi(spec, settings),
         debug=False,  # debug mode would put tracebacks in responses
         logging_config=None,

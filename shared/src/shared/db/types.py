@@ -1,9 +1,10 @@
 """Column types that behave the same on MariaDB/MySQL and SQLite."""
 
+import enum
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import DateTime
+from sqlalchemy import DateTime, Enum
 from sqlalchemy.engine import Dialect
 from sqlalchemy.types import TypeDecorator
 
@@ -34,6 +35,16 @@ class UtcDateTime(TypeDecorator[datetime]):
         dialect: Dialect,  # noqa: ARG002
     ) -> datetime | None:
         return None if value is None else value.replace(tzinfo=UTC)
+
+
+def str_enum(enum_class: type[enum.StrEnum]) -> Enum:
+    """A VARCHAR holding the enum's values (not names), the same on SQLite and MySQL."""
+    return Enum(
+        enum_class,
+        native_enum=False,
+        length=32,
+        values_callable=lambda members: [member.value for member in members],
+    )
 
 
 def utc_now() -> datetime:

@@ -1,0 +1,127 @@
+"""Password hashing (Argon2id) and the password policy (spec/auth.md §5.1, §5.2)."""
+
+import asyncio
+import re
+import string
+from concurrent.futures import ThreadPoolExecutor
+from functools import partial
+from typing import TypeVar
+
+from argon2 import PasswordHasher, Type
+from argon2.exceptions import InvalidHashError, VerificationError
+
+T = TypeVar("T")
+
+HASHER = PasswordHasher(
+    time_cost=3, memory_cost=65536, parallelism=4, hash_len=32, salt_len=16, type=Type.ID
+)
+# Each hash holds 64 MiB while it runs: a small pool of its own makes a login burst queue instead
+# of filling the loop's default executor (up to 32 threads, 2 GiB) and starving other work.
+_EXECUTOR = ThreadPoolExecutor(max_workers=4, thread_name_prefix="argon2")
+# Hash of a discarded random secret with HASHER's parameters, verified when there is no stored
+# hash so an unknown account costs as much as a real one; a test keeps it in step with HASHER.
+DUMMY_HASH = (
+    "$argon2id$v=19$m=65536,t=3,p=4$G3W37GH8adPdmFkQbAVeTA"
+    "$QsKNa6epkl9PGZEz1HAPHEFVzJi4I6R/4wwcgFpOL5s"
+)
+
+SPECIAL_CHARACTERS = "!@#$%^&*()_+-=[]{};':\"\\|,.<>/?~`"
+COMMON_PASSWORDS = frozenset(
+    {
+        # Classics from breach lists.
+        "password", "password1", "password123", "passw0rd", "p@ssw0rd", "qwerty", "qwerty123",
+        "letmein", "admin", "admin123", "administrator", "welcome", "welcome1", "welcome123",
+        "iloveyou", "changeme", "monkey", "dragon", "football", "baseball", "sunshine", "princess",
+        "trustno1", "master", "shadow", "superman", "starwars", "secret", "default", "login",
+        "abc123", "123456", "12345678", "123456789", "1234567890", "111111", "000000",
+        # Fire-service words a department's members reach for first.
+        "firefighter", "firehouse", "firedepart", "firedepartment", "fireman", "firestation",
+        "rescue", "engine", "ladder", "station", "department", "emergency", "medic", "paramedic",
+        "ems", "ambulance", "truck", "squad", "hydrant", "chief", "captain", "volunteer",
+    }
+)  # fmt: skip
+KEYBOARD_PATTERNS = (
+    "qwerty", "asdfgh", "zxcvbn", "qazwsx", "qweasd", "!@#$%^", "1qaz2wsx", "1234qwer", "asdf1234",
+)  # fmt: skip
+_RUNS = frozenset(
+    alphabet[i : i + 3]
+    for alphabet in (string.digits, string.ascii_lowercase)
+    for i in range(len(alphabet) - 2)
+)
+_REPEAT = re.compile(r"(.)\1\1", re.DOTALL)
+
+
+async def _in_thread(func: partial[T]) -> T:
+    """Run a blocking Argon2 call on the hashing pool so the event loop keeps serving."""
+    return await asyncio.get_running_loop().run_in_executor(_EXECUTOR, func)
+
+
+def hash_password_sync(password: str) -> str:
+    """Argon2id PHC string for a password; blocks, so only for the CLI."""
+    return HASHER.hash(password)
+
+
+async def hash_password(password: str) -> str:
+    """Argon2id PHC string for a password, computed off the event loop."""
+    return await _in_thread(partial(HASHER.hash, password))
+
+
+def _verify(stored_hash: str | None, password: str) -> bool:
+    """Blocking verify; a missing hash still pays for a full verify against DUMMY_HASH."""
+    try:
+        HASHER.verify(DUMMY_HASH if stored_hash is None else stored_hash, password)
+    except (VerificationError, InvalidHashError):
+        return False
+    return stored_hash is not None
+
+
+async def verify_password(stored_hash: str | None, password: str) -> bool:
+    """Whether the password matches; False for a mismatch, a malformed or a missing hash."""
+    return await _in_thread(partial(_verify, stored_hash, password))
+
+
+def needs_rehash(stored_hash: str) -> bool:
+    """Whether a verified hash was made with parameters other than HASHER's."""
+    return HASHER.check_needs_rehash(stored_hash)
+
+
+def password_problems(
+    password: str,
+    *,
+    require_upper: bool = True,
+    require_lower: bool = True,
+    require_digit: bool = True,
+    require_special: bool = True,
+    min_length: int = 12,
+    max_length: int = 128,
+) -> list[str]:
+    """One sentence per broken §5.1 rule; an empty list means the password is acceptable."""
+    lowered = password.lower()
+    checks = (
+        (len(password) < min_length, f"Password must be at least {min_length} characters long."),
+        (len(password) > max_length, f"Password must be at most {max_length} characters long."),
+        (require_upper and not any(c.isupper() for c in password),
+         "Password must contain an uppercase letter."),
+        (require_lower and not any(c.islower() for c in password),
+         "Password must contain a lowercase letter."),
+        (require_digit and not any(c in string.digits for c in password),
+         "Password must contain a digit."),
+        (require_special and not any(c in SPECIAL_CHARACTERS for c in password),
+         f"Password must contain a special character ({SPECIAL_CHARACTERS})."),
+        (any(lowered[i : i + 3] in _RUNS for i in range(len(lowered) - 2)),
+         "Password must not contain a sequence such as 123 or abc."),
+        (_REPEAT.search(password) is not None,
+         "Password must not repeat a character 3 or more times in a row."),
+        (lowered in COMMON_PASSWORDS, "Password is too common."),
+        (any(pattern in lowered for pattern in KEYBOARD_PATTERNS),
+         "Password must not contain a keyboard pattern such as qwerty."),
+    )  # fmt: skip
+    return [sentence for broken, sentence in checks if broken]
+
+
+def policy_message(problems: list[str]) -> str:
+    """The 400 detail: a lone problem as is, several counted and joined by '; '."""
+    if len(problems) == 1:
+        return problems[0]
+    joined = "; ".join(problem.rstrip(".") for problem in problems)
+    return f"Password has {len(problems)} problems: {joined}."
