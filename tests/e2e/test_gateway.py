@@ -27,7 +27,7 @@ from tests.e2e.upstream import (
     running_websocket_server,
 )
 
-pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("gateway")]
+pytestmark = pytest.mark.e2e
 
 CADDYFILE = Path(__file__).resolve().parents[2] / "deploy" / "Caddyfile"
 # Variables the Caddyfile reads; cleared so the developer's shell cannot change what is tested.

@@ -12,7 +12,7 @@ import pytest
 
 from tests.e2e.stack import Stack, start_stack
 
-pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("stack")]
+pytestmark = pytest.mark.e2e
 
 
 @pytest.fixture(scope="module")

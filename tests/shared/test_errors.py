@@ -49,6 +49,13 @@ class TestErrorEnvelope:
             "request_id": "r1",
         }
 
+    async def test_a_503_keeps_its_status_and_retry_after(self, client: AsyncClient) -> None:
+        response = await client.get("/unavailable")
+        assert response.status_code == 503
+        assert response.headers["retry-after"] == "5"
+        assert response.json()["code"] == "LB-API-503"
+        assert "secret" not in response.text
+
     async def test_unknown_route_is_a_json_404(self, client: AsyncClient) -> None:
         response = await client.get("/no/such/route", headers={"X-Request-ID": "r2"})
         assert response.status_code == 404

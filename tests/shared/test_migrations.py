@@ -12,6 +12,7 @@ from textwrap import dedent
 
 import pymysql
 import pytest
+from alembic import command
 from alembic.script import ScriptDirectory
 from sqlalchemy import inspect, make_url, text
 from sqlalchemy.ext.asyncio import AsyncEngine
@@ -139,6 +140,20 @@ class TestChain:
             assert await table_names(engine) == set()
         finally:
             await engine.dispose()
+
+
+class TestChainAlone:
+    async def test_alembic_upgrade_head_builds_exactly_the_models(
+        self, engine_on_empty: AsyncEngine
+    ) -> None:
+        # No runner and no fallback: a chain that misses a table or column fails here even
+        # though migrate() would repair it with create_all.
+        async with engine_on_empty.connect() as connection:
+            await connection.run_sync(lambda sync: command.upgrade(alembic_config(sync), "head"))
+            await connection.commit()
+
+        assert await versions(engine_on_empty) == [HEAD]
+        assert await differences(engine_on_empty) == []
 
 
 class TestMigrateEmptyDatabase:

@@ -1,10 +1,10 @@
 """The outbox, its relay and durable consumers against the real NATS JetStream and MariaDB."""
 
 import asyncio
-import contextlib
 import time
 import uuid
 from collections.abc import AsyncIterator, Callable
+from datetime import timedelta
 from typing import Any
 
 import nats
@@ -12,12 +12,13 @@ import pytest
 import structlog
 from nats.aio.client import Client
 from nats.js import JetStreamContext
-from nats.js.api import DeliverPolicy
+from nats.js.api import ConsumerConfig, DeliverPolicy
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
 from shared.app import ConsumerSpec
-from shared.events.envelope import Envelope, decode, encode, wrap
+from shared.db.types import utc_now
+from shared.events.envelope import Envelope, decode, encode
 from shared.models.outbox import OutboxMessage, ProcessedEvent
 from shared.settings import Settings
 from tests.conftest import NATS_URL
@@ -25,26 +26,28 @@ from tests.support.app import ThingCreated, create_test_app
 from tests.support.client import app_client
 from tests.support.proxy import TcpProxy
 
-pytestmark = pytest.mark.xdist_group("nats")
 SUBJECT = ThingCreated.subject
 STREAM = "LOGBOOK"
 
 
 @pytest.fixture
 async def jetstream() -> AsyncIterator[JetStreamContext]:
-    """A direct JetStream client; the test subject starts empty."""
+    """A direct JetStream client (the stream is shared: tests never purge it)."""
     client: Client = await nats.connect(NATS_URL)
     js = client.jetstream()
-    with contextlib.suppress(nats.js.errors.NotFoundError):
-        await js.purge_stream(STREAM, subject=SUBJECT)
     yield js
     await client.close()
 
 
 async def published(js: JetStreamContext, wanted: set[str]) -> dict[str, list[Any]]:
-    """Every message on the test subject whose Nats-Msg-Id is wanted, grouped by id."""
+    """Every message on the test subject since a minute ago whose Nats-Msg-Id is wanted."""
     found: dict[str, list[Any]] = {}
-    sub = await js.subscribe(SUBJECT, ordered_consumer=True, deliver_policy=DeliverPolicy.ALL)
+    since = (utc_now() - timedelta(minutes=1)).isoformat()
+    sub = await js.subscribe(
+        SUBJECT,
+        ordered_consumer=True,
+        config=ConsumerConfig(deliver_policy=DeliverPolicy.BY_START_TIME, opt_start_time=since),
+    )
     try:
         while True:
             try:
@@ -149,9 +152,24 @@ async def _sent(engine: AsyncEngine, event_id: uuid.UUID) -> bool:
         return row is not None and row.sent_at is not None
 
 
+def own_event(name: str, request_id: str) -> Envelope:
+    """An event on a subject no other test uses, so parallel tests cannot interfere."""
+    subject = f"logbook.test.c{uuid.uuid4().hex[:12]}.created"
+    return Envelope(
+        id=uuid.uuid4(),
+        type=subject,
+        version=1,
+        occurred_at=utc_now(),
+        organization_id=None,
+        actor_id=None,
+        request_id=request_id,
+        data={"name": name},
+    )
+
+
 class TestDurableConsumer:
     async def _publish(self, js: JetStreamContext, envelope: Envelope, msg_id: str) -> None:
-        await js.publish(SUBJECT, encode(envelope), headers={"Nats-Msg-Id": msg_id})
+        await js.publish(envelope.type, encode(envelope), headers={"Nats-Msg-Id": msg_id})
 
     async def test_an_event_delivered_twice_is_handled_once_with_its_request_id(
         self,
@@ -162,26 +180,20 @@ class TestDurableConsumer:
         calls: list[tuple[uuid.UUID, object]] = []
 
         async def handler(envelope: Envelope, _session: AsyncSession) -> None:
-            if envelope.type == SUBJECT and envelope.data.get("name") == "twice":
-                calls.append((envelope.id, structlog.contextvars.get_contextvars().get("req_id")))
+            calls.append((envelope.id, structlog.contextvars.get_contextvars().get("req_id")))
 
         durable = f"test-{uuid.uuid4().hex[:12]}"
-        envelope = wrap(
-            ThingCreated(thing_id=uuid.uuid4(), name="twice"),
-            organization_id=None,
-            actor_id=None,
-            request_id="req-twice",
-        )
+        envelope = own_event("twice", "req-twice")
         # Two copies with distinct message ids get past JetStream's de-duplication,
         # as a redelivery after a lost ack would.
         await self._publish(jetstream, envelope, "copy-1-" + durable)
         await self._publish(jetstream, envelope, "copy-2-" + durable)
-        spec = ConsumerSpec(durable=durable, subject_filter=SUBJECT, handler=handler)
+        spec = ConsumerSpec(durable=durable, subject_filter=envelope.type, handler=handler)
         app = create_test_app(make_settings(), consumers=(spec,))
         async with app_client(app):
-            await wait_until(lambda: _done(jetstream, engine, durable))
+            await wait_until(lambda: _done(jetstream, engine, durable, envelope.id))
         assert calls == [(envelope.id, "req-twice")]
-        assert await _processed(engine, durable) == 1
+        assert await _processed(engine, durable, envelope.id) == 1
         await jetstream.delete_consumer(STREAM, durable)
 
     async def test_a_failing_handler_is_retried_and_its_work_rolled_back(
@@ -192,27 +204,20 @@ class TestDurableConsumer:
     ) -> None:
         attempts: list[int] = []
 
-        async def flaky(envelope: Envelope, _session: AsyncSession) -> None:
-            if envelope.id != ours.id:
-                return
+        async def flaky(_envelope: Envelope, _session: AsyncSession) -> None:
             attempts.append(1)
             if len(attempts) == 1:
                 raise RuntimeError("first attempt fails")
 
         durable = f"test-{uuid.uuid4().hex[:12]}"
-        ours = wrap(
-            ThingCreated(thing_id=uuid.uuid4(), name="flaky"),
-            organization_id=None,
-            actor_id=None,
-            request_id="req-flaky",
-        )
+        ours = own_event("flaky", "req-flaky")
         await self._publish(jetstream, ours, "flaky-" + durable)
-        spec = ConsumerSpec(durable=durable, subject_filter=SUBJECT, handler=flaky)
+        spec = ConsumerSpec(durable=durable, subject_filter=ours.type, handler=flaky)
         app = create_test_app(make_settings(), consumers=(spec,))
         async with app_client(app):
-            await wait_until(lambda: _done(jetstream, engine, durable))
+            await wait_until(lambda: _done(jetstream, engine, durable, ours.id))
         assert len(attempts) == 2
-        assert await _processed(engine, durable) == 1
+        assert await _processed(engine, durable, ours.id) == 1
         await jetstream.delete_consumer(STREAM, durable)
 
 
@@ -224,13 +229,18 @@ async def _acked_all(js: JetStreamContext, durable: str) -> bool:
     return info.num_pending == 0 and info.num_ack_pending == 0 and info.delivered.stream_seq > 0
 
 
-async def _done(js: JetStreamContext, engine: AsyncEngine, durable: str) -> bool:
+async def _done(
+    js: JetStreamContext, engine: AsyncEngine, durable: str, event_id: uuid.UUID
+) -> bool:
     # A nak'd message waiting for its redelivery counts as neither pending nor unacked, so
     # "all acked" alone can be true before the retry: also wait for the handled row.
-    return await _processed(engine, durable) >= 1 and await _acked_all(js, durable)
+    return await _processed(engine, durable, event_id) >= 1 and await _acked_all(js, durable)
 
 
-async def _processed(engine: AsyncEngine, durable: str) -> int:
+async def _processed(engine: AsyncEngine, durable: str, event_id: uuid.UUID) -> int:
+    # Other tests' events on the same subject may reach this consumer too: count only ours.
     async with AsyncSession(engine) as session:
-        stmt = select(func.count()).where(ProcessedEvent.consumer == durable)
+        stmt = select(func.count()).where(
+            ProcessedEvent.consumer == durable, ProcessedEvent.event_id == event_id
+        )
         return int(await session.scalar(stmt) or 0)

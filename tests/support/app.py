@@ -6,6 +6,7 @@ from uuid import UUID, uuid4
 import msgspec
 from litestar import Litestar, get, post
 from litestar.di import NamedDependency
+from litestar.exceptions import ServiceUnavailableException
 from litestar.params import JSONBody
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -58,7 +59,14 @@ async def boom() -> None:
 @get("/conflict")
 async def conflict() -> None:
     """An expected failure."""
-    raise ThingConflictError(name="x")
+    # Field names that clash with log keys must not break the error handler.
+    raise ThingConflictError(name="x", status="clash", code="clash", event="clash")
+
+
+@get("/unavailable")
+async def unavailable() -> None:
+    """A deliberate 503 that asks the client to retry."""
+    raise ServiceUnavailableException(detail="db down: secret", headers={"Retry-After": "5"})
 
 
 def create_test_app(
@@ -67,7 +75,7 @@ def create_test_app(
     """The test service; `uses_events` runs the real outbox relay."""
     spec = ServiceSpec(
         name=name,
-        route_handlers=[create_thing, boom, conflict],
+        route_handlers=[create_thing, boom, conflict, unavailable],
         uses_events=True,
         consumers=consumers,
     )

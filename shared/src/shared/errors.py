@@ -23,6 +23,9 @@ class AppError(Exception):
     status_code: ClassVar[int] = 400
     code: ClassVar[str] = "LB-API-400"
     detail: ClassVar[str] = "Bad request"
+    # True for failures whose bookkeeping must persist (a failed-login counter, a revocation):
+    # the request's transaction is committed before the error is answered.
+    keeps_changes: ClassVar[bool] = False
 
     def __init__(
         self, detail: str | None = None, *, headers: Mapping[str, str] | None = None, **fields: Any
@@ -97,7 +100,7 @@ def field_errors(extra: object) -> list[dict[str, str]]:
 
 
 def _app_error(_: Request[Any, Any, Any], exc: AppError) -> Response[dict[str, object]]:
-    log.info("http.app_error", code=exc.code, status=exc.status_code, **exc.fields)
+    log.info("http.app_error", code=exc.code, status=exc.status_code, fields=exc.fields)
     return error_response(exc.status_code, exc.code, exc.message, exc.headers)
 
 
@@ -108,9 +111,11 @@ def _validation_error(
 
 
 def _http_error(_: Request[Any, Any, Any], exc: HTTPException) -> Response[dict[str, object]]:
-    if exc.status_code >= SERVER_ERROR:
+    if exc.status_code == SERVER_ERROR:
         return _unhandled(_, exc)
-    return error_response(exc.status_code, f"LB-API-{exc.status_code}", exc.detail, exc.headers)
+    # Other 5xx (503 with Retry-After) keep their status and headers, with a generic detail.
+    detail = exc.detail if exc.status_code < SERVER_ERROR else "Service temporarily unavailable"
+    return error_response(exc.status_code, f"LB-API-{exc.status_code}", detail, exc.headers)
 
 
 def _unhandled(_: Request[Any, Any, Any], exc: Exception) -> Response[dict[str, object]]:

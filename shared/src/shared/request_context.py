@@ -50,9 +50,11 @@ class RequestContextMiddleware:
         started = time.perf_counter()
 
         async def send_with_id(message: Message) -> None:
-            if message["type"] == "http.response.start":
-                status["code"] = message["status"]
+            if message["type"] in ("http.response.start", "websocket.accept"):
+                status["code"] = message.get("status", 101)
                 MutableScopeHeaders.from_message(message)[REQUEST_ID_HEADER] = req_id
+            elif message["type"] == "websocket.close" and status["code"] == 500:  # noqa: PLR2004
+                status["code"] = 403  # closed before it was accepted: refused
             await send(message)
 
         try:

@@ -2,6 +2,7 @@
 
 import asyncio
 import contextlib
+import ctypes
 import os
 import signal
 import socket
@@ -13,13 +14,14 @@ from pathlib import Path
 import httpx
 import structlog
 
-from shared.security_checks import enforce
+from shared.security_checks import enforce, generate_env_block
 from shared.serve import SERVICES
 from shared.settings import Settings
 
 log = structlog.get_logger("shared.runner")
 BIN = Path(sys.executable).parent
 STOP_GRACE_SECONDS = 10.0
+PR_SET_PDEATHSIG = 1  # from <linux/prctl.h>
 READY_TIMEOUT_SECONDS = 180.0
 
 
@@ -52,12 +54,10 @@ def project_root() -> Path:
     return Path.cwd()
 
 
-def development_secrets(var: Path) -> dict[str, str]:
+def development_secrets(settings: Settings, var: Path) -> dict[str, str]:
     """Keys kept under var/ so encrypted development data stays readable across restarts."""
     path = var / "dev-secrets.env"
     if not path.exists():
-        from shared.security_checks import generate_env_block  # noqa: PLC0415 - rare path
-
         path.write_text(generate_env_block() + "\n", encoding="utf-8")
         path.chmod(0o600)
         log.warning(
@@ -70,7 +70,8 @@ def development_secrets(var: Path) -> dict[str, str]:
         for line in path.read_text(encoding="utf-8").splitlines()
         if line and not line.startswith("#")
     )
-    return {key: value for key, value in pairs if key not in os.environ}
+    # Only what the environment and .env leave unset.
+    return {key: value for key, value in pairs if getattr(settings, key.lower(), None) is None}
 
 
 class Platform:
@@ -83,15 +84,16 @@ class Platform:
         self.children: list[Child] = []
         self.env = dict(os.environ)
 
-    def _prepare_env(self) -> None:
+    def prepare_env(self) -> None:
         self.var.mkdir(exist_ok=True)
         if not self.settings.is_production_like:
-            self.env.update(development_secrets(self.var))
-        if "DATABASE_URL" not in os.environ and not self.settings.db_host:
+            self.env.update(development_secrets(self.settings, self.var))
+        # Decided from the settings, which include .env, not from the process environment alone.
+        if self.settings.database_url is None and not self.settings.db_host:
             self.env["DATABASE_URL"] = f"sqlite+aiosqlite:///{self.var / 'logbook.db'}"
         if self.settings.frontend_dist is not None:
             self.env["FRONTEND_DIST"] = str(self.settings.frontend_dist.resolve())
-        site = self.env.get("GATEWAY_SITE", f"http://127.0.0.1:{self.settings.gateway_port}")
+        site = self.settings.gateway_site or f"http://127.0.0.1:{self.settings.gateway_port}"
         # A development gateway on plain http: browsers would not send Secure cookies back.
         plain_dev = (
             site.startswith("http://")
@@ -105,6 +107,7 @@ class Platform:
                 "API_UPSTREAM": f"127.0.0.1:{self.settings.api_port}",
                 "HEALTH_UPSTREAM": f"127.0.0.1:{self.settings.health_port}",
                 "GATEWAY_SITE": site,
+                "GATEWAY_BIND": self.settings.gateway_bind,
                 "COOKIE_SECURE_ATTR": secure,
                 "ACCESS_COOKIE_MAX_AGE": str(self.settings.access_token_expire_minutes * 60),
                 "REFRESH_COOKIE_MAX_AGE": str(self.settings.refresh_token_expire_days * 86400),
@@ -112,9 +115,18 @@ class Platform:
             }
         )
 
+    @property
+    def embedded_nats(self) -> bool:
+        """A private NATS runs unless NATS_URL is set (environment or .env)."""
+        return "nats_url" not in self.settings.model_fields_set
+
     async def _spawn(self, name: str, *argv: str) -> Child:
         process = await asyncio.create_subprocess_exec(
-            *argv, env=self.env, cwd=self.root, start_new_session=True
+            *argv,
+            env=self.env,
+            cwd=self.root,
+            start_new_session=True,
+            preexec_fn=_die_with_parent,
         )
         child = Child(name, process)
         self.children.append(child)
@@ -122,7 +134,7 @@ class Platform:
         return child
 
     async def _start_nats(self) -> None:
-        if "NATS_URL" in os.environ:
+        if not self.embedded_nats:
             return
         port = self.settings.embedded_nats_port
         if not _port_free(port):
@@ -147,7 +159,7 @@ class Platform:
 
     async def start(self) -> None:
         """Start every process in dependency order."""
-        self._prepare_env()
+        self.prepare_env()
         await self._start_nats()
         for service in SERVICES:
             await self._spawn(service, sys.executable, "-m", "shared.cli", "serve", service)
@@ -162,8 +174,9 @@ class Platform:
         )
 
     async def wait_ready(self) -> bool:
-        """Poll the gateway's /health until it answers 200 or a child dies."""
-        url = f"http://127.0.0.1:{self.settings.gateway_port}/health"
+        """Poll /health until it answers 200 or a child dies."""
+        # The health service itself: the gateway may answer on a domain name, not 127.0.0.1.
+        url = f"http://127.0.0.1:{self.settings.health_port}/health"
         deadline = time.monotonic() + READY_TIMEOUT_SECONDS
         async with httpx.AsyncClient(timeout=3) as client:
             while time.monotonic() < deadline and not self._dead():
@@ -215,6 +228,14 @@ class Platform:
         log.info("run.stopped")
 
 
+def _die_with_parent() -> None:
+    # Runs in the child before exec: if the supervisor is killed outright (SIGKILL, OOM),
+    # Linux sends the child SIGTERM instead of leaving half a platform running.
+    if sys.platform == "linux":
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
+
+
 async def _wait_for_tcp(port: int, within: float) -> None:
     deadline = time.monotonic() + within
     while time.monotonic() < deadline:
@@ -245,7 +266,7 @@ async def run_platform() -> int:
     platform = Platform(settings, project_root())
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
-    for sig in (signal.SIGINT, signal.SIGTERM):
+    for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
         loop.add_signal_handler(sig, stop.set)
     try:
         await platform.start()

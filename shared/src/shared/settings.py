@@ -44,6 +44,12 @@ class Settings(BaseSettings):
     algorithm: str = "HS256"
     access_token_expire_minutes: int = 30
     refresh_token_expire_days: int = 7
+    # Names of the original backend's settings, so an existing .env keeps its meaning.
+    hipaa_session_timeout_minutes: int = 15
+    hipaa_maximum_password_age_days: int = 90
+    hipaa_password_history_count: int = 12
+    max_login_attempts: int = 5
+    account_lockout_duration_minutes: int = 15
 
     allowed_origins: Annotated[list[str], NoDecode] = Field(default_factory=list)
     rate_limit_enabled: bool = True
@@ -66,6 +72,8 @@ class Settings(BaseSettings):
     api_port: int = 8002
     health_port: int = 8003
     gateway_port: int = 8080
+    gateway_site: str | None = None  # Caddy's site address; default http://127.0.0.1:GATEWAY_PORT
+    gateway_bind: str = "127.0.0.1"
     health_check_timeout: float = 2.0
     frontend_dist: Path | None = None
     data_dir: Path = Path("var")  # `make run`: SQLite file, NATS store, dev secrets

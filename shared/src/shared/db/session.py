@@ -17,6 +17,8 @@ from sqlalchemy.ext.asyncio import (
     create_async_engine,
 )
 
+from shared.errors import AppError
+
 log = structlog.get_logger("shared.db")
 CONNECT_TIMEOUT_SECONDS = 5
 MAX_BACKOFF_SECONDS = 8.0
@@ -41,7 +43,7 @@ def create_engine(
     if url.get_backend_name() == "sqlite":
         if url.database and url.database != ":memory:":
             Path(url.database).parent.mkdir(parents=True, exist_ok=True)
-        engine = create_async_engine(url, connect_args={"timeout": 30})
+        engine = create_async_engine(url, connect_args={"timeout": 30}, hide_parameters=True)
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
         return engine
     connect_args: dict[str, Any] = {"connect_timeout": CONNECT_TIMEOUT_SECONDS}
@@ -52,6 +54,7 @@ def create_engine(
     return create_async_engine(
         url,
         pool_pre_ping=True,
+        hide_parameters=True,  # bound values (personal data) never reach logs or Sentry
         pool_recycle=3600,
         pool_size=pool_size,
         max_overflow=pool_size,
@@ -124,5 +127,10 @@ async def provide_db_session(state: State) -> AsyncIterator[AsyncSession]:
     """The one transaction of a request: committed after the handler, rolled back on error."""
     sessionmaker: async_sessionmaker[AsyncSession] = state.sessionmaker
     async with sessionmaker() as session:
-        yield session
+        try:
+            yield session
+        except AppError as exc:
+            if exc.keeps_changes:
+                await session.commit()
+            raise
         await session.commit()

@@ -1,0 +1,100 @@
+"""Access tokens (JWT, HS256) every service verifies locally, and opaque refresh tokens."""
+
+import hashlib
+import secrets
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from uuid import UUID, uuid4
+
+import jwt
+
+from shared.db.types import utc_now
+from shared.settings import Settings
+
+ALGORITHM = "HS256"  # the only one accepted: never taken from the token's header
+ACCESS_TYPE = "access"
+
+
+class InvalidTokenError(Exception):
+    """The token is malformed, badly signed, expired or not an access token."""
+
+
+@dataclass(frozen=True)
+class AccessClaims:
+    """What an access token says about its bearer."""
+
+    user_id: UUID
+    organization_id: UUID
+    session_id: UUID
+    username: str
+    expires_at: datetime
+
+
+def _signing_key(settings: Settings) -> str:
+    if settings.secret_key is None:
+        raise RuntimeError("SECRET_KEY is not set")
+    return settings.secret_key.get_secret_value()
+
+
+def issue_access_token(
+    settings: Settings, *, user_id: UUID, organization_id: UUID, session_id: UUID, username: str
+) -> str:
+    """A signed access token for one session, valid ACCESS_TOKEN_EXPIRE_MINUTES."""
+    now = utc_now()
+    claims = {
+        "sub": str(user_id),
+        "org_id": str(organization_id),
+        "sid": str(session_id),
+        "username": username,
+        "type": ACCESS_TYPE,
+        "iat": now,
+        "exp": now + timedelta(minutes=settings.access_token_expire_minutes),
+        "jti": uuid4().hex,  # two sign-ins in one second must not mint the same token
+    }
+    return jwt.encode(claims, _signing_key(settings), algorithm=ALGORITHM)
+
+
+def read_access_token(settings: Settings, token: str) -> AccessClaims:
+    """Verify signature, expiry and type; raise `InvalidTokenError` otherwise."""
+    try:
+        claims = jwt.decode(
+            token,
+            _signing_key(settings),
+            algorithms=[ALGORITHM],
+            options={"require": ["exp", "sub", "sid", "org_id", "type"]},
+        )
+        if claims["type"] != ACCESS_TYPE:
+            raise InvalidTokenError("not an access token")
+        return AccessClaims(
+            user_id=UUID(claims["sub"]),
+            organization_id=UUID(claims["org_id"]),
+            session_id=UUID(claims["sid"]),
+            username=str(claims.get("username", "")),
+            expires_at=datetime.fromtimestamp(claims["exp"], tz=utc_now().tzinfo),
+        )
+    except (jwt.PyJWTError, ValueError, KeyError, TypeError) as exc:
+        raise InvalidTokenError(type(exc).__name__) from exc
+
+
+def new_refresh_token(session_id: UUID) -> str:
+    """An opaque refresh token; the session id in front lets a reused token find its family."""
+    return f"{session_id.hex}.{secrets.token_urlsafe(32)}"
+
+
+def refresh_session_id(token: str) -> UUID | None:
+    """The session id a refresh token names, or None for a malformed token."""
+    head, _, rest = token.partition(".")
+    try:
+        return UUID(hex=head) if rest else None
+    except ValueError:
+        return None
+
+
+def token_hash(token: str) -> str:
+    """SHA-256 hex of a token: what the database stores instead of the token."""
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def new_csrf_token() -> str:
+    """32 random bytes, URL-safe base64 (43 characters), fresh on every sign-in and refresh."""
+    return secrets.token_urlsafe(32)
