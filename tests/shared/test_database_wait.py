@@ -86,3 +86,25 @@ class TestMigrateCommand:
         assert "DB_HOST" in result.stderr
         assert "Traceback" not in result.stderr
         assert result.stderr.count("database.waiting") > 1
+
+
+class TestRefusalsFailFast:
+    @pytest.mark.parametrize(
+        ("url", "hint"),
+        [
+            ("mysql+aiomysql://root:not-the-password@127.0.0.1:3306/mysql", "DB_PASSWORD"),
+            ("mysql+aiomysql://root@127.0.0.1:3306/logbook_no_such_database", "DB_NAME"),
+        ],
+    )
+    async def test_wrong_credentials_or_database_are_reported_at_once(
+        self, url: str, hint: str
+    ) -> None:
+        engine = create_engine(url)
+        started = time.monotonic()
+        try:
+            with pytest.raises(DatabaseUnreachableError, match=hint) as raised:
+                await wait_for_database(engine, max_wait=20)
+        finally:
+            await engine.dispose()
+        assert time.monotonic() - started < 5  # no 20 s of pointless retries
+        assert "127.0.0.1:3306" in str(raised.value)

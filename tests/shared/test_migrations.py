@@ -339,3 +339,35 @@ class TestFailedUpgradeFallback:
 
         assert await versions(engine_on_empty) == [EXTRA]
         assert await differences(engine_on_empty) == []
+
+    async def test_a_half_built_table_left_by_mysql_ddl_is_not_stamped(
+        self, fresh_mariadb: str, tmp_path: Path
+    ) -> None:
+        chain = copy_chain(tmp_path)
+        # MySQL commits each DDL statement: this table survives the failed upgrade, and
+        # create_all would skip it although its columns are wrong.
+        source = (
+            "import sqlalchemy as sa\n"
+            "from alembic import op\n"
+            f"revision = {EXTRA!r}\n"
+            f"down_revision = {HEAD!r}\n"
+            "def upgrade():\n"
+            '    op.create_table("probe_partial", sa.Column("id", sa.Integer, primary_key=True))\n'
+            '    op.add_column("outbox", sa.Column("stray", sa.Integer))\n'
+            '    raise RuntimeError("fails half way")\n'
+        )
+        add_revision(chain, "9999_partial", source)
+        engine = create_engine(fresh_mariadb)
+        try:
+            with pytest.raises(MigrationError, match="difference"):
+                await migrate(engine, script_location=chain)
+            assert EXTRA not in await table_names_or_versions(engine)  # never stamped
+        finally:
+            await engine.dispose()
+
+
+async def table_names_or_versions(engine: AsyncEngine) -> list[str]:
+    """The recorded revisions, or nothing when no version table exists."""
+    if "alembic_version" not in await table_names(engine):
+        return []
+    return await versions(engine)

@@ -133,7 +133,7 @@ def upgrade_to_head(
 def _upgrade_empty(connection: Connection, config: Config, head: str) -> None:
     try:
         command.upgrade(config, "head")
-    except Exception as exc:  # noqa: BLE001 - an empty database can be built from the models
+    except Exception as exc:
         log.warning(
             "migrate.upgrade_failed_on_empty_db",
             error=type(exc).__name__,
@@ -141,6 +141,14 @@ def _upgrade_empty(connection: Connection, config: Config, head: str) -> None:
         )
         connection.rollback()
         Base.metadata.create_all(connection)
+        # MySQL commits DDL as it goes: the failed upgrade may have left a half-built table
+        # that create_all skips. Only stamp a schema that really matches the models.
+        differences = schema_differences(connection)
+        if differences:
+            raise MigrationError(
+                f"the upgrade of the empty database failed and left {len(differences)} "
+                "difference(s) from the models; drop and recreate the database, then retry"
+            ) from exc
         stamp_by_sql(connection, head)
 
 

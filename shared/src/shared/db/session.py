@@ -89,6 +89,9 @@ async def wait_for_database(engine: AsyncEngine, *, max_wait: float) -> None:
             async with asyncio.timeout(CONNECT_TIMEOUT_SECONDS + 1):
                 await ping(engine)
         except Exception as exc:
+            refusal = _refusal(exc)
+            if refusal is not None:  # waiting cannot fix wrong credentials or a missing database
+                raise DatabaseUnreachableError(f"The database at {target} {refusal}") from exc
             remaining = deadline - time.monotonic()
             if remaining <= 0:
                 raise DatabaseUnreachableError(
@@ -107,6 +110,21 @@ async def wait_for_database(engine: AsyncEngine, *, max_wait: float) -> None:
         else:
             log.info("database.ready", target=target, attempts=attempt)
             return
+
+
+# MySQL/MariaDB errors that mean "up, but refusing us": (code, what to tell the operator).
+REFUSALS = {
+    1044: "refused access to the database for this user: check DB_USER and its GRANTs",
+    1045: "refused the user name or password: check DB_USER and DB_PASSWORD (or DATABASE_URL)",
+    1049: "has no such database: create it, or check DB_NAME (or DATABASE_URL)",
+}
+
+
+def _refusal(exc: BaseException) -> str | None:
+    orig = getattr(exc, "orig", None)
+    args = getattr(orig, "args", ())
+    code = args[0] if args and isinstance(args[0], int) else None
+    return REFUSALS.get(code) if code is not None else None
 
 
 def _unreachable_message(target: str, attempts: int, max_wait: float) -> str:
