@@ -52,6 +52,7 @@ migration: $(STAMP) ## new Alembic revision from the models: make migration m="w
 
 lock: ## re-pin dependencies after editing pyproject.toml
 	$(BIN)/uv pip compile pyproject.toml --extra dev --python-version 3.11 -o requirements.lock
+	$(BIN)/uv pip compile pyproject.toml --python-version 3.11 -o requirements-runtime.lock
 
 clean: ## remove the virtual environment and local data (var/)
 	rm -rf $(VENV) var

@@ -159,7 +159,9 @@ def upstreams() -> Iterator[Upstreams]:
 @pytest.fixture(scope="module")
 def gateway(upstreams: Upstreams, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Gateway]:
     workdir = tmp_path_factory.mktemp("gateway")
-    with running_gateway(workdir, **upstream_env(upstreams)) as running:
+    # Plain-http development, as `make run` configures it: cookies without Secure.
+    env = upstream_env(upstreams) | {"COOKIE_SECURE_ATTR": ""}
+    with running_gateway(workdir, **env) as running:
         yield running
 
 
@@ -168,7 +170,7 @@ def secure_gateway(
     upstreams: Upstreams, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[Gateway]:
     workdir = tmp_path_factory.mktemp("secure-gateway")
-    env = upstream_env(upstreams) | {"COOKIE_SECURE_ATTR": "; Secure"}
+    env = upstream_env(upstreams)  # COOKIE_SECURE_ATTR unset: a deployment's default is Secure
     with running_gateway(workdir, **env) as running:
         yield running
 
