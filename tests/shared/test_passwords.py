@@ -70,11 +70,14 @@ class TestVerifyPassword:
         assert await verify_password(None, PASSWORD) is False
 
     async def test_missing_hash_runs_a_real_argon2_verify(self, stored: str) -> None:
-        # The best of three keeps a busy neighbour on the machine from skewing either side.
-        real = min([await timed(verify_password(stored, "wrong")) for _ in range(3)])
-        dummy = min([await timed(verify_password(None, "wrong")) for _ in range(3)])
-        assert dummy > 0.005  # a skipped verify would take microseconds
-        assert dummy > real / 4
+        # Alternate the two and keep the best of five, so load on a shared machine hits both alike.
+        real, dummy = [], []
+        for _ in range(5):
+            real.append(await timed(verify_password(stored, "wrong")))
+            dummy.append(await timed(verify_password(None, "wrong")))
+        real_time, dummy_time = min(real), min(dummy)
+        assert dummy_time > 0.005  # a skipped verify would take microseconds
+        assert dummy_time > real_time / 4
 
     async def test_four_verifies_leave_the_event_loop_free(self, stored: str) -> None:
         ticks = 0
@@ -91,9 +94,9 @@ class TestVerifyPassword:
         elapsed = time.perf_counter() - start
         ticker.cancel()
         assert results == [True] * 4
-        # A blocked loop ticks at most once between verifies (≤ 5); a free one about every 5 ms.
-        # A quarter of the ideal count leaves room for a loaded 2-core machine.
-        assert ticks >= max(8, elapsed / 0.005 / 4), (ticks, elapsed)
+        # A blocked loop runs the four verifies back to back and barely ticks (≤ 5); a free one
+        # ticks about every 5 ms. An eighth of that leaves room for a loaded 2-core machine.
+        assert ticks >= max(6, elapsed / 0.005 / 8), (ticks, elapsed)
 
 
 class TestNeedsRehash:
