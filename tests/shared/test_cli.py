@@ -19,7 +19,8 @@ from tests.support.proxy import free_port
 LOGBOOK = Path(sys.executable).parent / "logbook"
 EXIT_TIMEOUT = 30.0
 SECRET_NAMES = ("SECRET_KEY", "ENCRYPTION_KEY", "ENCRYPTION_SALT")
-GOOD_KEY = "9f1c" * 16  # 64 hex characters
+# From `openssl rand -hex 32`, fixed so that no run meets a rare low-variety value.
+GOOD_KEY = "aeac64cc185f7f8798921f239b4ec7683e4bbeb30516b00a529c1b3bcbac5863"
 
 
 def clean_env(home: Path, **values: str) -> dict[str, str]:
@@ -272,3 +273,55 @@ class TestCheckConfig:
 
         assert result.returncode != 0
         assert re.search(r"^blocking\s+CRITICAL: ALLOWED_ORIGINS", result.stdout, re.MULTILINE)
+
+
+class TestInvalidSettings:
+    def test_check_config_prints_one_error_line_and_exits_78(self, tmp_path: Path) -> None:
+        env = clean_env(tmp_path, ENVIRONMENT="Production")
+
+        result = logbook("check-config", env=env, cwd=tmp_path)
+
+        assert result.returncode == EXIT_CONFIG
+        assert "Traceback" not in result.stderr
+        assert result.stderr.splitlines() == [
+            "ERROR: invalid setting ENVIRONMENT: "
+            "Input should be 'development', 'test', 'staging' or 'production'"
+        ]
+        assert result.stdout == ""
+
+    def test_each_bad_setting_gets_its_own_line(self, tmp_path: Path) -> None:
+        env = clean_env(tmp_path, ENVIRONMENT="prod", DB_PORT="three", DEBUG="maybe")
+
+        result = logbook("check-config", env=env, cwd=tmp_path)
+
+        assert result.returncode == EXIT_CONFIG
+        lines = result.stderr.splitlines()
+        named = [re.fullmatch(r"ERROR: invalid setting (\w+): \S.*", line) for line in lines]
+        assert [match[1] if match else line for match, line in zip(named, lines, strict=True)] == [
+            "ENVIRONMENT",
+            "DEBUG",
+            "DB_PORT",
+        ], result.stderr
+
+    def test_a_bad_setting_in_the_env_file_is_reported_too(self, tmp_path: Path) -> None:
+        (tmp_path / ".env").write_text("ENVIRONMENT=Production\n")
+
+        result = logbook("check-config", env=clean_env(tmp_path), cwd=tmp_path)
+
+        assert result.returncode == EXIT_CONFIG
+        assert "ERROR: invalid setting ENVIRONMENT: " in result.stderr
+        assert "Traceback" not in result.stderr
+
+    def test_run_stops_with_the_error_line_before_any_port_opens(self, tmp_path: Path) -> None:
+        ports = {name: free_port() for name in ("GATEWAY", "AUTH", "API", "HEALTH")}
+        env = clean_env(
+            tmp_path,
+            ENVIRONMENT="Production",
+            **{f"{name}_PORT": str(port) for name, port in ports.items()},
+        )
+
+        code, stderr = run_until_exit(["run"], env, tmp_path, list(ports.values()))
+
+        assert code == EXIT_CONFIG
+        assert "ERROR: invalid setting ENVIRONMENT: " in stderr
+        assert "Traceback" not in stderr

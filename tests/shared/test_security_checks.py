@@ -12,6 +12,7 @@ from shared.security_checks import (
     Finding,
     blocks_startup,
     enforce,
+    generate_env_block,
     run_checks,
     with_development_secrets,
 )
@@ -92,11 +93,12 @@ class TestSecretRules:
         assert blocks_startup(settings, findings)
 
     def test_generated_secrets_of_minimum_length_pass(self) -> None:
+        # Fixed values: a random 16-character hex salt has < 10 distinct characters 1 time in 4.
         settings = make(
             environment="production",
-            secret_key=secrets.token_hex(16),  # exactly 32 characters
-            encryption_key=secrets.token_hex(16),
-            encryption_salt=secrets.token_hex(8),  # exactly 16 characters
+            secret_key="5e0b8c2a9f4d71e3" * 2,  # exactly 32 characters
+            encryption_key="c81f6a3e09d2b745" * 2,
+            encryption_salt="7d2a9e04c6b15f38",  # exactly 16 characters
         )
 
         findings = run_checks(settings)
@@ -110,6 +112,81 @@ class TestSecretRules:
         assert [f.line() for f in findings] == [
             "CRITICAL: SECRET_KEY is missing (fix: set SECRET_KEY=$(openssl rand -hex 32))"
         ]
+
+
+WEAK_SECRETS = {
+    "one-character": "a" * 32,
+    "spaces": " " * 32,
+    "repeated-secret": "secret" * 6,
+    "repeated-change-me": "Change Me " * 4,
+    "repeated-password": "password" * 4,
+}
+
+
+class TestWeakSecrets:
+    @pytest.mark.parametrize("name", SECRET_NAMES)
+    @pytest.mark.parametrize("value", WEAK_SECRETS.values(), ids=WEAK_SECRETS.keys())
+    def test_weak_secret_is_critical_in_production(self, name: str, value: str) -> None:
+        settings = make(environment="production", **{name.lower(): value})
+
+        findings = run_checks(settings)
+
+        assert criticals(findings) == {name}
+        command = "openssl rand -hex 16" if name == "ENCRYPTION_SALT" else "openssl rand -hex 32"
+        assert command in next(f for f in findings if f.setting == name).line()
+        assert blocks_startup(settings, findings)
+
+    @pytest.mark.parametrize("padding", [" " * 20, "\t\n" * 10])
+    def test_whitespace_does_not_count_towards_the_length(self, padding: str) -> None:
+        findings = run_checks(make(secret_key=padding + "0123456789abcdef" + padding))
+
+        assert [f.rule for f in findings] == ["is shorter than 32 characters"]
+
+    @pytest.mark.parametrize("value", ["a" * 32, "123456789" * 4, "0a1b2c3d4" * 4])
+    def test_fewer_than_ten_distinct_characters_is_low_variety(self, value: str) -> None:
+        findings = run_checks(make(secret_key=value))
+
+        assert [f.line() for f in findings] == [
+            "CRITICAL: SECRET_KEY is low-variety: fewer than 10 distinct characters"
+            " (fix: set SECRET_KEY=$(openssl rand -hex 32))"
+        ]
+
+    @pytest.mark.parametrize(
+        "marker", ["Change Me", "change-me", "CHANGE_ME", "change me", "Insecure-Default"]
+    )
+    def test_placeholder_markers_match_in_any_case_and_with_any_separator(
+        self, marker: str
+    ) -> None:
+        findings = run_checks(make(secret_key=f"{marker} 7f3e9a1c5b2d8046e1b7c93a05d4f268"))
+
+        assert [(f.setting, f.rule) for f in findings] == [
+            ("SECRET_KEY", "is a placeholder or example value")
+        ]
+
+    @pytest.mark.parametrize("value", ["password" * 4, "secret" * 6, "Secret-" * 6, "ab" * 16])
+    def test_one_short_word_repeated_is_a_placeholder(self, value: str) -> None:
+        findings = run_checks(make(encryption_key=value))
+
+        assert [(f.setting, f.rule) for f in findings] == [
+            ("ENCRYPTION_KEY", "is a placeholder or example value")
+        ]
+
+    def test_generated_salt_with_only_nine_distinct_characters_passes(self) -> None:
+        # 1 random 32-character hex salt in 10,000 has < 10 distinct characters; it must pass.
+        salt = "3b97cb3878fcc2b827f973c203c7b90f"
+        assert len(set(salt)) == 9
+        settings = make(environment="production", encryption_salt=salt)
+
+        assert run_checks(settings) == []
+
+    def test_many_generated_env_blocks_pass(self) -> None:
+        for _ in range(300):
+            pairs = [line.split("=", 1) for line in generate_env_block().splitlines()[2:]]
+            settings = Settings(
+                _env_file=None, environment="production", **{k.lower(): v for k, v in pairs}
+            )
+
+            assert run_checks(settings) == []
 
 
 class TestDevelopment:
@@ -250,6 +327,44 @@ class TestTls:
         )
 
         assert severity_of(findings, "REDIS_PASSWORD") == "CRITICAL"
+
+    @pytest.mark.parametrize(
+        "url",
+        [
+            "rediss://:CHANGE_ME@cache.internal:6379/0",
+            "rediss://:change-me-redis@cache.internal:6379/0",
+            "rediss://:Change%20Me@cache.internal:6379/0",
+            "rediss://:passwordpassword@cache.internal:6379/0?ssl_ca_certs=/etc/ssl/ca.pem",
+        ],
+    )
+    @pytest.mark.parametrize("environment", ["production", "staging"])
+    def test_placeholder_redis_password_in_the_url_is_critical(
+        self, environment: str, url: str
+    ) -> None:
+        findings = run_checks(make(environment=environment, redis_url=url))
+
+        assert severity_of(findings, "REDIS_PASSWORD") == "CRITICAL"
+
+    def test_placeholder_redis_password_setting_is_critical(self) -> None:
+        url = "rediss://cache.internal:6379/0?ssl_ca_certs=/etc/ssl/ca.pem"
+
+        bad = run_checks(make(environment="production", redis_url=url, redis_password="CHANGE_ME"))
+        good = run_checks(
+            make(environment="production", redis_url=url, redis_password="Str0ng-redis-pass")
+        )
+
+        assert [f.line() for f in bad] == [
+            "CRITICAL: REDIS_PASSWORD is a placeholder or example value"
+            " (fix: set a Redis password (requirepass) and put it in REDIS_URL)"
+        ]
+        assert good == []
+
+    def test_placeholder_redis_password_is_not_checked_in_development(self) -> None:
+        findings = run_checks(
+            make(environment="development", redis_url="redis://:CHANGE_ME@127.0.0.1:6379/0")
+        )
+
+        assert findings == []
 
     def test_development_has_no_tls_findings(self) -> None:
         findings = run_checks(

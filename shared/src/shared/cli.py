@@ -2,6 +2,7 @@
 
 import argparse
 import asyncio
+import importlib
 import sys
 
 from shared.logging import configure_logging
@@ -11,11 +12,11 @@ from shared.security_checks import (
     run_checks,
     with_development_secrets,
 )
-from shared.settings import Settings
+from shared.settings import load_settings
 
 
 def _check_config() -> int:
-    settings, generated = with_development_secrets(Settings())
+    settings, generated = with_development_secrets(load_settings())
     findings = run_checks(settings)
     for name in generated:
         print(f"advisory  WARNING: {name} is not set; development would use a throwaway value")  # noqa: T201
@@ -29,9 +30,10 @@ def _check_config() -> int:
 
 
 def _migrate() -> int:
-    from shared.serve import load_settings, prepare_database_or_report  # noqa: PLC0415 - heavy
+    from shared.serve import load_settings as load_service_settings  # noqa: PLC0415 - heavy
+    from shared.serve import prepare_database_or_report  # noqa: PLC0415
 
-    settings = load_settings("migrate").model_copy(update={"migrate_on_start": True})
+    settings = load_service_settings("migrate").model_copy(update={"migrate_on_start": True})
     return 0 if prepare_database_or_report(settings) else 1
 
 
@@ -45,6 +47,14 @@ def main(argv: list[str] | None = None) -> int:
     commands.add_parser("migrate", help="wait for the database and bring it to the latest schema")
     commands.add_parser("gen-secrets", help="print a .env block with fresh secrets")
     commands.add_parser("check-config", help="print the startup security findings")
+    admin = commands.add_parser(
+        "create-admin",
+        help="create the organization and its first administrator "
+        "(password from standard input, or prompted twice)",
+    )
+    admin.add_argument("--org-name", required=True, help="the department's name")
+    admin.add_argument("--email", required=True)
+    admin.add_argument("--username", required=True)
     args = parser.parse_args(argv)
 
     if args.command == "gen-secrets":
@@ -54,13 +64,18 @@ def main(argv: list[str] | None = None) -> int:
         return _check_config()
     if args.command == "migrate":
         return _migrate()
+    if args.command == "create-admin":
+        # The auth service owns credentials; this package never imports it statically.
+        bootstrap = importlib.import_module("auth.bootstrap")
+        code: int = bootstrap.main(args.org_name, args.email, args.username)
+        return code
     if args.command == "serve":
         from shared.serve import serve  # noqa: PLC0415 - loads the service's app
 
         return serve(args.service)
     from shared.runner import run_platform  # noqa: PLC0415
 
-    configure_logging("run", log_format=Settings().log_format)
+    configure_logging("run", log_format=load_settings().log_format)
     return asyncio.run(run_platform())
 
 

@@ -143,6 +143,9 @@ def configure_logging(
     # SQL statements only when asked for (DB_ECHO); never through SQLAlchemy's own handler.
     logging.getLogger("sqlalchemy.engine").setLevel(logging.INFO if sql_echo else logging.WARNING)
     logging.getLogger("sqlalchemy.pool").setLevel(logging.WARNING)
+    # Client libraries log every request at INFO; our access lines already say it once.
+    logging.getLogger("httpx").setLevel(logging.WARNING)
+    logging.getLogger("httpcore").setLevel(logging.WARNING)
     # Our middleware writes the access line; uvicorn's would be a duplicate.
     logging.getLogger("uvicorn.access").disabled = True
 

@@ -16,7 +16,7 @@ import structlog
 
 from shared.security_checks import enforce, generate_env_block
 from shared.serve import SERVICES
-from shared.settings import Settings
+from shared.settings import Settings, load_settings
 
 log = structlog.get_logger("shared.runner")
 BIN = Path(sys.executable).parent
@@ -262,7 +262,7 @@ def _banner(settings: Settings) -> str:
 
 async def run_platform() -> int:
     """Start, report, supervise and stop the whole platform."""
-    settings = enforce(Settings())  # before any port opens
+    settings = enforce(load_settings())  # before any port opens
     platform = Platform(settings, project_root())
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()

@@ -1,10 +1,11 @@
 """Startup security checks (spec/auth.md §7): findings, the production guard, dev secrets."""
 
+import re
 import secrets
 import sys
 from dataclasses import dataclass
 from typing import Literal
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import parse_qs, unquote, urlsplit
 
 import structlog
 
@@ -16,22 +17,40 @@ GEN_SALT = "openssl rand -hex 16"
 EXIT_CONFIG = 78  # EX_CONFIG from sysexits.h: the configuration is unusable
 MIN_KEY_LENGTH = 32
 MIN_SALT_LENGTH = 16
-# Markers of values copied from documentation or sample files rather than generated.
+# Fewer distinct characters than this means a typed pattern, not a random value. The salt asks for
+# fewer: 1 random 32-hex salt (`openssl rand -hex 16`) in 10,000 has under 10, 1 in 30 million
+# under 8, and a salt cannot be rotated without making encrypted data unreadable.
+MIN_KEY_DISTINCT = 10
+MIN_SALT_DISTINCT = 8
+# Markers of values copied from documentation or sample files rather than generated; matched
+# against the lower-cased value with spaces and hyphens read as underscores.
 PLACEHOLDER_MARKERS = (
     "insecure_default",
     "change_me",
     "changeme",
-    "change-me",
     "example",
     "replace_me",
     "your_",
-    "your-",
     "placeholder",
 )
+# One short word said again and again ("password" * 4), separators ignored.
+REPEATED_WORD = re.compile(r"([a-z]{2,16}?)\1+")
+
+
+@dataclass(frozen=True)
+class SecretRule:
+    """How one secret setting is checked and how to generate a good value."""
+
+    name: str
+    min_length: int
+    min_distinct: int
+    command: str
+
+
 SECRET_RULES = (
-    ("SECRET_KEY", MIN_KEY_LENGTH, GEN_KEY),
-    ("ENCRYPTION_KEY", MIN_KEY_LENGTH, GEN_KEY),
-    ("ENCRYPTION_SALT", MIN_SALT_LENGTH, GEN_SALT),
+    SecretRule("SECRET_KEY", MIN_KEY_LENGTH, MIN_KEY_DISTINCT, GEN_KEY),
+    SecretRule("ENCRYPTION_KEY", MIN_KEY_LENGTH, MIN_KEY_DISTINCT, GEN_KEY),
+    SecretRule("ENCRYPTION_SALT", MIN_SALT_LENGTH, MIN_SALT_DISTINCT, GEN_SALT),
 )
 
 
@@ -52,24 +71,34 @@ class Finding:
 
 def is_placeholder(value: str) -> bool:
     """True for values that look copied from a sample rather than generated."""
-    lowered = value.lower()
-    return any(marker in lowered for marker in PLACEHOLDER_MARKERS)
+    normalised = re.sub(r"[\s-]", "_", value.strip().lower())
+    if any(marker in normalised for marker in PLACEHOLDER_MARKERS):
+        return True
+    word = REPEATED_WORD.fullmatch(normalised.replace("_", ""))
+    return word is not None and len(set(word[1])) > 1  # "aaaa…" is low variety, not a word
+
+
+def _secret_problem(value: str, rule: SecretRule) -> str | None:
+    stripped = value.strip()
+    if not value:
+        return "is missing"
+    if len(stripped) < rule.min_length:
+        return f"is shorter than {rule.min_length} characters"
+    if is_placeholder(stripped):
+        return "is a placeholder or example value"
+    if len(set(stripped)) < rule.min_distinct:
+        return f"is low-variety: fewer than {rule.min_distinct} distinct characters"
+    return None
 
 
 def _secret_findings(settings: Settings) -> list[Finding]:
     findings = []
-    for name, min_length, command in SECRET_RULES:
-        secret = getattr(settings, name.lower())
-        value = secret.get_secret_value() if secret is not None else ""
-        fix = f"set {name}=$({command})"
-        if not value:
-            findings.append(Finding("CRITICAL", name, "is missing", fix))
-        elif len(value) < min_length:
-            findings.append(
-                Finding("CRITICAL", name, f"is shorter than {min_length} characters", fix)
-            )
-        elif is_placeholder(value):
-            findings.append(Finding("CRITICAL", name, "is a placeholder or example value", fix))
+    for rule in SECRET_RULES:
+        secret = getattr(settings, rule.name.lower())
+        problem = _secret_problem(secret.get_secret_value() if secret is not None else "", rule)
+        if problem:
+            fix = f"set {rule.name}=$({rule.command})"
+            findings.append(Finding("CRITICAL", rule.name, problem, fix))
     return findings
 
 
@@ -98,18 +127,12 @@ def _redis_findings(settings: Settings) -> list[Finding]:
     if settings.redis_url is None:
         return []
     url = urlsplit(settings.redis_url.get_secret_value())
+    password = unquote(url.password or "") or settings.redis_password.get_secret_value()
     findings = []
-    if settings.is_production_like and not (
-        url.password or settings.redis_password.get_secret_value()
-    ):
-        findings.append(
-            Finding(
-                "CRITICAL",
-                "REDIS_PASSWORD",
-                "is empty in production",
-                "set a Redis password (requirepass) and put it in REDIS_URL",
-            )
-        )
+    if settings.is_production_like and (not password or is_placeholder(password)):
+        rule = "is a placeholder or example value" if password else "is empty in production"
+        fix = "set a Redis password (requirepass) and put it in REDIS_URL"
+        findings.append(Finding("CRITICAL", "REDIS_PASSWORD", rule, fix))
     ca_given = "ssl_ca_certs" in parse_qs(url.query)
     findings += _tls_findings(settings, "REDIS_URL", url.scheme == "rediss", has_ca=ca_given)
     return findings
@@ -196,10 +219,10 @@ def with_development_secrets(settings: Settings) -> tuple[Settings, list[str]]:
     if settings.is_production_like or settings.security_block_insecure_defaults:
         return settings, []
     generated: dict[str, str] = {}
-    for name, _, _ in SECRET_RULES:
-        if getattr(settings, name.lower()) is None:
-            length = 16 if name == "ENCRYPTION_SALT" else 32
-            generated[name.lower()] = secrets.token_hex(length)
+    for rule in SECRET_RULES:
+        if getattr(settings, rule.name.lower()) is None:
+            length = 16 if rule.name == "ENCRYPTION_SALT" else 32
+            generated[rule.name.lower()] = secrets.token_hex(length)
     return settings.with_secrets(**generated), sorted(key.upper() for key in generated)
 
 

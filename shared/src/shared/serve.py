@@ -17,6 +17,7 @@ from shared.logging import configure_logging
 from shared.request_context import current_request_id
 from shared.security_checks import enforce
 from shared.settings import Settings
+from shared.settings import load_settings as read_settings
 
 SERVICES = ("auth", "api", "health")
 log = structlog.get_logger("shared.serve")
@@ -24,7 +25,7 @@ log = structlog.get_logger("shared.serve")
 
 def load_settings(service: str) -> Settings:
     """Settings with logging configured and the startup security checks passed (or exit)."""
-    settings = Settings()
+    settings = read_settings()
     configure_logging(
         service,
         log_format=settings.log_format,

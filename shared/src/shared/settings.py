@@ -1,11 +1,12 @@
 """Settings from the environment and `.env`, shared by every service and the CLI."""
 
 import os
+import sys
 from pathlib import Path
 from typing import Annotated, Literal
 from urllib.parse import quote
 
-from pydantic import Field, SecretStr, field_validator
+from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 Environment = Literal["development", "test", "staging", "production"]
@@ -133,3 +134,18 @@ def source_of(name: str) -> str:
             if line.strip().startswith(f"{name.upper()}="):
                 return ".env file"
     return "built-in default"
+
+
+def load_settings() -> Settings:
+    """Settings from environment and `.env`; a bad value exits 78 with one line per setting."""
+    try:
+        return Settings()
+    except ValidationError as error:
+        reasons: dict[str, str] = {}  # one line per setting, even if it broke several rules
+        for problem in error.errors(include_url=False, include_input=False):
+            name = str(problem["loc"][0]) if problem["loc"] else "settings"
+            reasons.setdefault(name.upper(), problem["msg"])
+        for name, reason in reasons.items():
+            sys.stderr.write(f"ERROR: invalid setting {name}: {reason}\n")
+        # 78 is EX_CONFIG (sysexits.h), as `shared.security_checks.EXIT_CONFIG`.
+        raise SystemExit(78) from None

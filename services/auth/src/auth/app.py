@@ -1,12 +1,15 @@
-"""The auth service's app; its routes arrive with their issues."""
+"""The auth service's app: sign-in, sessions and passwords."""
 
 from litestar import Litestar
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from auth.controllers import AuthController, OnboardingController
 from shared.app import ServiceSpec, create_service_app
 from shared.settings import Settings
 
-SPEC = ServiceSpec(name="auth", route_handlers=[], uses_events=True)
+SPEC = ServiceSpec(
+    name="auth", route_handlers=[AuthController, OnboardingController], uses_events=True
+)
 
 
 def create_app(

@@ -1,0 +1,193 @@
+"""`logbook create-admin`: the first organization and its administrator."""
+
+import asyncio
+import getpass
+import re
+import sys
+from dataclasses import dataclass
+
+from sqlalchemy import func, or_, select
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from shared.db.migrate import MigrationError
+from shared.db.session import DatabaseUnreachableError, create_engine, create_sessionmaker
+from shared.db.types import utc_now
+from shared.models import Organization, Position, User, UserPosition
+from shared.passwords import hash_password, password_problems, policy_message
+from shared.serve import load_settings, prepare_database
+from shared.settings import Settings
+
+# spec/members-roles-organization.md §2.9: what every member may see ("M", 20 permissions).
+MEMBER_VIEW_MODULES = (
+    "apparatus",
+    "compliance",
+    "documents",
+    "elections",
+    "events",
+    "facilities",
+    "forms",
+    "inventory",
+    "locations",
+    "meetings",
+    "members",
+    "minutes",
+    "notifications",
+    "organization",
+    "scheduling",
+    "storefront",
+    "training",
+)
+MEMBER_PERMISSIONS = [f"{m}.view" for m in MEMBER_VIEW_MODULES] + [
+    "equipment_check.submit",
+    "scheduling.swap",
+    "storefront.order",
+]
+EMAIL_PATTERN = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
+USERNAME_PATTERN = re.compile(r"[A-Za-z0-9_-]{3,100}")
+MAX_TEXT = 255  # the column sizes of organizations.name and users.email
+
+
+class BootstrapError(Exception):
+    """The administrator cannot be created; the message says why. Nothing was written."""
+
+
+@dataclass(frozen=True)
+class AdminRequest:
+    """What the operator typed."""
+
+    organization_name: str
+    email: str
+    username: str
+    password: str
+    first_name: str | None = None
+    last_name: str | None = None
+
+
+def slugify(name: str) -> str:
+    """Lower-case, runs of other characters become `_`, trimmed."""
+    return re.sub(r"[^a-z0-9]+", "_", name.lower()).strip("_") or "department"
+
+
+def check_request(request: AdminRequest) -> None:
+    """Refuse bad input before touching the database."""
+    if not request.organization_name.strip() or len(request.organization_name) > MAX_TEXT:
+        raise BootstrapError("the organization name must have 1 to 255 characters")
+    if not EMAIL_PATTERN.fullmatch(request.email) or len(request.email) > MAX_TEXT:
+        raise BootstrapError(f"{request.email!r} is not a valid email address")
+    if not USERNAME_PATTERN.fullmatch(request.username):
+        raise BootstrapError("the username needs 3 to 100 letters, digits, '_' or '-'")
+    problems = password_problems(request.password)
+    if problems:
+        raise BootstrapError(f"the password is too weak: {policy_message(problems)}")
+
+
+async def create_admin(
+    sessionmaker: async_sessionmaker[AsyncSession], request: AdminRequest
+) -> User:
+    """Create the organization (or reuse the one of that name), its roles and the admin."""
+    check_request(request)
+    email, username = request.email.strip().lower(), request.username.strip()
+    async with sessionmaker() as session, session.begin():
+        clash = await session.scalar(
+            select(User.username)
+            .where(or_(User.username_lower == username.lower(), User.email_lower == email))
+            .limit(1)
+        )
+        if clash is not None:
+            raise BootstrapError("a member with this username or email already exists")
+        organization = await _organization(session, request.organization_name.strip())
+        admin = User(
+            organization_id=organization.id,
+            username=username,
+            username_lower=username.lower(),
+            email=email,
+            email_lower=email,
+            first_name=request.first_name,
+            last_name=request.last_name,
+            password_hash=await hash_password(request.password),
+            password_changed_at=utc_now(),
+            must_change_password=False,
+            failed_login_attempts=0,
+        )
+        session.add(admin)
+        await session.flush()
+        for position in await _system_roles(session, organization):
+            session.add(UserPosition(user_id=admin.id, position_id=position.id))
+    return admin
+
+
+async def _organization(session: AsyncSession, name: str) -> Organization:
+    existing = await session.scalar(
+        select(Organization).where(func.lower(Organization.name) == name.lower())
+    )
+    if existing is not None:
+        return existing
+    slug, n = slugify(name), 1
+    while await session.scalar(select(Organization.id).where(Organization.slug == slug)):
+        n += 1
+        slug = f"{slugify(name)}_{n}"
+    organization = Organization(name=name, slug=slug, settings={}, active=True)
+    session.add(organization)
+    await session.flush()
+    return organization
+
+
+async def _system_roles(session: AsyncSession, organization: Organization) -> list[Position]:
+    """The IT Manager (everything) and Member roles, created once per organization."""
+    wanted = {
+        "it_manager": ("IT Manager", 100, ["*"]),
+        "member": ("Member", 10, MEMBER_PERMISSIONS),
+    }
+    found = {
+        p.slug: p
+        for p in await session.scalars(
+            select(Position).where(
+                Position.organization_id == organization.id, Position.slug.in_(wanted)
+            )
+        )
+    }
+    for slug, (name, priority, permissions) in wanted.items():
+        if slug not in found:
+            found[slug] = Position(
+                organization_id=organization.id,
+                name=name,
+                slug=slug,
+                permissions=permissions,
+                is_system=True,
+                priority=priority,
+            )
+            session.add(found[slug])
+    await session.flush()
+    return list(found.values())
+
+
+def read_password() -> str:
+    """From standard input when scripted, else prompted twice without echo."""
+    if not sys.stdin.isatty():
+        return sys.stdin.readline().rstrip("\n")
+    first = getpass.getpass("Password for the administrator: ")
+    if getpass.getpass("Repeat the password: ") != first:
+        raise BootstrapError("the two passwords differ")
+    return first
+
+
+async def _run(settings: Settings, request: AdminRequest) -> User:
+    await prepare_database(settings)  # waits for the database and migrates it
+    engine = create_engine(settings.resolved_database_url(), ssl_ca=settings.db_ssl_ca)
+    try:
+        return await create_admin(create_sessionmaker(engine), request)
+    finally:
+        await engine.dispose()
+
+
+def main(organization_name: str, email: str, username: str) -> int:
+    """The `create-admin` command; returns the exit code."""
+    try:
+        request = AdminRequest(organization_name, email, username, read_password())
+        check_request(request)
+        admin = asyncio.run(_run(load_settings("create-admin"), request))
+    except (BootstrapError, DatabaseUnreachableError, MigrationError) as exc:
+        sys.stderr.write(f"ERROR: {exc}. Nothing was created.\n")
+        return 1
+    sys.stdout.write(f"Created administrator {admin.username} of {organization_name!r}.\n")
+    return 0

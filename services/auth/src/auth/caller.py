@@ -1,0 +1,88 @@
+"""Who is calling: the bearer token, its live session, the member, and the §4 gates."""
+
+from dataclasses import dataclass
+from datetime import timedelta
+
+from litestar import Request
+from litestar.datastructures import State
+from litestar.di import NamedDependency
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from auth.errors import NotAuthenticatedError, PasswordChangeRequiredError, SessionInvalidError
+from auth.repository import MemberRepository, SessionRepository
+from auth.service import AuthService, ClientInfo
+from shared.db.types import utc_now
+from shared.models import AuthSession, Organization, User
+from shared.settings import Settings
+from shared.tokens import InvalidTokenError, read_access_token
+
+# A session's activity is written at most this often: idleness stays accurate to within a
+# minute without a database write on every request.
+ACTIVITY_WRITE_INTERVAL = timedelta(minutes=1)
+PASSWORD_GATE_ALLOWED = (
+    "/auth/change-password",
+    "/auth/logout",
+    "/auth/me",
+    "/auth/refresh",
+    "/auth/session-settings",
+)
+
+
+@dataclass(frozen=True)
+class Caller:
+    """The signed-in member of this request."""
+
+    user: User
+    organization: Organization | None
+    session: AuthSession
+
+
+def bearer_token(request: Request[object, object, State]) -> str | None:
+    """The token of an `Authorization: Bearer` header (the gateway sets it from the cookie)."""
+    scheme, _, token = request.headers.get("authorization", "").partition(" ")
+    return token.strip() or None if scheme.lower() == "bearer" else None
+
+
+def client_info(request: Request[object, object, State]) -> ClientInfo:
+    """Client address as the gateway saw it, and the user agent."""
+    peer = request.client.host if request.client else None
+    return ClientInfo(request.headers.get("x-real-ip") or peer, request.headers.get("user-agent"))
+
+
+async def provide_caller(
+    request: Request[object, object, State],
+    db_session: NamedDependency[AsyncSession],
+    auth: NamedDependency[AuthService],
+) -> Caller:
+    """Authenticate the request against its live session; apply the password gate."""
+    settings: Settings = request.app.state.settings
+    token = bearer_token(request)
+    if token is None:
+        raise NotAuthenticatedError
+    try:
+        claims = read_access_token(settings, token)
+    except InvalidTokenError as exc:
+        raise SessionInvalidError("bad_token") from exc
+    sessions = SessionRepository(db_session)
+    auth_session = await sessions.get(claims.session_id)
+    if (
+        auth_session is None
+        or auth_session.revoked_at is not None
+        or auth_session.user_id != claims.user_id
+    ):
+        raise SessionInvalidError("session_ended")
+    if auth.is_idle(auth_session):
+        auth.end_idle_session(auth_session)
+        raise SessionInvalidError("idle_timeout")
+    now = utc_now()
+    if now - auth_session.last_activity_at > ACTIVITY_WRITE_INTERVAL:
+        auth_session.last_activity_at = now
+    members = MemberRepository(db_session)
+    user = await members.get_with_positions(claims.user_id)
+    if user is None or not user.is_active:
+        raise SessionInvalidError("member_inactive")
+    if user.must_change_password and not request.url.path.rstrip("/").endswith(
+        PASSWORD_GATE_ALLOWED
+    ):
+        raise PasswordChangeRequiredError
+    return Caller(user, await members.organization(user.organization_id), auth_session)

@@ -1,0 +1,165 @@
+"""Routes under /api/v1/auth and /api/v1/onboarding (spec/auth.md §2, app-shell §1.3)."""
+
+from litestar import Controller, Request, Response, get, post
+from litestar.datastructures import State
+from litestar.di import NamedDependency, Provide
+from litestar.params import JSONBody
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from auth.caller import Caller, client_info, provide_caller
+from auth.errors import NotAuthenticatedError
+from auth.repository import MemberRepository, SessionRepository
+from auth.schemas import (
+    Branding,
+    ChangePasswordRequest,
+    CurrentUser,
+    LoginRequest,
+    LoginResponse,
+    Message,
+    OAuthConfig,
+    OnboardingStatus,
+    SessionSettings,
+    TokenResponse,
+)
+from auth.service import AuthService, IssuedTokens, current_user
+from shared.events.outbox import Outbox
+from shared.settings import Settings
+
+ONBOARDING_STEPS = 10
+
+
+def provide_auth_service(
+    request: Request[object, object, State], db_session: NamedDependency[AsyncSession]
+) -> AuthService:
+    """The service with this request's repositories, outbox and client."""
+    return AuthService(
+        MemberRepository(db_session),
+        SessionRepository(db_session),
+        Outbox(db_session),
+        request.app.state.settings,
+        client_info(request),
+    )
+
+
+def token_headers(tokens: IssuedTokens) -> dict[str, str]:
+    """Internal headers the gateway turns into cookies and strips (ARCHITECTURE.md)."""
+    return {
+        "X-Auth-Access-Token": tokens.access,
+        "X-Auth-Refresh-Token": tokens.refresh,
+        "X-Auth-Csrf-Token": tokens.csrf,
+    }
+
+
+def _expires_in(settings: Settings) -> int:
+    return settings.access_token_expire_minutes * 60
+
+
+class AuthController(Controller):
+    """Sign-in, session and password routes."""
+
+    path = "/api/v1/auth"
+    tags = ["auth"]
+    dependencies = {
+        "auth": Provide(provide_auth_service, sync_to_thread=False),
+        "caller": Provide(provide_caller),
+    }
+
+    @post("/login", status_code=200)
+    async def login(
+        self,
+        request: Request[object, object, State],
+        data: JSONBody[LoginRequest],
+        auth: NamedDependency[AuthService],
+    ) -> Response[LoginResponse]:
+        """Sign in with username or email and password."""
+        settings: Settings = request.app.state.settings
+        signed_in = await auth.login(data.username, data.password)
+        body = LoginResponse(
+            "bearer",
+            _expires_in(settings),
+            current_user(signed_in.user, signed_in.organization, settings),
+        )
+        return Response(body, headers=token_headers(signed_in.tokens))
+
+    @post("/refresh", status_code=200)
+    async def refresh(
+        self, request: Request[object, object, State], auth: NamedDependency[AuthService]
+    ) -> Response[TokenResponse]:
+        """Rotate the session's tokens with the refresh cookie."""
+        token = request.cookies.get("refresh_token")
+        if not token:
+            raise NotAuthenticatedError
+        tokens = await auth.refresh(token)
+        body = TokenResponse("bearer", _expires_in(request.app.state.settings))
+        return Response(body, headers=token_headers(tokens))
+
+    @post("/logout", status_code=200)
+    async def logout(
+        self, caller: NamedDependency[Caller], auth: NamedDependency[AuthService]
+    ) -> Response[Message]:
+        """End this session and clear the cookies."""
+        await auth.logout(caller.user, caller.session)
+        return Response(Message("Logged out"), headers={"X-Auth-Clear-Cookies": "1"})
+
+    @get("/me")
+    async def me(
+        self, request: Request[object, object, State], caller: NamedDependency[Caller]
+    ) -> CurrentUser:
+        """The signed-in member."""
+        return current_user(caller.user, caller.organization, request.app.state.settings)
+
+    @get("/session-settings")
+    async def session_settings(
+        self,
+        request: Request[object, object, State],
+        caller: NamedDependency[Caller],  # noqa: ARG002 - asking for it authenticates the request
+    ) -> SessionSettings:
+        """Idle timeout and password age, for the frontend's timers."""
+        settings: Settings = request.app.state.settings
+        return SessionSettings(
+            settings.hipaa_session_timeout_minutes, settings.hipaa_maximum_password_age_days
+        )
+
+    @post("/change-password", status_code=200)
+    async def change_password(
+        self,
+        data: JSONBody[ChangePasswordRequest],
+        caller: NamedDependency[Caller],
+        auth: NamedDependency[AuthService],
+    ) -> Message:
+        """Change the password; every session of the member ends, this one included."""
+        await auth.change_password(caller.user, data.current_password, data.new_password)
+        return Message("Password changed; please sign in again")
+
+    @get("/branding")
+    async def branding(self, db_session: NamedDependency[AsyncSession]) -> Branding:
+        """The organization's name and logo for the login page (nulls before onboarding)."""
+        organization = await MemberRepository(db_session).oldest_active_organization()
+        if organization is None:
+            return Branding(None, None)
+        return Branding(organization.name, organization.logo)
+
+    @get("/oauth-config")
+    async def oauth_config(self) -> OAuthConfig:
+        """Single sign-on providers: none yet."""
+        return OAuthConfig(google_enabled=False, microsoft_enabled=False)
+
+
+class OnboardingController(Controller):
+    """First-run status for the login page."""
+
+    path = "/api/v1/onboarding"
+    tags = ["onboarding"]
+
+    @get("/status")
+    async def status(self, db_session: NamedDependency[AsyncSession]) -> OnboardingStatus:
+        """Completed once an organization exists; details are withheld after that."""
+        exists = await MemberRepository(db_session).oldest_active_organization() is not None
+        return OnboardingStatus(
+            needs_onboarding=not exists,
+            is_completed=exists,
+            current_step=ONBOARDING_STEPS if exists else 0,
+            total_steps=ONBOARDING_STEPS,
+            steps_completed={},
+            organization_name=None,
+        )
