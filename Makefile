@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed-stamp
 UV_VERSION := 0.13.9
 
 .DEFAULT_GOAL := help
-.PHONY: help install run test lint typecheck unit e2e fmt migration lock check clean
+.PHONY: help install run test lint typecheck unit e2e bench fmt migration lock check clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -40,6 +40,9 @@ unit: $(STAMP) ## pytest against the local MariaDB, Redis and NATS
 
 e2e: $(STAMP) ## only the end-to-end tests (real processes behind Caddy)
 	$(BIN)/pytest -m e2e
+
+bench: $(STAMP) ## benchmarks through the gateway; appends the figures to docs/BENCHMARKS.md
+	$(BIN)/python -m bench.auth
 
 fmt: $(STAMP) ## format and auto-fix
 	$(BIN)/ruff format .

@@ -48,7 +48,7 @@ def create_admin(
 @pytest.fixture(scope="module")
 def platform(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Platform]:
     workdir = tmp_path_factory.mktemp("auth-stack")
-    stack = start_stack(workdir)
+    stack = start_stack(workdir, RATE_LIMIT_MULTIPLIER="100")  # every client is 127.0.0.1
     try:
         branding = httpx.get(f"{stack.gateway}/api/v1/auth/branding").json()
         onboarding = httpx.get(f"{stack.gateway}/api/v1/onboarding/status").json()

@@ -42,3 +42,11 @@ def test_nats_url_in_env_file_means_no_embedded_nats(tmp_path: Path) -> None:
     platform = platform_from_env_file(tmp_path, "NATS_URL=nats://nats.example.org:4222\n")
     assert not platform.embedded_nats
     assert platform_from_env_file(tmp_path, "").embedded_nats
+
+
+def test_the_checked_settings_carry_the_keys_the_children_get(tmp_path: Path) -> None:
+    platform = platform_from_env_file(tmp_path, "")
+    checked = platform.checked_settings()
+    assert checked.secret_key is not None
+    # The very key every service signs and verifies tokens with.
+    assert checked.secret_key.get_secret_value() == platform.env["SECRET_KEY"]

@@ -3,6 +3,7 @@
 import contextlib
 from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass, field
+from datetime import timedelta
 
 import redis.asyncio as redis
 from litestar import Litestar, get
@@ -19,7 +20,10 @@ from shared.errors import EXCEPTION_HANDLERS
 from shared.events.consumer import DurableConsumer, Handler
 from shared.events.nats import NatsConnection
 from shared.events.outbox import OutboxRelay
+from shared.principal import MemberCache
+from shared.ratelimit import RateLimitMiddleware
 from shared.request_context import RequestContextMiddleware
+from shared.session_liveness import SessionLiveness
 from shared.settings import Settings
 
 
@@ -62,6 +66,11 @@ class Resources:
         )
         self.relay: OutboxRelay | None = None
         self.consumers: list[DurableConsumer] = []
+        self.liveness = SessionLiveness(
+            self.nats,
+            token_lifetime=timedelta(minutes=settings.access_token_expire_minutes),
+            idle_timeout=timedelta(minutes=settings.hipaa_session_timeout_minutes),
+        )
 
     @contextlib.asynccontextmanager
     async def lifespan(self, app: Litestar) -> AsyncIterator[None]:
@@ -80,6 +89,7 @@ class Resources:
                 socket_connect_timeout=2,
             )
         self.nats.start()
+        self.liveness.start()
         if self.spec.uses_events:
             self.relay = OutboxRelay(self.sessionmaker, self.nats)
             self.relay.start()
@@ -94,6 +104,8 @@ class Resources:
             running.start()
             self.consumers.append(running)
         app.state.update(
+            liveness=self.liveness,
+            member_cache=MemberCache(),
             service_name=self.spec.name,
             settings=self.settings,
             sessionmaker=self.sessionmaker,
@@ -111,6 +123,7 @@ class Resources:
             await consumer.stop()
         if self.relay is not None:
             await self.relay.stop()
+        await self.liveness.stop()
         await self.nats.close()
         if self.redis is not None:
             await self.redis.aclose()
@@ -151,7 +164,7 @@ def create_service_app(
         lifespan=[resources.lifespan],
         dependencies={"db_session": Provide(provide_db_session)},
         exception_handlers=EXCEPTION_HANDLERS,
-        middleware=[CsrfMiddleware()],
+        middleware=[RateLimitMiddleware(settings), CsrfMiddleware()],
         openapi_config=_openapi(spec, settings),
         debug=False,  # debug mode would put tracebacks in responses
         logging_config=None,

@@ -84,7 +84,16 @@ class Platform:
         self.children: list[Child] = []
         self.env = dict(os.environ)
 
+    def checked_settings(self) -> Settings:
+        """The settings with the development keys the children will use filled in."""
+        if self.settings.is_production_like:
+            return self.settings
+        self.var.mkdir(exist_ok=True)
+        keys = development_secrets(self.settings, self.var)
+        return self.settings.with_secrets(**{name.lower(): value for name, value in keys.items()})
+
     def prepare_env(self) -> None:
+        """The children's environment: data folder, database, NATS, gateway settings."""
         self.var.mkdir(exist_ok=True)
         if not self.settings.is_production_like:
             self.env.update(development_secrets(self.settings, self.var))
@@ -262,8 +271,11 @@ def _banner(settings: Settings) -> str:
 
 async def run_platform() -> int:
     """Start, report, supervise and stop the whole platform."""
-    settings = enforce(load_settings())  # before any port opens
+    settings = load_settings()
     platform = Platform(settings, project_root())
+    # Checked with the development keys the children will get, before any port opens. The
+    # platform keeps the settings as loaded: the keys reach the children through their env.
+    enforce(platform.checked_settings())
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):

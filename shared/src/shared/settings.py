@@ -54,6 +54,8 @@ class Settings(BaseSettings):
 
     allowed_origins: Annotated[list[str], NoDecode] = Field(default_factory=list)
     rate_limit_enabled: bool = True
+    # Multiplies every auth bucket's request count (spec/auth.md §5.4); test stacks raise it.
+    rate_limit_multiplier: int = Field(default=1, ge=1)
     enable_docs: bool | None = None
     security_enforce_https: bool = True
     security_require_tls: bool = False
@@ -67,6 +69,15 @@ class Settings(BaseSettings):
 
     sentry_enabled: bool = False
     sentry_dsn: SecretStr | None = None
+
+    # Password-reset mail: links point at the frontend; without SMTP_HOST nothing is sent.
+    frontend_url: str = "http://127.0.0.1:8080"
+    smtp_host: str | None = None
+    smtp_port: int = 587
+    smtp_user: str | None = None
+    smtp_password: SecretStr | None = None
+    smtp_from: str = "The Logbook <noreply@localhost>"
+    smtp_starttls: bool = True
 
     host: str = "127.0.0.1"
     auth_port: int = 8001

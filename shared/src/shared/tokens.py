@@ -13,6 +13,8 @@ from shared.settings import Settings
 
 ALGORITHM = "HS256"  # the only one accepted: never taken from the token's header
 ACCESS_TYPE = "access"
+MFA_PENDING_TYPE = "mfa_pending"
+MFA_TOKEN_MINUTES = 5
 
 
 class InvalidTokenError(Exception):
@@ -72,6 +74,32 @@ def read_access_token(settings: Settings, token: str) -> AccessClaims:
             username=str(claims.get("username", "")),
             expires_at=datetime.fromtimestamp(claims["exp"], tz=utc_now().tzinfo),
         )
+    except (jwt.PyJWTError, ValueError, KeyError, TypeError) as exc:
+        raise InvalidTokenError(type(exc).__name__) from exc
+
+
+def issue_mfa_token(settings: Settings, user_id: UUID) -> str:
+    """The `mfa_pending` challenge token of a password-verified MFA member (5 minutes)."""
+    now = utc_now()
+    claims = {
+        "sub": str(user_id),
+        "type": MFA_PENDING_TYPE,
+        "iat": now,
+        "exp": now + timedelta(minutes=MFA_TOKEN_MINUTES),
+        "jti": uuid4().hex,
+    }
+    return jwt.encode(claims, _signing_key(settings), algorithm=ALGORITHM)
+
+
+def read_mfa_token(settings: Settings, token: str) -> UUID:
+    """The member an unexpired `mfa_pending` token names; `InvalidTokenError` otherwise."""
+    try:
+        claims = jwt.decode(
+            token, _signing_key(settings), algorithms=[ALGORITHM], options={"require": ["exp"]}
+        )
+        if claims.get("type") != MFA_PENDING_TYPE:
+            raise InvalidTokenError("not an MFA challenge token")
+        return UUID(claims["sub"])
     except (jwt.PyJWTError, ValueError, KeyError, TypeError) as exc:
         raise InvalidTokenError(type(exc).__name__) from exc
 

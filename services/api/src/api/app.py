@@ -1,12 +1,13 @@
-"""The api service's app; its routes arrive with their issues."""
+"""The api service's app."""
 
 from litestar import Litestar
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from api.organization.controllers import OrganizationController
 from shared.app import ServiceSpec, create_service_app
 from shared.settings import Settings
 
-SPEC = ServiceSpec(name="api", route_handlers=[], uses_events=True)
+SPEC = ServiceSpec(name="api", route_handlers=[OrganizationController], uses_events=True)
 
 
 def create_app(

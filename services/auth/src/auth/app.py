@@ -4,11 +4,21 @@ from litestar import Litestar
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from auth.controllers import AuthController, OnboardingController
+from auth.mfa_controllers import MfaController
+from auth.reset_controllers import PasswordResetController, UserCredentialsController
 from shared.app import ServiceSpec, create_service_app
 from shared.settings import Settings
 
 SPEC = ServiceSpec(
-    name="auth", route_handlers=[AuthController, OnboardingController], uses_events=True
+    name="auth",
+    route_handlers=[
+        AuthController,
+        MfaController,
+        OnboardingController,
+        PasswordResetController,
+        UserCredentialsController,
+    ],
+    uses_events=True,
 )
 
 

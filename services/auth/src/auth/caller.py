@@ -8,7 +8,13 @@ from litestar.datastructures import State
 from litestar.di import NamedDependency
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from auth.errors import NotAuthenticatedError, PasswordChangeRequiredError, SessionInvalidError
+from auth.errors import (
+    MfaEnrollmentRequiredError,
+    NotAuthenticatedError,
+    PasswordChangeRequiredError,
+    SessionInvalidError,
+)
+from auth.mfa import requires_mfa
 from auth.repository import MemberRepository, SessionRepository
 from auth.service import AuthService, ClientInfo
 from shared.db.types import utc_now
@@ -25,6 +31,18 @@ PASSWORD_GATE_ALLOWED = (
     "/auth/me",
     "/auth/refresh",
     "/auth/session-settings",
+)
+# §4, with /auth/change-password added: the original's gates deadlocked a member who had to
+# change the password in an organization that requires MFA.
+MFA_GATE_ALLOWED = (
+    "/auth/mfa/setup",
+    "/auth/mfa/verify-setup",
+    "/auth/mfa/status",
+    "/auth/me",
+    "/auth/logout",
+    "/auth/refresh",
+    "/auth/session-settings",
+    "/auth/change-password",
 )
 
 
@@ -54,7 +72,7 @@ async def provide_caller(
     db_session: NamedDependency[AsyncSession],
     auth: NamedDependency[AuthService],
 ) -> Caller:
-    """Authenticate the request against its live session; apply the password gate."""
+    """Authenticate the request against its live session; apply the password and MFA gates."""
     settings: Settings = request.app.state.settings
     token = bearer_token(request)
     if token is None:
@@ -85,4 +103,11 @@ async def provide_caller(
         PASSWORD_GATE_ALLOWED
     ):
         raise PasswordChangeRequiredError
-    return Caller(user, await members.organization(user.organization_id), auth_session)
+    organization = await members.organization(user.organization_id)
+    if (
+        requires_mfa(organization)
+        and not user.mfa_enabled
+        and not request.url.path.rstrip("/").endswith(MFA_GATE_ALLOWED)
+    ):
+        raise MfaEnrollmentRequiredError
+    return Caller(user, organization, auth_session)

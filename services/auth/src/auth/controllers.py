@@ -16,12 +16,13 @@ from auth.schemas import (
     LoginRequest,
     LoginResponse,
     Message,
+    MfaChallengeResponse,
     OAuthConfig,
     OnboardingStatus,
     SessionSettings,
     TokenResponse,
 )
-from auth.service import AuthService, IssuedTokens, current_user
+from auth.service import AuthService, IssuedTokens, MfaChallenge, current_user
 from shared.events.outbox import Outbox
 from shared.settings import Settings
 
@@ -70,10 +71,12 @@ class AuthController(Controller):
         request: Request[object, object, State],
         data: JSONBody[LoginRequest],
         auth: NamedDependency[AuthService],
-    ) -> Response[LoginResponse]:
-        """Sign in with username or email and password."""
+    ) -> Response[LoginResponse | MfaChallengeResponse]:
+        """Sign in with username or email and password; MFA members get a challenge instead."""
         settings: Settings = request.app.state.settings
         signed_in = await auth.login(data.username, data.password)
+        if isinstance(signed_in, MfaChallenge):  # no token headers: no cookies, no session
+            return Response(MfaChallengeResponse(mfa_required=True, mfa_token=signed_in.token))
         body = LoginResponse(
             "bearer",
             _expires_in(settings),

@@ -73,3 +73,120 @@ class NotSignedInSessionError(AppError):
     status_code = 400
     code = "LB-API-400"
     detail = "No active session"
+
+
+class MfaEnrollmentRequiredError(AppError):
+    """The organization requires MFA and the member has not enrolled yet."""
+
+    status_code = 403
+    code = "LB-AUTH-005"
+    detail = "Your organization requires two-factor authentication; please set it up"
+
+    def __init__(self) -> None:
+        super().__init__(headers={"X-MFA-Enrollment-Required": "true"})
+
+
+class MfaCodeInvalidError(AppError):
+    """A wrong TOTP or recovery code on a management route (401 on `/mfa/login`)."""
+
+    status_code = 400
+    code = "LB-AUTH-007"
+    detail = "Invalid verification code"
+
+
+class MfaLoginCodeInvalidError(AppError):
+    """No code verified at the MFA step of sign-in; the failure counter must persist."""
+
+    status_code = 401
+    code = "LB-AUTH-007"
+    detail = "Invalid verification code"
+    keeps_changes = True
+
+    def __init__(self) -> None:
+        super().__init__(headers=BEARER)
+
+
+class MfaChallengeInvalidError(AppError):
+    """The MFA challenge token is invalid or expired, or its member cannot sign in."""
+
+    status_code = 401
+    code = "LB-AUTH-011"
+    detail = "Your sign-in attempt expired; please sign in again"
+    keeps_changes = True
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(headers=BEARER, reason=reason)
+
+
+class MfaStateError(AppError):
+    """MFA is already on, or not on, or setup was not started; the detail says which."""
+
+    status_code = 400
+    code = "LB-API-400"
+
+
+class PermissionDeniedError(AppError):
+    """The caller lacks every permission the route accepts."""
+
+    status_code = 403
+    code = "LB-PERM-001"
+    detail = "Insufficient permissions"
+
+
+class OrganizationNotFoundError(AppError):
+    """The caller's organization no longer exists."""
+
+    status_code = 404
+    code = "LB-API-404"
+    detail = "Organization not found"
+
+
+class ResetTokenInvalidError(AppError):
+    """A reset link that is unknown, used, expired or malformed: one generic answer."""
+
+    status_code = 400
+    code = "LB-API-400"
+    detail = "This password reset link is invalid or has already been used"
+    keeps_changes = True  # the failure event must persist
+
+
+class ResetTokenExpiredError(AppError):
+    """A reset link older than its validity; the member needs a new one."""
+
+    status_code = 400
+    code = "LB-API-400"
+    detail = (
+        "This password reset link has expired: links are valid for 30 minutes. "
+        "Please request a new one."
+    )
+    keeps_changes = True  # the failure event and the cleared token must persist
+
+
+class ResetPasswordRejectedError(PasswordRejectedError):
+    """A reset's new password breaks a rule; the link stays usable and the event persists."""
+
+    keeps_changes = True
+
+
+class MemberNotFoundError(AppError):
+    """No such member in the caller's organization (a foreign id looks exactly the same)."""
+
+    status_code = 404
+    code = "LB-API-404"
+    detail = "User not found"
+
+
+class OwnCredentialsError(AppError):
+    """An administrator action aimed at the caller's own account."""
+
+    status_code = 400
+    code = "LB-API-400"
+    detail = "Use your own account settings to change your password or two-factor authentication"
+
+
+class TargetOutranksCallerError(AppError):
+    """The member holds permissions the caller does not."""
+
+    status_code = 403
+    code = "LB-PERM-001"
+    detail = "You cannot manage the credentials of a member with permissions you do not hold"

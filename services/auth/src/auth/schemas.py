@@ -8,6 +8,9 @@ Username = Annotated[str, msgspec.Meta(min_length=3, max_length=100)]
 LoginPassword = Annotated[str, msgspec.Meta(min_length=8, max_length=128)]
 CurrentPassword = Annotated[str, msgspec.Meta(min_length=1, max_length=128)]
 NewPassword = Annotated[str, msgspec.Meta(min_length=12, max_length=128)]
+TotpCode = Annotated[str, msgspec.Meta(min_length=6, max_length=6)]
+RecoveryCodeText = Annotated[str, msgspec.Meta(max_length=32)]
+ChallengeToken = Annotated[str, msgspec.Meta(max_length=4096)]
 
 
 class LoginRequest(msgspec.Struct):
@@ -100,3 +103,99 @@ class OnboardingStatus(msgspec.Struct):
     total_steps: int
     steps_completed: dict[str, bool]
     organization_name: str | None
+
+
+class MfaChallengeResponse(msgspec.Struct):
+    """The password was right and MFA is on: the code comes next, no session yet."""
+
+    mfa_required: bool
+    mfa_token: str
+
+
+class MfaLoginRequest(msgspec.Struct):
+    """The challenge token from `/login` and a TOTP code or a recovery code."""
+
+    temp_token: ChallengeToken
+    code: TotpCode | None = None
+    recovery_code: RecoveryCodeText | None = None
+
+
+class MfaCodeRequest(msgspec.Struct):
+    """A current TOTP code, confirming an MFA change."""
+
+    code: TotpCode
+
+
+class MfaSetupRead(msgspec.Struct):
+    """A new pending secret and its `otpauth://` URI for the authenticator app's QR code."""
+
+    secret: str
+    qr_code_url: str
+
+
+class RecoveryCodesRead(msgspec.Struct):
+    """Recovery codes, shown this once."""
+
+    recovery_codes: list[str]
+
+
+class MfaStatusRead(msgspec.Struct):
+    """Whether MFA is on and how many recovery codes are left."""
+
+    mfa_enabled: bool
+    recovery_codes_remaining: int
+
+
+class MfaDisabledRead(msgspec.Struct):
+    """MFA after a disable."""
+
+    mfa_enabled: bool
+
+
+class MfaPolicyRead(msgspec.Struct):
+    """Whether the organization requires MFA."""
+
+    mfa_required: bool
+
+
+class MfaPolicyUpdate(msgspec.Struct):
+    """Require MFA of every member, or not."""
+
+    mfa_required: bool
+
+
+Email = Annotated[str, msgspec.Meta(max_length=255, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")]
+# Any length: a reset token longer than 256 characters is a 400 "invalid", not a 422.
+ResetToken = Annotated[str, msgspec.Meta(min_length=1)]
+
+
+class ForgotPasswordRequest(msgspec.Struct):
+    """The address a reset link is sent to, if a member has it."""
+
+    email: Email
+
+
+class ResetTokenRequest(msgspec.Struct):
+    """A reset link's token, checked before the reset page shows its form."""
+
+    token: ResetToken
+
+
+class ResetTokenValid(msgspec.Struct):
+    """The token can be used (never says whose it is)."""
+
+    valid: bool
+
+
+class ResetPasswordRequest(msgspec.Struct):
+    """A reset link's token and the new password."""
+
+    token: ResetToken
+    new_password: NewPassword
+
+
+class AdminResetPasswordRequest(msgspec.Struct):
+    """An administrator's new password for a member; by default it must be changed at sign-in."""
+
+    new_password: NewPassword
+    force_change: bool = True

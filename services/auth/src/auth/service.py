@@ -20,6 +20,7 @@ from shared.db.types import utc_now
 from shared.events.contracts.auth import (
     AccountLocked,
     LoginFailed,
+    LoginMfaChallenged,
     LoginSucceeded,
     PasswordChanged,
     SessionEnded,
@@ -40,6 +41,7 @@ from shared.passwords import (
 from shared.settings import Settings
 from shared.tokens import (
     issue_access_token,
+    issue_mfa_token,
     new_csrf_token,
     new_refresh_token,
     refresh_session_id,
@@ -74,6 +76,13 @@ class SignIn:
     user: User
     organization: Organization | None
     tokens: IssuedTokens
+
+
+@dataclass(frozen=True)
+class MfaChallenge:
+    """The password was right and the member uses MFA: a code must follow (§2.1)."""
+
+    token: str
 
 
 @dataclass(frozen=True)
@@ -128,8 +137,8 @@ class AuthService:
             user,
         )
 
-    async def login(self, identifier: str, password: str) -> SignIn:
-        """Check the password (with lockout), open a session and issue its tokens."""
+    async def login(self, identifier: str, password: str) -> SignIn | MfaChallenge:
+        """Check the password (with lockout); open a session, or challenge an MFA member."""
         user = await self._members.find_for_login(identifier)
         now = utc_now()
         if user is None or (user.locked_until is not None and user.locked_until > now):
@@ -145,22 +154,72 @@ class AuthService:
             raise AccountInactiveError(user_id=str(user.id))
         if user.password_hash is not None and needs_rehash(user.password_hash):
             user.password_hash = await hash_password(password)
-        user.failed_login_attempts = 0
+        user.failed_login_attempts = 0  # a correct password clears it, even before MFA (§5.3)
         user.locked_until = None
-        user.last_login_at = now
+        if user.mfa_enabled:
+            self._publish(LoginMfaChallenged(**self._common(user.id)), user)
+            log.info("auth.mfa_challenged", user_id=str(user.id))
+            return MfaChallenge(issue_mfa_token(self._settings, user.id))
+        return await self._complete_sign_in(user, mfa_used=False)
+
+    async def _complete_sign_in(self, user: User, *, mfa_used: bool) -> SignIn:
+        user.failed_login_attempts, user.locked_until = 0, None
+        user.last_login_at = utc_now()
         session_id, tokens = self._open_session(user)
         organization = await self._members.organization(user.organization_id)
         self._publish(
             LoginSucceeded(
                 **self._common(user.id),
                 session_id=str(session_id),
+                method="mfa" if mfa_used else "password",
+                mfa_used=mfa_used,
                 must_change_password=user.must_change_password,
                 password_expired=password_expired(user, self._settings),
             ),
             user,
         )
-        log.info("auth.signed_in", user_id=str(user.id))
+        log.info("auth.signed_in", user_id=str(user.id), mfa_used=mfa_used)
         return SignIn(user, organization, tokens)
+
+    async def complete_mfa_login(self, user: User) -> SignIn:
+        """The second factor passed: open the session exactly as a password-only sign-in does."""
+        return await self._complete_sign_in(user, mfa_used=True)
+
+    def mfa_code_rejected(self, user: User) -> None:
+        """A wrong code at the MFA step counts like a wrong password and may lock (§5.3)."""
+        user.failed_login_attempts += 1
+        if user.failed_login_attempts >= self._settings.max_login_attempts:
+            minutes = self._settings.account_lockout_duration_minutes
+            user.locked_until = utc_now() + timedelta(minutes=minutes)
+            self._publish(
+                AccountLocked(
+                    **self._common(user.id),
+                    locked_until=user.locked_until,
+                    failed_attempts=user.failed_login_attempts,
+                    trigger="mfa",
+                ),
+                user,
+            )
+            log.warning("auth.account_locked", user_id=str(user.id), trigger="mfa")
+        self._mfa_failed(user, "mfa_code_invalid")
+
+    def mfa_challenge_rejected(self, user: User | None) -> None:
+        """An unusable challenge token, or its member may not sign in: recorded, not counted."""
+        self._mfa_failed(user, "mfa_challenge_invalid")
+
+    def _mfa_failed(
+        self, user: User | None, reason: Literal["mfa_code_invalid", "mfa_challenge_invalid"]
+    ) -> None:
+        identifier = user.username.strip().lower() if user else ""
+        self._publish(
+            LoginFailed(
+                **self._common(user.id if user else None),
+                identifier_sha256=hashlib.sha256(identifier.encode()).hexdigest(),
+                reason=reason,
+                failed_attempts=user.failed_login_attempts if user else 0,
+            ),
+            user,
+        )
 
     def _count_failure(self, user: User) -> None:
         user.failed_login_attempts += 1
@@ -210,15 +269,10 @@ class AuthService:
             raise SessionInvalidError("unknown_refresh_token")
         now = utc_now()
         if auth_session.refresh_hash != token_hash(token) or auth_session.revoked_at is not None:
-            revoked = await self._sessions.revoke_all(auth_session.user_id, "refresh_reuse", now)
-            log.warning(
-                "auth.refresh_reuse_detected",
-                user_id=str(auth_session.user_id),
-                sessions_revoked=len(revoked),
-            )
+            await self._reuse_detected(auth_session)
             raise SessionInvalidError("refresh_reuse")
         if self.is_idle(auth_session):
-            auth_session.revoked_at, auth_session.revoke_reason = now, "idle_timeout"
+            self.end_idle_session(auth_session)
             raise SessionInvalidError("idle_timeout")
         user = await self._members.get_with_positions(auth_session.user_id)
         organization = await self._members.organization(auth_session.organization_id)

@@ -13,7 +13,7 @@ from alembic.autogenerate import compare_metadata
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import inspect, text
+from sqlalchemy import MetaData, inspect, text
 from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
@@ -140,6 +140,11 @@ def _upgrade_empty(connection: Connection, config: Config, head: str) -> None:
             fallback="create_all + stamp",
         )
         connection.rollback()
+        # The database was empty: drop what the failed upgrade left (SQLite and MySQL commit
+        # some DDL as it goes), so create_all builds every table whole.
+        leftovers = MetaData()
+        leftovers.reflect(connection)
+        leftovers.drop_all(connection)
         Base.metadata.create_all(connection)
         # MySQL commits DDL as it goes: the failed upgrade may have left a half-built table
         # that create_all skips. Only stamp a schema that really matches the models.

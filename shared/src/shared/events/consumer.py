@@ -22,12 +22,16 @@ Handler = Callable[[Envelope, AsyncSession], Awaitable[None]]
 FETCH_BATCH = 20
 FETCH_TIMEOUT_SECONDS = 1.0
 ACK_WAIT_SECONDS = 30.0
-RETRY_DELAY_SECONDS = 2.0
+RETRY_DELAY_SECONDS = 2.0  # after NATS trouble; and the first handler retry, doubling each time
+MAX_RETRY_DELAY_SECONDS = 300.0
+MAX_DELIVER = 10
 
 
 class DurableConsumer(BackgroundLoop):
     """Runs `handler` for every event on `subject_filter`, once per event id, in a transaction.
 
+    A failed handler is retried after a delay that doubles with each delivery; after
+    `max_deliver` deliveries the event is terminated with one error log line.
     Stopping it loses nothing: unacknowledged messages are redelivered later.
     """
 
@@ -39,6 +43,9 @@ class DurableConsumer(BackgroundLoop):
         durable: str,
         subject_filter: str,
         handler: Handler,
+        max_deliver: int = MAX_DELIVER,
+        retry_delay_seconds: float = RETRY_DELAY_SECONDS,
+        max_retry_delay_seconds: float = MAX_RETRY_DELAY_SECONDS,
     ) -> None:
         super().__init__()
         self.task_name = f"consumer-{durable}"
@@ -47,6 +54,9 @@ class DurableConsumer(BackgroundLoop):
         self.durable = durable
         self.subject_filter = subject_filter
         self._handler = handler
+        self.max_deliver = max_deliver
+        self._retry_delay = retry_delay_seconds
+        self._max_retry_delay = max_retry_delay_seconds
 
     async def _run(self) -> None:
         while True:
@@ -60,6 +70,8 @@ class DurableConsumer(BackgroundLoop):
                         ack_policy=AckPolicy.EXPLICIT,
                         ack_wait=ACK_WAIT_SECONDS,
                         deliver_policy=DeliverPolicy.ALL,
+                        # Only for a new consumer; handle() enforces the limit for old ones too.
+                        max_deliver=self.max_deliver,
                     ),
                 )
                 while True:
@@ -92,15 +104,36 @@ class DurableConsumer(BackgroundLoop):
         ):
             try:
                 handled = await self._handle_once(envelope)
-            except Exception:
-                log.exception("consumer.handler_failed", consumer=self.durable)
-                await message.nak(delay=RETRY_DELAY_SECONDS)
+            except Exception as exc:  # noqa: BLE001 - retried, or logged in full when given up
+                await self._retry_or_give_up(message, exc)
                 return
             await message.ack()
             log.info(
                 "consumer.handled" if handled else "consumer.duplicate_skipped",
                 consumer=self.durable,
             )
+
+    async def _retry_or_give_up(self, message: Msg, exc: Exception) -> None:
+        delivered = message.metadata.num_delivered
+        if delivered >= self.max_deliver:
+            log.error(
+                "consumer.gave_up",
+                consumer=self.durable,
+                deliveries=delivered,
+                exc_info=exc,
+            )
+            await message.term()  # a poison event: redelivering it cannot help
+            return
+        delay = min(self._retry_delay * 2 ** (delivered - 1), self._max_retry_delay)
+        log.warning(
+            "consumer.handler_failed",
+            consumer=self.durable,
+            error=type(exc).__name__,
+            delivery=delivered,
+            max_deliver=self.max_deliver,
+            retry_in=delay,
+        )
+        await message.nak(delay=delay)
 
     async def _handle_once(self, envelope: Envelope) -> bool:
         try:

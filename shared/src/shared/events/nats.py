@@ -29,6 +29,7 @@ class NatsConnection(BackgroundLoop):
         self.name = name
         self.client: Client | None = None
         self.ready = asyncio.Event()
+        self._restore_task: asyncio.Task[None] | None = None
 
     @property
     def connected(self) -> bool:
@@ -81,6 +82,27 @@ class NatsConnection(BackgroundLoop):
 
     async def _on_reconnected(self) -> None:
         log.info("nats.reconnected", url=self.url)
+        # A server that restarted without its data has no stream, and every publish would fail.
+        # Checked in a task of its own: nats-py awaits this callback in its reconnect loop.
+        if self._restore_task is None or self._restore_task.done():
+            self._restore_task = asyncio.create_task(self._restore_stream(), name="nats-stream")
+
+    async def _restore_stream(self) -> None:
+        delay = 0.25
+        while (client := self.client) is not None and client.is_connected:
+            try:
+                await ensure_stream(client.jetstream(), self.stream)
+            except Exception as exc:  # noqa: BLE001 - logged, retried while connected
+                log.error(
+                    "nats.ensure_stream_failed",
+                    stream=self.stream,
+                    error=type(exc).__name__,
+                    retry_in=delay,
+                )
+                await asyncio.sleep(delay)
+                delay = min(delay * 2, MAX_BACKOFF_SECONDS)
+            else:
+                return
 
     async def _close_client(self) -> None:
         if self.client is not None:
@@ -91,6 +113,11 @@ class NatsConnection(BackgroundLoop):
     async def close(self) -> None:
         """Stop connecting and close the connection."""
         await self.stop()
+        if self._restore_task is not None:
+            self._restore_task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._restore_task
+            self._restore_task = None
         self.ready.clear()
         await self._close_client()
 

@@ -3,10 +3,21 @@
 import asyncio
 import contextlib
 from collections.abc import Callable
-from uuid import UUID
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from uuid import UUID, uuid4
 
 import structlog
-from sqlalchemy import event, func, select
+from nats.errors import (
+    ConnectionClosedError,
+    ConnectionDrainingError,
+    ConnectionReconnectingError,
+    NoRespondersError,
+    OutboundBufferLimitError,
+    StaleConnectionError,
+)
+from nats.js.errors import NoStreamResponseError, ServerError, ServiceUnavailableError
+from sqlalchemy import ColumnElement, and_, event, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlalchemy.orm import Session
 
@@ -21,6 +32,25 @@ log = structlog.get_logger("shared.outbox")
 WAKE_KEY = "outbox_wake"
 PENDING_KEY = "outbox_pending"
 PUBLISH_TIMEOUT_SECONDS = 5.0
+MAX_ATTEMPTS = 10
+# A claim older than this is abandoned (its relay died) and another relay takes the row over.
+# Well under the stream's de-duplication window, so JetStream drops a second copy.
+CLAIM_LEASE_SECONDS = 60.0
+# Failures that say NATS (or its stream) is unavailable, not that this row is bad: they never
+# count towards parking a row, and they end the batch so the relay backs off.
+NATS_UNAVAILABLE: tuple[type[BaseException], ...] = (
+    TimeoutError,  # nats.errors.TimeoutError too
+    OSError,
+    NoRespondersError,
+    NoStreamResponseError,
+    ServiceUnavailableError,
+    ServerError,
+    ConnectionClosedError,
+    ConnectionDrainingError,
+    ConnectionReconnectingError,
+    OutboundBufferLimitError,
+    StaleConnectionError,
+)
 
 
 class Outbox:
@@ -62,9 +92,23 @@ def _wake_relay(session: Session) -> None:
             wake()
 
 
+@dataclass(frozen=True)
+class _Claimed:
+    """A row this relay holds the claim of, read before publishing."""
+
+    id: UUID
+    subject: str
+    payload: bytes
+    request_id: str | None
+    attempts: int
+
+
 class OutboxRelay(BackgroundLoop):
     """Publishes pending outbox rows with `Nats-Msg-Id`, marks them sent, backs off on failure.
 
+    Each batch is claimed atomically first, so several relays (one per instance, on MariaDB or
+    SQLite) never publish the same row. A row NATS refuses `max_attempts` times while it is
+    up is parked (`failed_at`) with one error log line, so it cannot hold up later rows.
     Stopping it loses nothing: unpublished rows stay in the table for the next start.
     """
 
@@ -78,6 +122,8 @@ class OutboxRelay(BackgroundLoop):
         batch_size: int = 100,
         poll_seconds: float = 1.0,
         max_backoff_seconds: float = 5.0,
+        max_attempts: int = MAX_ATTEMPTS,
+        claim_lease_seconds: float = CLAIM_LEASE_SECONDS,
     ) -> None:
         super().__init__()
         self._sessionmaker = sessionmaker
@@ -85,66 +131,160 @@ class OutboxRelay(BackgroundLoop):
         self._batch_size = batch_size
         self._poll_seconds = poll_seconds
         self._max_backoff = max_backoff_seconds
+        self._max_attempts = max_attempts
+        self._lease = timedelta(seconds=claim_lease_seconds)
         self._wake = asyncio.Event()
         sessionmaker.configure(info={WAKE_KEY: self._wake.set})
 
     async def _run(self) -> None:
         backoff = 0.5
         while True:
+            # Cleared before the work, not after: a commit that wakes the relay while it is
+            # publishing must cause another pass now, not at the next poll.
+            self._wake.clear()
             try:
                 if not self._nats.connected:
                     raise ConnectionError("NATS is not connected")
-                published = await self.publish_pending()
+                claimed = await self.publish_pending()
             except Exception as exc:  # noqa: BLE001 - the relay must outlive any failure
                 log.warning("outbox.relay_backoff", error=type(exc).__name__, retry_in=backoff)
                 await asyncio.sleep(backoff)
                 backoff = min(backoff * 2, self._max_backoff)
                 continue
             backoff = 0.5
-            if published < self._batch_size:
-                self._wake.clear()
+            if claimed < self._batch_size:
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(self._wake.wait(), self._poll_seconds)
 
     async def publish_pending(self) -> int:
-        """Publish one batch in creation order; returns how many rows were sent.
+        """Claim one batch, publish it in creation order; returns how many rows it claimed.
 
-        A failed publish stops the batch; the rows sent before it are still marked (committed),
-        then the failure is raised so the loop backs off.
+        A row NATS refuses is recorded and the batch goes on. When NATS itself is unavailable
+        the batch stops, what was sent is still marked, and the error is raised so the loop
+        backs off; the rest of the claim is released at once.
         """
-        js = self._nats.jetstream
-        sent = 0
-        failure: Exception | None = None
-        async with self._sessionmaker() as session, session.begin():
-            # SKIP LOCKED lets several relays (one per instance) share the table.
-            stmt = (
-                select(OutboxMessage)
-                .where(OutboxMessage.sent_at.is_(None))
-                .order_by(OutboxMessage.created_at)
-                .limit(self._batch_size)
-                .with_for_update(skip_locked=True)
-            )
-            for row in (await session.scalars(stmt)).all():
+        token = uuid4().hex
+        rows = await self._claim(token)
+        if not rows:
+            return 0
+        sent: list[UUID] = []
+        refused: list[tuple[_Claimed, str]] = []  # while NATS was up: counts towards parking
+        try:
+            js = self._nats.jetstream
+            for row in rows:
                 headers = {"Nats-Msg-Id": str(row.id), "X-Request-ID": row.request_id or ""}
                 try:
                     await js.publish(
                         row.subject, row.payload, headers=headers, timeout=PUBLISH_TIMEOUT_SECONDS
                     )
-                except Exception as exc:  # noqa: BLE001 - recorded on the row, raised below
-                    row.attempts += 1
-                    row.last_error = type(exc).__name__
-                    failure = exc
-                    break
-                row.sent_at = utc_now()
-                sent += 1
-        if failure is not None:
-            raise failure
+                except Exception as exc:
+                    if isinstance(exc, NATS_UNAVAILABLE) or not self._nats.connected:
+                        raise
+                    refused.append((row, f"{type(exc).__name__}: {exc}"[:500]))
+                else:
+                    sent.append(row.id)
+        finally:
+            await self._settle(token, rows, sent, refused)
         if sent:
-            log.debug("outbox.published", count=sent)
-        return sent
+            log.debug("outbox.published", count=len(sent))
+        return len(rows)
+
+    def _claimable(self, now: datetime) -> ColumnElement[bool]:
+        """Pending, not parked, and unclaimed or claimed longer ago than the lease."""
+        return and_(
+            OutboxMessage.sent_at.is_(None),
+            OutboxMessage.failed_at.is_(None),
+            or_(OutboxMessage.claimed_at.is_(None), OutboxMessage.claimed_at < now - self._lease),
+        )
+
+    async def _claim(self, token: str) -> list[_Claimed]:
+        now = utc_now()
+        claimable = self._claimable(now)
+        oldest = (
+            select(OutboxMessage.id)
+            .where(claimable)
+            .order_by(OutboxMessage.created_at)
+            .limit(self._batch_size)
+        )
+        claim = (
+            update(OutboxMessage)
+            .values(claimed_by=token, claimed_at=now)
+            .execution_options(synchronize_session=False)
+        )
+        columns = (
+            OutboxMessage.created_at,
+            OutboxMessage.id,
+            OutboxMessage.subject,
+            OutboxMessage.payload,
+            OutboxMessage.request_id,
+            OutboxMessage.attempts,
+        )
+        async with self._sessionmaker() as session, session.begin():
+            if session.get_bind().dialect.name == "sqlite":
+                # One statement: SQLite runs writers one at a time, so two relays cannot both
+                # see a row as claimable (a SELECT first could read a snapshot gone stale).
+                stmt = claim.where(OutboxMessage.id.in_(oldest)).returning(*columns)
+                claimed = (await session.execute(stmt)).all()
+            else:
+                # MariaDB has no UPDATE ... RETURNING and no LIMIT subquery on the same table.
+                # SKIP LOCKED lets relays pick different rows; the UPDATE re-checks the claim.
+                ids = list((await session.scalars(oldest.with_for_update(skip_locked=True))).all())
+                if not ids:
+                    return []
+                await session.execute(claim.where(OutboxMessage.id.in_(ids), claimable))
+                mine = select(*columns).where(
+                    OutboxMessage.id.in_(ids), OutboxMessage.claimed_by == token
+                )
+                claimed = (await session.execute(mine)).all()
+        return [_Claimed(*row[1:]) for row in sorted(claimed, key=lambda row: row[0])]
+
+    async def _settle(
+        self,
+        token: str,
+        rows: list[_Claimed],
+        sent: list[UUID],
+        refused: list[tuple[_Claimed, str]],
+    ) -> None:
+        """Mark what was sent, count refusals (parking at the limit), release the rest."""
+        now = utc_now()
+        done = set(sent)
+        unsent = [row.id for row in rows if row.id not in done]
+        parked: list[tuple[_Claimed, int, str]] = []
+        async with self._sessionmaker() as session, session.begin():
+            if sent:
+                await session.execute(
+                    update(OutboxMessage)
+                    .where(OutboxMessage.id.in_(sent))
+                    .values(sent_at=now)
+                    .execution_options(synchronize_session=False)
+                )
+            for row, error in refused:
+                attempts = row.attempts + 1
+                give_up = attempts >= self._max_attempts
+                await session.execute(
+                    update(OutboxMessage)
+                    .where(OutboxMessage.id == row.id)
+                    .values(attempts=attempts, last_error=error, failed_at=now if give_up else None)
+                    .execution_options(synchronize_session=False)
+                )
+                if give_up:
+                    parked.append((row, attempts, error))
+            # By primary key: InnoDB locks only these rows, not every row a scan passes.
+            await session.execute(
+                update(OutboxMessage)
+                .where(OutboxMessage.id.in_(unsent), OutboxMessage.claimed_by == token)
+                .values(claimed_by=None, claimed_at=None)
+                .execution_options(synchronize_session=False)
+            )
+        for row, attempts, error in parked:
+            log.error("outbox.parked", event_id=str(row.id), attempts=attempts, error=error)
 
 
-async def pending_count(session: AsyncSession) -> int:
-    """How many events wait to be published."""
-    stmt = select(func.count()).select_from(OutboxMessage).where(OutboxMessage.sent_at.is_(None))
+async def pending_count(session: AsyncSession, *, parked: bool = False) -> int:
+    """How many events wait to be published, or (`parked`) wait for an operator."""
+    stmt = select(func.count()).select_from(OutboxMessage)
+    if parked:
+        stmt = stmt.where(OutboxMessage.failed_at.is_not(None))
+    else:
+        stmt = stmt.where(OutboxMessage.sent_at.is_(None), OutboxMessage.failed_at.is_(None))
     return int((await session.scalar(stmt)) or 0)

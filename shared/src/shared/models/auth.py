@@ -1,4 +1,4 @@
-"""Sign-in sessions and password history, owned by the auth service."""
+"""Sign-in sessions, password history, MFA recovery codes and reset tokens, owned by auth."""
 
 from datetime import datetime
 from uuid import UUID
@@ -38,3 +38,25 @@ class PasswordHistory(IdMixin, Base):
     user_id: Mapped[UUID] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
     password_hash: Mapped[str] = mapped_column(String(255))
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utc_now)
+
+
+class MfaRecoveryCode(IdMixin, Base):
+    """An unused MFA recovery code of a member, as SHA-256 only; deleted once used."""
+
+    __tablename__ = "mfa_recovery_codes"
+
+    user_id: Mapped[UUID] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    code_hash: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utc_now)
+
+
+class PasswordResetToken(IdMixin, Base):
+    """A forgot-password link; only the SHA-256 of its token is stored, valid 30 minutes."""
+
+    __tablename__ = "password_reset_tokens"
+
+    user_id: Mapped[UUID] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utc_now)
+    expires_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    used_at: Mapped[datetime | None] = mapped_column(UtcDateTime)

@@ -12,7 +12,13 @@ from shared.db.types import UtcDateTime, utc_now
 
 
 class OutboxMessage(Base):
-    """One event written in the transaction of the change it describes; the relay publishes it."""
+    """One event written in the transaction of the change it describes; the relay publishes it.
+
+    A relay claims a row (`claimed_by`, `claimed_at`) before publishing it, so each row is
+    published by one relay; a claim older than the relay's lease is abandoned and taken over.
+    A row that NATS refused `attempts` times while connected is parked (`failed_at`): it no
+    longer holds up later rows, and an operator can retry it by clearing `failed_at`.
+    """
 
     __tablename__ = "outbox"
     __table_args__ = (Index("ix_outbox_pending", "sent_at", "created_at"),)
@@ -26,6 +32,9 @@ class OutboxMessage(Base):
     sent_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     last_error: Mapped[str | None] = mapped_column(String(500))
+    failed_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    claimed_by: Mapped[str | None] = mapped_column(String(64))
+    claimed_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
 
 
 class ProcessedEvent(Base):

@@ -83,3 +83,53 @@ class PasswordChanged(AuthEvent, frozen=True, kw_only=True):
     method: Literal["self", "reset_token", "admin"]
     force_change: bool = False
     sessions_revoked: int = 0
+
+
+class LoginMfaChallenged(AuthEvent, frozen=True, kw_only=True):
+    """The first factor passed; the member was asked for a code (no session yet)."""
+
+    subject: ClassVar[str] = "logbook.auth.login.mfa_challenged"
+    method: str = "password"
+
+
+class MfaEnabled(AuthEvent, frozen=True, kw_only=True):
+    """A member turned two-factor authentication on."""
+
+    subject: ClassVar[str] = "logbook.auth.mfa.enabled"
+    by_admin: bool = False
+
+
+class MfaDisabled(AuthEvent, frozen=True, kw_only=True):
+    """Two-factor authentication was turned off, by the member or an administrator."""
+
+    subject: ClassVar[str] = "logbook.auth.mfa.disabled"
+    by_admin: bool = False
+
+
+class MfaRecoveryCodesRegenerated(AuthEvent, frozen=True, kw_only=True):
+    """A member replaced their recovery codes (the codes never travel)."""
+
+    subject: ClassVar[str] = "logbook.auth.mfa.recovery_codes_regenerated"
+    count: int
+
+
+class MfaPolicyUpdated(AuthEvent, frozen=True, kw_only=True):
+    """The organization's MFA requirement changed."""
+
+    subject: ClassVar[str] = "logbook.auth.mfa.policy_updated"
+    mfa_required: bool
+
+
+class PasswordResetRequested(AuthEvent, frozen=True, kw_only=True):
+    """Someone asked for a reset link; the address only as a SHA-256 of its normalised form."""
+
+    subject: ClassVar[str] = "logbook.auth.password_reset.requested"
+    email_sha256: str
+    token_issued: bool
+
+
+class PasswordResetFailed(AuthEvent, frozen=True, kw_only=True):
+    """A reset link was refused, or the new password broke a rule."""
+
+    subject: ClassVar[str] = "logbook.auth.password_reset.failed"
+    reason: Literal["invalid", "expired", "policy", "history", "breached"]

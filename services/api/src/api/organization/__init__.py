@@ -1,0 +1,1 @@
+"""The organization area: profile, settings, modules."""

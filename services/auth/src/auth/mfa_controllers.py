@@ -1,0 +1,132 @@
+"""Routes under /api/v1/auth/mfa (spec/auth.md §2.2, §2.10)."""
+
+from litestar import Controller, Request, Response, get, post, put
+from litestar.datastructures import State
+from litestar.di import NamedDependency, Provide
+from litestar.params import JSONBody
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from auth.caller import Caller, client_info, provide_caller
+from auth.controllers import provide_auth_service, token_headers
+from auth.mfa import MfaRepository, MfaService
+from auth.schemas import (
+    LoginResponse,
+    MfaCodeRequest,
+    MfaDisabledRead,
+    MfaLoginRequest,
+    MfaPolicyRead,
+    MfaPolicyUpdate,
+    MfaSetupRead,
+    MfaStatusRead,
+    RecoveryCodesRead,
+)
+from auth.service import AuthService, current_user
+from shared.events.outbox import Outbox
+from shared.settings import Settings
+
+
+def provide_mfa_service(
+    request: Request[object, object, State],
+    db_session: NamedDependency[AsyncSession],
+    auth: NamedDependency[AuthService],
+) -> MfaService:
+    """The MFA rules with this request's repository, outbox and client."""
+    return MfaService(
+        auth,
+        MfaRepository(db_session),
+        Outbox(db_session),
+        request.app.state.settings,
+        client_info(request),
+    )
+
+
+class MfaController(Controller):
+    """Enrolment, the second sign-in step, recovery codes and the organization's policy."""
+
+    path = "/api/v1/auth/mfa"
+    # Litestar reads these as plain class attributes (as in controllers.py).
+    tags = ["auth"]
+    dependencies = {
+        "auth": Provide(provide_auth_service, sync_to_thread=False),
+        "mfa": Provide(provide_mfa_service, sync_to_thread=False),
+        "caller": Provide(provide_caller),
+    }
+
+    @post("/login", status_code=200)
+    async def mfa_login(
+        self,
+        request: Request[object, object, State],
+        data: JSONBody[MfaLoginRequest],
+        mfa: NamedDependency[MfaService],
+    ) -> Response[LoginResponse]:
+        """Finish a sign-in with a TOTP code or a recovery code; sets the session cookies."""
+        settings: Settings = request.app.state.settings
+        signed_in = await mfa.login(data.temp_token, data.code, data.recovery_code)
+        body = LoginResponse(
+            "bearer",
+            settings.access_token_expire_minutes * 60,
+            current_user(signed_in.user, signed_in.organization, settings),
+        )
+        return Response(body, headers=token_headers(signed_in.tokens))
+
+    @post("/setup", status_code=200)
+    async def setup(
+        self, caller: NamedDependency[Caller], mfa: NamedDependency[MfaService]
+    ) -> MfaSetupRead:
+        """Start enrolment: a new secret and its otpauth:// URI (MFA stays off until verified)."""
+        return await mfa.setup(caller.user)
+
+    @post("/verify-setup", status_code=200)
+    async def verify_setup(
+        self,
+        data: JSONBody[MfaCodeRequest],
+        caller: NamedDependency[Caller],
+        mfa: NamedDependency[MfaService],
+    ) -> RecoveryCodesRead:
+        """Turn MFA on with a first code; the recovery codes are shown this once."""
+        return await mfa.verify_setup(caller.user, data.code)
+
+    @get("/status")
+    async def status(
+        self, caller: NamedDependency[Caller], mfa: NamedDependency[MfaService]
+    ) -> MfaStatusRead:
+        """Whether MFA is on and how many recovery codes remain."""
+        return await mfa.status(caller.user)
+
+    @post("/disable", status_code=200)
+    async def disable(
+        self,
+        data: JSONBody[MfaCodeRequest],
+        caller: NamedDependency[Caller],
+        mfa: NamedDependency[MfaService],
+    ) -> MfaDisabledRead:
+        """Turn MFA off with a current code."""
+        await mfa.disable(caller.user, data.code)
+        return MfaDisabledRead(mfa_enabled=False)
+
+    @post("/recovery-codes", status_code=200)
+    async def regenerate_recovery_codes(
+        self,
+        data: JSONBody[MfaCodeRequest],
+        caller: NamedDependency[Caller],
+        mfa: NamedDependency[MfaService],
+    ) -> RecoveryCodesRead:
+        """Replace the recovery codes with a new set."""
+        return await mfa.regenerate_recovery_codes(caller.user, data.code)
+
+    @get("/policy")
+    async def get_policy(
+        self, caller: NamedDependency[Caller], mfa: NamedDependency[MfaService]
+    ) -> MfaPolicyRead:
+        """Whether the organization requires MFA."""
+        return mfa.policy(caller.user, caller.organization)
+
+    @put("/policy")
+    async def update_policy(
+        self,
+        data: JSONBody[MfaPolicyUpdate],
+        caller: NamedDependency[Caller],
+        mfa: NamedDependency[MfaService],
+    ) -> MfaPolicyRead:
+        """Require MFA of every member, or stop requiring it."""
+        return mfa.set_policy(caller.user, caller.organization, data.mfa_required)

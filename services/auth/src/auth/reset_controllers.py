@@ -1,0 +1,143 @@
+"""Forgot/reset password routes (spec/auth.md §2.9) and administrators' resets (§2.11)."""
+
+from uuid import UUID
+
+from litestar import Controller, Request, Response, post
+from litestar.background_tasks import BackgroundTask
+from litestar.datastructures import State
+from litestar.di import NamedDependency, Provide
+from litestar.params import FromPath, JSONBody
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from auth.caller import Caller, client_info, provide_caller
+from auth.controllers import provide_auth_service
+from auth.mailer import Mailer
+from auth.repository import MemberRepository, SessionRepository
+from auth.reset import (
+    CredentialAdminService,
+    CredentialWriter,
+    OrganizationMemberRepository,
+    PasswordResetService,
+    ResetTokenRepository,
+)
+from auth.schemas import (
+    AdminResetPasswordRequest,
+    ForgotPasswordRequest,
+    Message,
+    ResetPasswordRequest,
+    ResetTokenRequest,
+    ResetTokenValid,
+)
+from shared.events.outbox import Outbox
+
+# One answer whether or not the address belongs to a member (spec/auth.md §2.9).
+FORGOT_MESSAGE = "If an account with that email exists, a password reset link has been sent."
+
+
+def provide_credential_writer(
+    request: Request[object, object, State], db_session: NamedDependency[AsyncSession]
+) -> CredentialWriter:
+    """Repositories, outbox and client of this request, for any password replacement."""
+    return CredentialWriter(
+        members=MemberRepository(db_session),
+        sessions=SessionRepository(db_session),
+        tokens=ResetTokenRepository(db_session),
+        outbox=Outbox(db_session),
+        settings=request.app.state.settings,
+        client=client_info(request),
+    )
+
+
+def provide_reset_service(
+    request: Request[object, object, State], writer: NamedDependency[CredentialWriter]
+) -> PasswordResetService:
+    """The reset-link service of this request."""
+    return PasswordResetService(writer, request.app.state.settings)
+
+
+def provide_mailer(request: Request[object, object, State]) -> Mailer:
+    """Mail delivery with this app's settings."""
+    return Mailer(request.app.state.settings)
+
+
+def provide_credential_admin(
+    db_session: NamedDependency[AsyncSession],
+    writer: NamedDependency[CredentialWriter],
+    caller: NamedDependency[Caller],
+) -> CredentialAdminService:
+    """Administrator actions scoped to the caller's organization."""
+    targets = OrganizationMemberRepository(db_session, caller.user.organization_id)
+    return CredentialAdminService(writer, targets, caller.user)
+
+
+class PasswordResetController(Controller):
+    """Reset a forgotten password with a mailed link; never signs in."""
+
+    path = "/api/v1/auth"
+    tags = ["auth"]
+    dependencies = {
+        "writer": Provide(provide_credential_writer, sync_to_thread=False),
+        "reset": Provide(provide_reset_service, sync_to_thread=False),
+        "mailer": Provide(provide_mailer, sync_to_thread=False),
+    }
+
+    @post("/forgot-password", status_code=200)
+    async def forgot_password(
+        self,
+        data: JSONBody[ForgotPasswordRequest],
+        reset: NamedDependency[PasswordResetService],
+        mailer: NamedDependency[Mailer],
+    ) -> Response[Message]:
+        """Mail a reset link if a member has the address; the answer never says whether."""
+        mail = await reset.request_reset(data.email)
+        # Sent after the response (and the commit): its duration and failures stay invisible.
+        task = BackgroundTask(mailer.send_reset_link, mail) if mail else None
+        return Response(Message(FORGOT_MESSAGE), background=task)
+
+    @post("/validate-reset-token", status_code=200)
+    async def validate_reset_token(
+        self, data: JSONBody[ResetTokenRequest], reset: NamedDependency[PasswordResetService]
+    ) -> ResetTokenValid:
+        """Whether a reset link can still be used."""
+        await reset.check_token(data.token)
+        return ResetTokenValid(valid=True)
+
+    @post("/reset-password", status_code=200)
+    async def reset_password(
+        self, data: JSONBody[ResetPasswordRequest], reset: NamedDependency[PasswordResetService]
+    ) -> Message:
+        """Set a new password from a reset link; every session of the member ends."""
+        await reset.reset(data.token, data.new_password)
+        return Message("Password reset; please sign in with your new password")
+
+
+class UserCredentialsController(Controller):
+    """An administrator resets another member's password or MFA."""
+
+    path = "/api/v1/users"
+    tags = ["users"]
+    dependencies = {
+        "auth": Provide(provide_auth_service, sync_to_thread=False),
+        "caller": Provide(provide_caller),
+        "writer": Provide(provide_credential_writer, sync_to_thread=False),
+        "credentials": Provide(provide_credential_admin, sync_to_thread=False),
+    }
+
+    @post("/{user_id:str}/reset-password", status_code=200)
+    async def reset_password(
+        self,
+        user_id: FromPath[UUID],
+        data: JSONBody[AdminResetPasswordRequest],
+        credentials: NamedDependency[CredentialAdminService],
+    ) -> Message:
+        """Set a member's password; every session of the member ends."""
+        await credentials.reset_password(user_id, data.new_password, force_change=data.force_change)
+        return Message("Password reset; the member's sessions were ended")
+
+    @post("/{user_id:str}/reset-mfa", status_code=200)
+    async def reset_mfa(
+        self, user_id: FromPath[UUID], credentials: NamedDependency[CredentialAdminService]
+    ) -> Message:
+        """Turn a member's two-factor authentication off; every session of the member ends."""
+        await credentials.reset_mfa(user_id)
+        return Message("Two-factor authentication reset; the member's sessions were ended")

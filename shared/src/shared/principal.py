@@ -1,0 +1,146 @@
+"""Authentication every service applies: the bearer token, revocation, idleness, the §4 gates.
+
+An ordinary request costs no SQL: revocation and activity come from `SessionLiveness`, and a
+member's permissions and flags are cached per instance for a minute.
+"""
+
+import time
+from dataclasses import dataclass
+from datetime import timedelta
+from uuid import UUID
+
+from litestar import Request
+from litestar.datastructures import State
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.orm import selectinload
+
+from shared.auth_errors import (
+    MfaEnrollmentRequiredError,
+    NotAuthenticatedError,
+    PasswordChangeRequiredError,
+    SessionInvalidError,
+)
+from shared.db.types import utc_now
+from shared.models import Organization, User, UserPosition
+from shared.session_liveness import SessionLiveness
+from shared.settings import Settings
+from shared.tokens import AccessClaims, InvalidTokenError, read_access_token
+
+MEMBER_CACHE_SECONDS = 60.0
+
+
+@dataclass(frozen=True)
+class MemberFacts:
+    """What authorization needs to know about a member, cached briefly."""
+
+    active: bool
+    permissions: frozenset[str]
+    must_change_password: bool
+    mfa_enrollment_required: bool
+
+
+@dataclass(frozen=True)
+class Principal:
+    """The authenticated caller of a request."""
+
+    user_id: UUID
+    organization_id: UUID
+    session_id: UUID
+    username: str
+    permissions: frozenset[str]
+
+
+class MemberCache:
+    """Per-instance cache of `MemberFacts`, loaded on a miss."""
+
+    def __init__(self) -> None:
+        self._entries: dict[UUID, tuple[float, MemberFacts]] = {}
+
+    async def facts(
+        self, sessionmaker: async_sessionmaker[AsyncSession], user_id: UUID
+    ) -> MemberFacts | None:
+        """The member's facts, from the cache when fresh."""
+        cached = self._entries.get(user_id)
+        if cached is not None and cached[0] > time.monotonic():
+            return cached[1]
+        facts = await _load_facts(sessionmaker, user_id)
+        if facts is not None:
+            self._entries[user_id] = (time.monotonic() + MEMBER_CACHE_SECONDS, facts)
+        return facts
+
+    def forget(self, user_id: UUID) -> None:
+        """Drop a member (their roles or status changed)."""
+        self._entries.pop(user_id, None)
+
+
+async def _load_facts(
+    sessionmaker: async_sessionmaker[AsyncSession], user_id: UUID
+) -> MemberFacts | None:
+    async with sessionmaker() as session:
+        stmt = (
+            select(User)
+            .where(User.id == user_id)
+            .options(selectinload(User.positions).joinedload(UserPosition.position))
+        )
+        user = (await session.scalars(stmt)).first()
+        if user is None:
+            return None
+        organization = await session.get(Organization, user.organization_id)
+        mfa_required = bool(
+            organization
+            and organization.active
+            and organization.settings.get("security", {}).get("mfa_required")
+        )
+        return MemberFacts(
+            active=user.is_active and bool(organization and organization.active),
+            permissions=frozenset(p for up in user.positions for p in up.position.permissions),
+            must_change_password=user.must_change_password,
+            mfa_enrollment_required=mfa_required and not user.mfa_enabled,
+        )
+
+
+def bearer_claims(request: Request[object, object, State], settings: Settings) -> AccessClaims:
+    """The verified claims of the request's bearer token (the gateway sets it from the cookie)."""
+    scheme, _, token = request.headers.get("authorization", "").partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        raise NotAuthenticatedError
+    try:
+        return read_access_token(settings, token.strip())
+    except InvalidTokenError as exc:
+        raise SessionInvalidError("bad_token") from exc
+
+
+def check_liveness(liveness: SessionLiveness, claims: AccessClaims, settings: Settings) -> None:
+    """Refuse a revoked or idle session; note this request's activity."""
+    session_id = str(claims.session_id)
+    if liveness.is_revoked(session_id):
+        raise SessionInvalidError("revoked")
+    # Before any activity is known, the token's issue time stands in for it.
+    issued = claims.expires_at - timedelta(minutes=settings.access_token_expire_minutes)
+    last = max(liveness.last_activity(session_id) or issued, issued)
+    if utc_now() - last > timedelta(minutes=settings.hipaa_session_timeout_minutes):
+        raise SessionInvalidError("idle_timeout")
+    liveness.note_activity(session_id)
+
+
+async def provide_principal(request: Request[object, object, State]) -> Principal:
+    """Authenticate a request of the api or health service and apply the gates of §4."""
+    state = request.app.state
+    settings: Settings = state.settings
+    claims = bearer_claims(request, settings)
+    check_liveness(state.liveness, claims, settings)
+    facts = await state.member_cache.facts(state.sessionmaker, claims.user_id)
+    if facts is None or not facts.active:
+        raise SessionInvalidError("member_inactive")
+    if facts.must_change_password:
+        raise PasswordChangeRequiredError
+    if facts.mfa_enrollment_required:
+        raise MfaEnrollmentRequiredError
+    return Principal(
+        claims.user_id,
+        claims.organization_id,
+        claims.session_id,
+        claims.username,
+        facts.permissions,
+    )

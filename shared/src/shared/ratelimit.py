@@ -1,0 +1,219 @@
+"""Per-client-IP rate limits on the auth endpoints (spec/auth.md §5.4), matched by path."""
+
+import dataclasses
+import hashlib
+import math
+import re
+import time
+import uuid
+from collections import deque
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import redis.asyncio as redis
+import structlog
+from litestar import Request, Response
+from litestar.connection import ASGIConnection
+from litestar.enums import ScopeType
+from litestar.middleware import ASGIMiddleware
+from litestar.types import ASGIApp, Receive, Scope, Send
+from redis.exceptions import NoScriptError, RedisError
+
+from shared.errors import error_response
+from shared.settings import Settings
+
+log = structlog.get_logger("shared.ratelimit")
+TOO_MANY_REQUESTS = 429
+REFUSAL_DETAIL = "Too many requests; try again later"
+REDIS_RETRY_SECONDS = 10.0  # after a Redis error the memory fallback answers this long
+SWEEP_SECONDS = 60.0
+AUTH = "/api/v1/auth/"
+USER = "/api/v1/users/[^/]+/"
+
+
+@dataclass(frozen=True)
+class Bucket:
+    """`limit` POSTs per `window` seconds on `paths` (regexes); the fallback locks `lockout` s."""
+
+    name: str
+    limit: int
+    window: int
+    lockout: int
+    paths: tuple[str, ...]
+    pattern: re.Pattern[str] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "pattern", re.compile("|".join(self.paths)))
+
+
+BUCKETS = (
+    Bucket(
+        "login",
+        5,
+        60,
+        1800,
+        tuple(
+            AUTH + p
+            for p in ("login", "mfa/login", "mfa/verify-setup", "mfa/disable", "mfa/recovery-codes")
+        ),
+    ),
+    Bucket("register", 3, 60, 1800, (AUTH + "register",)),
+    Bucket(
+        "password_reset",
+        3,
+        300,
+        1800,
+        tuple(AUTH + p for p in ("forgot-password", "validate-reset-token", "reset-password")),
+    ),
+    Bucket("token_refresh", 10, 60, 600, (AUTH + "refresh",)),
+    Bucket("password_change", 5, 60, 1800, (AUTH + "change-password",)),
+    Bucket("admin_password_reset", 5, 300, 900, (USER + "reset-password", USER + "reset-mfa")),
+)
+
+# Atomic sliding window: a sorted set of request times on the Redis clock (ms). Returns 0 when
+# the request is admitted and recorded, else the ms until the oldest request leaves the window.
+# Refused requests are not recorded, so that wait is the true one.
+SLIDING_WINDOW = """
+local limit = tonumber(ARGV[1])
+local window = tonumber(ARGV[2])
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now - window)
+if redis.call('ZCARD', KEYS[1]) < limit then
+  redis.call('ZADD', KEYS[1], now, ARGV[3])
+  redis.call('PEXPIRE', KEYS[1], window)
+  return 0
+end
+local oldest = redis.call('ZRANGE', KEYS[1], 0, 0, 'WITHSCORES')
+return math.max(tonumber(oldest[2]) + window - now, 1)
+"""
+SLIDING_WINDOW_SHA = hashlib.sha1(SLIDING_WINDOW.encode(), usedforsecurity=False).hexdigest()
+
+
+def scaled(buckets: Sequence[Bucket], multiplier: int) -> tuple[Bucket, ...]:
+    """The buckets with every request count multiplied (RATE_LIMIT_MULTIPLIER)."""
+    return tuple(dataclasses.replace(b, limit=b.limit * multiplier) for b in buckets)
+
+
+def bucket_for(buckets: Sequence[Bucket], method: str, path: str) -> Bucket | None:
+    """The bucket a request counts against; every limited endpoint is a POST."""
+    if method != "POST":
+        return None
+    path = path.rstrip("/")
+    return next((b for b in buckets if b.pattern.fullmatch(path)), None)
+
+
+def client_ip(connection: ASGIConnection[Any, Any, Any, Any]) -> str:
+    """`X-Real-IP` from the gateway (services listen on loopback only), else the TCP peer."""
+    real_ip = connection.headers.get("x-real-ip", "").strip()
+    if real_ip:
+        return real_ip
+    return connection.client.host if connection.client else "unknown"
+
+
+@dataclass
+class _Entry:
+    window: int
+    hits: deque[float] = field(default_factory=deque)
+    locked_until: float = 0.0
+
+
+class MemoryLimiter:
+    """In-process fallback: a key that exceeds its limit is locked for the bucket's lockout."""
+
+    def __init__(self, clock: Callable[[], float] = time.monotonic) -> None:
+        self._clock = clock
+        self._entries: dict[str, _Entry] = {}
+        self._next_sweep = clock() + SWEEP_SECONDS
+
+    def hit(self, key: str, bucket: Bucket) -> int | None:
+        """Count a request: None when admitted, else the seconds until the lock ends."""
+        now = self._clock()
+        self._sweep(now)
+        entry = self._entries.setdefault(key, _Entry(bucket.window))
+        if entry.locked_until > now:
+            return math.ceil(entry.locked_until - now)
+        while entry.hits and entry.hits[0] <= now - bucket.window:
+            entry.hits.popleft()
+        if len(entry.hits) >= bucket.limit:
+            entry.hits.clear()
+            entry.locked_until = now + bucket.lockout
+            return bucket.lockout
+        entry.hits.append(now)
+        return None
+
+    def _sweep(self, now: float) -> None:
+        # Forget idle clients, so a stream of distinct addresses cannot grow the table for ever.
+        if now < self._next_sweep:
+            return
+        self._next_sweep = now + SWEEP_SECONDS
+        for key, entry in list(self._entries.items()):
+            recent = entry.hits and entry.hits[-1] > now - entry.window
+            if entry.locked_until <= now and not recent:
+                del self._entries[key]
+
+
+async def redis_hit(client: redis.Redis, key: str, bucket: Bucket) -> int | None:
+    """Count a request in Redis: None when admitted, else the seconds until a slot frees."""
+    args = (bucket.limit, bucket.window * 1000, uuid.uuid4().hex)
+    try:
+        waited = await client.evalsha(SLIDING_WINDOW_SHA, 1, key, *args)
+    except NoScriptError:
+        waited = await client.eval(SLIDING_WINDOW, 1, key, *args)
+    milliseconds = int(waited)
+    if milliseconds <= 0:
+        return None
+    return min(math.ceil(milliseconds / 1000), bucket.window)
+
+
+def refusal(retry_after: int) -> Response[dict[str, object]]:
+    """The 429 envelope; the frontend reads `details.retryAfter` (spec/auth.md §5.4)."""
+    response = error_response(
+        TOO_MANY_REQUESTS, "LB-API-429", REFUSAL_DETAIL, {"Retry-After": str(retry_after)}
+    )
+    response.content["details"] = {"retryAfter": retry_after}
+    return response
+
+
+class RateLimitMiddleware(ASGIMiddleware):
+    """Counts every POST to a §5.4 endpoint per client IP before the handler reads the body."""
+
+    scopes = (ScopeType.HTTP,)
+
+    def __init__(self, settings: Settings, buckets: Sequence[Bucket] | None = None) -> None:
+        self.enabled = settings.rate_limit_enabled
+        chosen = BUCKETS if buckets is None else buckets
+        self.buckets = scaled(chosen, settings.rate_limit_multiplier)
+        # Shared by every request of this app: the fallback's counters and Redis's health.
+        self.memory = MemoryLimiter()
+        self.redis_retry_at = 0.0
+
+    async def handle(self, scope: Scope, receive: Receive, send: Send, next_app: ASGIApp) -> None:
+        """Refuse with 429 when the client's bucket is full, else pass the request on."""
+        bucket = None
+        if self.enabled and scope["type"] == ScopeType.HTTP:
+            bucket = bucket_for(self.buckets, scope["method"], scope["path"])
+        if bucket is None:
+            await next_app(scope, receive, send)
+            return
+        request: Request[Any, Any, Any] = Request(scope, receive)
+        ip = client_ip(request)
+        retry_after = await self.hit(request, f"auth:{bucket.name}:{ip}", bucket)
+        if retry_after is None:
+            await next_app(scope, receive, send)
+            return
+        log.warning("ratelimit.refused", bucket=bucket.name, ip=ip, retry_after=retry_after)
+        response = refusal(retry_after).to_asgi_response(None, request)
+        await response(scope, receive, send)
+
+    async def hit(self, request: Request[Any, Any, Any], key: str, bucket: Bucket) -> int | None:
+        """Redis's sliding window when it answers, else the in-process fallback."""
+        client: redis.Redis | None = request.app.state.get("redis")
+        if client is not None and time.monotonic() >= self.redis_retry_at:
+            try:
+                return await redis_hit(client, key, bucket)
+            except RedisError as exc:
+                self.redis_retry_at = time.monotonic() + REDIS_RETRY_SECONDS
+                log.warning("ratelimit.redis_unavailable", error=type(exc).__name__)
+        return self.memory.hit(key, bucket)

@@ -1,0 +1,154 @@
+"""What every service knows about sessions without asking the database.
+
+Revoked sessions come from auth's own events (`session.ended`, `session.revoked`,
+`token.reuse_detected`), read by each instance from the stream it already trusts: the outbox
+makes them durable, and a restarted instance replays the last access-token lifetime. Activity is
+noted in a JetStream key-value bucket at most once a minute per session and instance, and
+watched by every instance, so idleness is judged alike everywhere.
+"""
+
+import asyncio
+import contextlib
+import time
+from datetime import datetime, timedelta
+
+import msgspec
+import structlog
+from nats.js.api import ConsumerConfig, DeliverPolicy, KeyValueConfig
+from nats.js.errors import BucketNotFoundError
+from nats.js.kv import KeyValue
+
+from shared.background import BackgroundLoop
+from shared.db.types import utc_now
+from shared.events.envelope import decode
+from shared.events.nats import NatsConnection
+
+log = structlog.get_logger("shared.sessions")
+ACTIVITY_BUCKET = "logbook_session_activity"
+NOTE_INTERVAL_SECONDS = 60.0
+REVOKING_EVENTS = {
+    "logbook.auth.session.ended": "session_id",
+    "logbook.auth.session.revoked": "session_ids",
+    "logbook.auth.token.reuse_detected": "session_id",
+}
+RETRY_SECONDS = 2.0
+
+
+class SessionLiveness(BackgroundLoop):
+    """In-memory revoked set and activity map, kept current from NATS."""
+
+    task_name = "session-liveness"
+
+    def __init__(
+        self, nats: NatsConnection, *, token_lifetime: timedelta, idle_timeout: timedelta
+    ) -> None:
+        super().__init__()
+        self._nats = nats
+        self._token_lifetime = token_lifetime
+        self._idle_timeout = idle_timeout
+        self._revoked: dict[str, float] = {}  # sid -> monotonic time it can be forgotten
+        self._activity: dict[str, datetime] = {}
+        self._noted: dict[str, float] = {}  # sid -> monotonic time this instance last wrote
+        self._kv: KeyValue | None = None
+        self._writes: set[asyncio.Task[None]] = set()
+
+    def is_revoked(self, session_id: str) -> bool:
+        """True once auth has announced the session's end."""
+        return session_id in self._revoked
+
+    def last_activity(self, session_id: str) -> datetime | None:
+        """The latest activity any instance noted for the session."""
+        return self._activity.get(session_id)
+
+    def note_activity(self, session_id: str) -> None:
+        """Record activity, writing to the shared bucket at most once a minute."""
+        now = time.monotonic()
+        self._activity[session_id] = utc_now()
+        if self._kv is None or now - self._noted.get(session_id, 0.0) < NOTE_INTERVAL_SECONDS:
+            return
+        self._noted[session_id] = now
+        task = asyncio.create_task(self._put(session_id))
+        self._writes.add(task)  # a reference, so the task is not collected mid-flight
+        task.add_done_callback(self._writes.discard)
+
+    async def _put(self, session_id: str) -> None:
+        if self._kv is None:
+            return
+        try:
+            await self._kv.put(session_id, utc_now().isoformat().encode())
+        except Exception as exc:  # noqa: BLE001 - activity is best effort; idleness errs long
+            log.warning("sessions.activity_not_written", error=type(exc).__name__)
+
+    async def _run(self) -> None:
+        await asyncio.gather(self._follow_revocations(), self._follow_activity())
+
+    async def _follow_revocations(self) -> None:
+        while True:
+            await self._nats.ready.wait()
+            since = utc_now() - self._token_lifetime
+            try:
+                subscription = await self._nats.jetstream.subscribe(
+                    "logbook.auth.>",
+                    ordered_consumer=True,
+                    stream=self._nats.stream,
+                    config=ConsumerConfig(
+                        deliver_policy=DeliverPolicy.BY_START_TIME, opt_start_time=since
+                    ),
+                )
+                async for message in subscription.messages:
+                    self._revoke_from(message.data)
+            except asyncio.CancelledError:
+                raise
+            except Exception as exc:  # noqa: BLE001 - resubscribe after NATS trouble
+                log.warning("sessions.revocations_restart", error=type(exc).__name__)
+                await asyncio.sleep(RETRY_SECONDS)
+
+    def _revoke_from(self, payload: bytes) -> None:
+        try:
+            envelope = decode(payload)
+        except msgspec.DecodeError:
+            return
+        field = REVOKING_EVENTS.get(envelope.type)
+        if field is None:
+            return
+        ids = envelope.data.get(field)
+        forget_at = time.monotonic() + self._token_lifetime.total_seconds()
+        for session_id in ids if isinstance(ids, list) else [ids]:
+            if isinstance(session_id, str):
+                self._revoked[session_id] = forget_at
+        self._forget_expired()
+
+    def _forget_expired(self) -> None:
+        now = time.monotonic()
+        for session_id in [s for s, until in self._revoked.items() if until < now]:
+            del self._revoked[session_id]
+
+    async def _follow_activity(self) -> None:
+        while True:
+            await self._nats.ready.wait()
+            try:
+                self._kv = await self._bucket()
+                watcher = await self._kv.watchall()
+                async for entry in watcher:
+                    if entry is not None and entry.value:
+                        self._merge_activity(entry.key, entry.value)
+            except asyncio.CancelledError:
+                raise
+            except Exception as exc:  # noqa: BLE001 - rewatch after NATS trouble
+                log.warning("sessions.activity_restart", error=type(exc).__name__)
+                await asyncio.sleep(RETRY_SECONDS)
+
+    def _merge_activity(self, session_id: str, value: bytes) -> None:
+        with contextlib.suppress(ValueError):
+            seen = datetime.fromisoformat(value.decode())
+            if seen > self._activity.get(session_id, seen - timedelta(seconds=1)):
+                self._activity[session_id] = seen
+
+    async def _bucket(self) -> KeyValue:
+        js = self._nats.jetstream
+        try:
+            return await js.key_value(ACTIVITY_BUCKET)
+        except BucketNotFoundError:
+            # Entries outlive the idle timeout by a margin, then expire on their own.
+            ttl = (self._idle_timeout + timedelta(minutes=5)).total_seconds()
+            return await js.create_key_value(KeyValueConfig(bucket=ACTIVITY_BUCKET, ttl=ttl))

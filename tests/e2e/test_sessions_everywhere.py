@@ -1,0 +1,161 @@
+"""A session ended at auth is refused by the api service within a second, through the gateway."""
+
+import asyncio
+import contextlib
+import json
+import time
+from collections.abc import Iterator
+
+import httpx
+import nats
+import pytest
+from nats.js.api import DeliverPolicy
+
+from shared.events.envelope import Envelope, decode
+from tests.e2e.stack import Stack, start_stack
+from tests.e2e.test_auth_flow import PASSWORD, create_admin, csrf_headers
+
+pytestmark = pytest.mark.e2e
+MODULES = "/api/v1/organization/modules"
+NEW_PASSWORD = "Tanker-Twelve-Holds#7"
+
+
+@pytest.fixture(scope="module")
+def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
+    workdir = tmp_path_factory.mktemp("sessions-stack")
+    running = start_stack(workdir, RATE_LIMIT_MULTIPLIER="100")
+    try:
+        for username in ("chief", "second", "third"):
+            created = create_admin(
+                workdir / "var" / "logbook.db", username, f"{username}@station9.example.org"
+            )
+            assert created.returncode == 0, created.stderr
+        yield running
+    finally:
+        running.stop()
+
+
+@contextlib.contextmanager
+def signed_in(stack: Stack, username: str) -> Iterator[httpx.Client]:
+    """A browser-like client signed in as `username`."""
+    with httpx.Client(base_url=stack.gateway, timeout=15) as client:
+        response = client.post(
+            "/api/v1/auth/login", json={"username": username, "password": PASSWORD}
+        )
+        assert response.status_code == 200, response.text
+        yield client
+
+
+def refused_within(stack: Stack, access_token: str, limit: float = 1.0) -> float:
+    """Seconds until the api answers 401 to the token; fails after `limit` seconds."""
+    started = time.monotonic()
+    while True:
+        response = httpx.get(f"{stack.gateway}{MODULES}", cookies={"access_token": access_token})
+        elapsed = time.monotonic() - started
+        if response.status_code == 401:
+            assert response.json()["code"] == "LB-AUTH-002"
+            return elapsed
+        assert response.status_code == 200
+        assert elapsed < limit, f"still accepted after {elapsed:.2f} s"
+        time.sleep(0.02)
+
+
+class TestApiAuthentication:
+    def test_a_signed_in_member_reads_the_modules(self, stack: Stack) -> None:
+        with signed_in(stack, "chief") as client:
+            response = client.get(MODULES)
+        assert response.status_code == 200
+        body = response.json()
+        assert body["enabled_modules"] == [
+            "members",
+            "events",
+            "documents",
+            "roles",
+            "settings",
+            "notifications",
+        ]
+        assert body["module_settings"]["training"] is False  # not served yet: hidden
+
+    def test_without_a_cookie_the_api_answers_401(self, stack: Stack) -> None:
+        response = httpx.get(
+            f"{stack.gateway}{MODULES}", headers={"Authorization": "Bearer forged"}
+        )
+        assert (response.status_code, response.json()["code"]) == (401, "LB-AUTH-001")
+
+
+class TestRevocationReachesTheApi:
+    def test_after_logout_the_old_cookie_is_refused_within_a_second(self, stack: Stack) -> None:
+        with signed_in(stack, "chief") as client:
+            access = client.cookies["access_token"]
+            assert client.get(MODULES).status_code == 200
+            assert (
+                client.post("/api/v1/auth/logout", headers=csrf_headers(client)).status_code == 200
+            )
+        assert refused_within(stack, access) < 1.0
+
+    def test_after_a_password_change_every_old_cookie_is_refused(self, stack: Stack) -> None:
+        with signed_in(stack, "second") as client, signed_in(stack, "second") as other:
+            tokens = [client.cookies["access_token"], other.cookies["access_token"]]
+            response = client.post(
+                "/api/v1/auth/change-password",
+                headers=csrf_headers(client),
+                json={"current_password": PASSWORD, "new_password": NEW_PASSWORD},
+            )
+            assert response.status_code == 200
+        for token in tokens:
+            assert refused_within(stack, token) < 1.0
+
+    def test_a_reused_refresh_token_ends_the_api_session_too(self, stack: Stack) -> None:
+        with signed_in(stack, "third") as client:
+            stolen = client.cookies.get("refresh_token", path="/api/v1/auth/")
+            assert (
+                client.post("/api/v1/auth/refresh", headers=csrf_headers(client)).status_code == 200
+            )
+            current = client.cookies["access_token"]
+            assert client.get(MODULES).status_code == 200
+            httpx.post(
+                f"{stack.gateway}/api/v1/auth/refresh", cookies={"refresh_token": stolen or ""}
+            )
+        assert refused_within(stack, current) < 1.0
+
+
+class TestEventsCarryTheRequest:
+    def test_sign_in_events_reach_jetstream_with_the_gateway_request_id(self, stack: Stack) -> None:
+        with httpx.Client(base_url=stack.gateway, timeout=15) as client:
+            failed = client.post(
+                "/api/v1/auth/login", json={"username": "chief", "password": "Wrong-Password#1"}
+            )
+            ok = client.post("/api/v1/auth/login", json={"username": "chief", "password": PASSWORD})
+        wanted = {
+            failed.headers["x-request-id"]: "logbook.auth.login.failed",
+            ok.headers["x-request-id"]: "logbook.auth.login.succeeded",
+        }
+        found = asyncio.run(events_by_request(stack, set(wanted)))
+        assert {rid: env.type for rid, env in found.items()} == wanted
+        failure = found[failed.headers["x-request-id"]]
+        assert failure.data["reason"] == "invalid_credentials"
+        assert "password" not in json.dumps(failure.data).lower()
+        assert len(failure.data["identifier_sha256"]) == 64
+
+
+async def events_by_request(stack: Stack, request_ids: set[str]) -> dict[str, Envelope]:
+    """Auth events in the stack's own JetStream whose request id is wanted (waits up to 5 s)."""
+    client = await nats.connect(f"nats://127.0.0.1:{stack.ports['nats']}")
+    found: dict[str, Envelope] = {}
+    try:
+        subscription = await client.jetstream().subscribe(
+            "logbook.auth.login.*", ordered_consumer=True, deliver_policy=DeliverPolicy.ALL
+        )
+        deadline = time.monotonic() + 5
+        while len(found) < len(request_ids) and time.monotonic() < deadline:
+            try:
+                message = await subscription.next_msg(timeout=1)
+            except nats.errors.TimeoutError:
+                continue
+            envelope = decode(message.data)
+            if envelope.request_id in request_ids:
+                assert message.headers["X-Request-ID"] == envelope.request_id
+                found[envelope.request_id] = envelope
+    finally:
+        await client.close()
+    return found
