@@ -3,14 +3,19 @@
 import asyncio
 import contextlib
 import json
+import sqlite3
 import time
+import uuid
 from collections.abc import Iterator
+from datetime import timedelta
+from pathlib import Path
 
 import httpx
 import nats
 import pytest
 from nats.js.api import DeliverPolicy
 
+from shared.db.types import utc_now
 from shared.events.envelope import Envelope, decode
 from tests.e2e.stack import Stack, start_stack
 from tests.e2e.test_auth_flow import PASSWORD, create_admin, csrf_headers
@@ -159,3 +164,68 @@ async def events_by_request(stack: Stack, request_ids: set[str]) -> dict[str, En
     finally:
         await client.close()
     return found
+
+
+def database(stack: Stack) -> Path:
+    return Path(stack.env["DATA_DIR"]) / "logbook.db"
+
+
+def new_member(stack: Stack) -> str:
+    username = f"m{uuid.uuid4().hex[:10]}"
+    created = create_admin(database(stack), username, f"{username}@station9.example.org")
+    assert created.returncode == 0, created.stderr
+    return username
+
+
+def sql(stack: Stack, statement: str, *params: object) -> None:
+    with sqlite3.connect(database(stack)) as db:
+        db.execute(statement, params)
+
+
+class TestLockoutExpiry:
+    def test_an_expired_lock_lets_the_member_in_and_a_stale_counter_relocks(
+        self, stack: Stack
+    ) -> None:
+        username = new_member(stack)
+        with httpx.Client(base_url=stack.gateway, timeout=15) as client:
+
+            def attempt(password: str) -> int:
+                return client.post(
+                    "/api/v1/auth/login", json={"username": username, "password": password}
+                ).status_code
+
+            assert [attempt("Wrong-Password#9") for _ in range(5)] == [401] * 5
+            assert attempt(PASSWORD) == 401  # locked
+            # Fifteen minutes pass.
+            sql(
+                stack,
+                "UPDATE users SET locked_until = ? WHERE username = ?",
+                (utc_now() - timedelta(seconds=1)).strftime("%Y-%m-%d %H:%M:%S.%f"),
+                username,
+            )
+            assert attempt("Wrong-Password#9") == 401  # the counter was kept: locked again
+            assert attempt(PASSWORD) == 401
+            sql(stack, "UPDATE users SET locked_until = NULL WHERE username = ?", username)
+            assert attempt(PASSWORD) == 200
+
+
+class TestForcedPasswordChange:
+    def test_the_member_is_confined_until_the_password_is_changed(self, stack: Stack) -> None:
+        username = new_member(stack)
+        sql(stack, "UPDATE users SET must_change_password = 1 WHERE username = ?", username)
+        with signed_in(stack, username) as client:
+            assert client.get("/api/v1/auth/me").json()["must_change_password"] is True
+            assert client.get("/api/v1/auth/session-settings").status_code == 200
+            blocked = client.get(MODULES)
+            assert (blocked.status_code, blocked.json()["code"]) == (403, "LB-AUTH-004")
+            assert blocked.headers["x-password-change-required"] == "true"
+            changed = client.post(
+                "/api/v1/auth/change-password",
+                headers=csrf_headers(client),
+                json={"current_password": PASSWORD, "new_password": NEW_PASSWORD},
+            )
+            assert changed.status_code == 200
+        with httpx.Client(base_url=stack.gateway, timeout=15) as client:
+            client.post("/api/v1/auth/login", json={"username": username, "password": NEW_PASSWORD})
+            # The api dropped its cached flags on the password event: no minute-long wait.
+            assert client.get(MODULES).status_code == 200

@@ -66,10 +66,12 @@ class Resources:
         )
         self.relay: OutboxRelay | None = None
         self.consumers: list[DurableConsumer] = []
+        self.member_cache = MemberCache()
         self.liveness = SessionLiveness(
             self.nats,
             token_lifetime=timedelta(minutes=settings.access_token_expire_minutes),
             idle_timeout=timedelta(minutes=settings.hipaa_session_timeout_minutes),
+            on_member_event=self.member_cache.forget,
         )
 
     @contextlib.asynccontextmanager
@@ -105,7 +107,7 @@ class Resources:
             self.consumers.append(running)
         app.state.update(
             liveness=self.liveness,
-            member_cache=MemberCache(),
+            member_cache=self.member_cache,
             service_name=self.spec.name,
             settings=self.settings,
             sessionmaker=self.sessionmaker,

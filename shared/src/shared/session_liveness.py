@@ -10,7 +10,9 @@ watched by every instance, so idleness is judged alike everywhere.
 import asyncio
 import contextlib
 import time
+from collections.abc import Callable
 from datetime import datetime, timedelta
+from uuid import UUID
 
 import msgspec
 import structlog
@@ -40,10 +42,18 @@ class SessionLiveness(BackgroundLoop):
     task_name = "session-liveness"
 
     def __init__(
-        self, nats: NatsConnection, *, token_lifetime: timedelta, idle_timeout: timedelta
+        self,
+        nats: NatsConnection,
+        *,
+        token_lifetime: timedelta,
+        idle_timeout: timedelta,
+        on_member_event: Callable[[UUID], None] | None = None,
     ) -> None:
         super().__init__()
         self._nats = nats
+        # Told about every member an auth event names (password, MFA, lock changes), so a
+        # per-instance cache of the member's flags can be dropped at once.
+        self._on_member_event = on_member_event
         self._token_lifetime = token_lifetime
         self._idle_timeout = idle_timeout
         self._revoked: dict[str, float] = {}  # sid -> monotonic time it can be forgotten
@@ -108,6 +118,10 @@ class SessionLiveness(BackgroundLoop):
             envelope = decode(payload)
         except msgspec.DecodeError:
             return
+        member = envelope.data.get("user_id")
+        if self._on_member_event is not None and isinstance(member, str):
+            with contextlib.suppress(ValueError):
+                self._on_member_event(UUID(member))
         field = REVOKING_EVENTS.get(envelope.type)
         if field is None:
             return

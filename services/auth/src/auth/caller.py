@@ -93,6 +93,7 @@ async def provide_caller(
         auth.end_idle_session(auth_session)
         raise SessionInvalidError("idle_timeout")
     now = utc_now()
+    auth.note_activity(auth_session)
     if now - auth_session.last_activity_at > ACTIVITY_WRITE_INTERVAL:
         auth_session.last_activity_at = now
     members = MemberRepository(db_session)

@@ -37,8 +37,9 @@ def provide_auth_service(
         MemberRepository(db_session),
         SessionRepository(db_session),
         Outbox(db_session),
-        request.app.state.settings,
-        client_info(request),
+        settings=request.app.state.settings,
+        client=client_info(request),
+        liveness=request.app.state.liveness,
     )
 
 

@@ -38,6 +38,7 @@ from shared.passwords import (
     policy_message,
     verify_password,
 )
+from shared.session_liveness import SessionLiveness
 from shared.settings import Settings
 from shared.tokens import (
     issue_access_token,
@@ -101,14 +102,17 @@ class AuthService:
         members: MemberRepository,
         sessions: SessionRepository,
         outbox: Outbox,
+        *,
         settings: Settings,
         client: ClientInfo,
+        liveness: SessionLiveness,
     ) -> None:
         self._members = members
         self._sessions = sessions
         self._outbox = outbox
         self._settings = settings
         self._client = client
+        self._liveness = liveness
 
     def _publish(self, event: EventData, user: User | None) -> None:
         self._outbox.add(
@@ -321,7 +325,14 @@ class AuthService:
     def is_idle(self, auth_session: AuthSession) -> bool:
         """Quiet for longer than the server-side idle timeout."""
         limit = timedelta(minutes=self._settings.hipaa_session_timeout_minutes)
-        return utc_now() - auth_session.last_activity_at > limit
+        # Activity noted by any service counts, not only requests to auth.
+        noted = self._liveness.last_activity(str(auth_session.id))
+        last = max(auth_session.last_activity_at, noted or auth_session.last_activity_at)
+        return utc_now() - last > limit
+
+    def note_activity(self, auth_session: AuthSession) -> None:
+        """Tell every service this session is in use (at most one write a minute)."""
+        self._liveness.note_activity(str(auth_session.id))
 
     async def logout(self, user: User, auth_session: AuthSession) -> None:
         """End this session only."""
