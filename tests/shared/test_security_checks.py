@@ -438,3 +438,9 @@ class TestOtherRules:
         severities = [f.severity for f in findings]
         assert severities == sorted(severities, key=lambda s: s != "CRITICAL")
         assert "WARNING" in severities
+
+
+def test_a_relaxed_rate_limit_is_a_production_warning() -> None:
+    settings = Settings(_env_file=None, environment="production", rate_limit_multiplier=10)
+    findings = [f for f in run_checks(settings) if f.setting == "RATE_LIMIT_MULTIPLIER"]
+    assert [f.severity for f in findings] == ["WARNING"]

@@ -155,6 +155,12 @@ def _production_findings(settings: Settings) -> list[Finding]:
         return []
     checks: list[tuple[bool, Severity, str, str]] = [
         (not settings.rate_limit_enabled, "CRITICAL", "RATE_LIMIT_ENABLED", "is false"),
+        (
+            settings.rate_limit_multiplier > 1,
+            "WARNING",
+            "RATE_LIMIT_MULTIPLIER",
+            "is above 1: sign-in limits are relaxed",
+        ),
         (settings.debug, "CRITICAL", "DEBUG", "is true"),
         (settings.db_echo, "CRITICAL", "DB_ECHO", "is true (SQL would reach the logs)"),
         (not settings.security_enforce_https, "CRITICAL", "SECURITY_ENFORCE_HTTPS", "is false"),
