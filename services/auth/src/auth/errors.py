@@ -1,31 +1,23 @@
 """Failures of the auth service, with the support codes of spec/auth.md §8."""
 
+from shared.auth_errors import (
+    BEARER,
+    MfaEnrollmentRequiredError,
+    NotAuthenticatedError,
+    PasswordChangeRequiredError,
+    PermissionDeniedError,
+    SessionInvalidError,
+)
 from shared.errors import AppError
 
-BEARER = {"WWW-Authenticate": "Bearer"}
-
-
-class NotAuthenticatedError(AppError):
-    """No credentials at all."""
-
-    status_code = 401
-    code = "LB-AUTH-001"
-    detail = "Not authenticated"
-
-    def __init__(self) -> None:
-        super().__init__(headers=BEARER)
-
-
-class SessionInvalidError(AppError):
-    """A token or session that is expired, revoked or invalid."""
-
-    status_code = 401
-    code = "LB-AUTH-002"
-    detail = "Session expired or invalid; please sign in again"
-    keeps_changes = True
-
-    def __init__(self, reason: str = "invalid") -> None:
-        super().__init__(headers=BEARER, reason=reason)
+# Raised by every service alike; re-exported so the auth modules import errors from one place.
+__all__ = [
+    "MfaEnrollmentRequiredError",
+    "NotAuthenticatedError",
+    "PasswordChangeRequiredError",
+    "PermissionDeniedError",
+    "SessionInvalidError",
+]
 
 
 class InvalidCredentialsError(AppError):
@@ -49,17 +41,6 @@ class AccountInactiveError(AppError):
     keeps_changes = True
 
 
-class PasswordChangeRequiredError(AppError):
-    """The member must change the password before doing anything else."""
-
-    status_code = 403
-    code = "LB-AUTH-004"
-    detail = "You must change your password before continuing"
-
-    def __init__(self) -> None:
-        super().__init__(headers={"X-Password-Change-Required": "true"})
-
-
 class PasswordRejectedError(AppError):
     """A password change that breaks a rule; the detail says which."""
 
@@ -73,17 +54,6 @@ class NotSignedInSessionError(AppError):
     status_code = 400
     code = "LB-API-400"
     detail = "No active session"
-
-
-class MfaEnrollmentRequiredError(AppError):
-    """The organization requires MFA and the member has not enrolled yet."""
-
-    status_code = 403
-    code = "LB-AUTH-005"
-    detail = "Your organization requires two-factor authentication; please set it up"
-
-    def __init__(self) -> None:
-        super().__init__(headers={"X-MFA-Enrollment-Required": "true"})
 
 
 class MfaCodeInvalidError(AppError):
@@ -123,14 +93,6 @@ class MfaStateError(AppError):
 
     status_code = 400
     code = "LB-API-400"
-
-
-class PermissionDeniedError(AppError):
-    """The caller lacks every permission the route accepts."""
-
-    status_code = 403
-    code = "LB-PERM-001"
-    detail = "Insufficient permissions"
 
 
 class OrganizationNotFoundError(AppError):

@@ -191,20 +191,7 @@ class AuthService:
 
     def mfa_code_rejected(self, user: User) -> None:
         """A wrong code at the MFA step counts like a wrong password and may lock (§5.3)."""
-        user.failed_login_attempts += 1
-        if user.failed_login_attempts >= self._settings.max_login_attempts:
-            minutes = self._settings.account_lockout_duration_minutes
-            user.locked_until = utc_now() + timedelta(minutes=minutes)
-            self._publish(
-                AccountLocked(
-                    **self._common(user.id),
-                    locked_until=user.locked_until,
-                    failed_attempts=user.failed_login_attempts,
-                    trigger="mfa",
-                ),
-                user,
-            )
-            log.warning("auth.account_locked", user_id=str(user.id), trigger="mfa")
+        self._count_failure(user, trigger="mfa")
         self._mfa_failed(user, "mfa_code_invalid")
 
     def mfa_challenge_rejected(self, user: User | None) -> None:
@@ -225,7 +212,8 @@ class AuthService:
             user,
         )
 
-    def _count_failure(self, user: User) -> None:
+    def _count_failure(self, user: User, trigger: Literal["password", "mfa"] = "password") -> None:
+        """Wrong passwords and wrong MFA codes share one counter; the limit locks the account."""
         user.failed_login_attempts += 1
         if user.failed_login_attempts >= self._settings.max_login_attempts:
             minutes = self._settings.account_lockout_duration_minutes
@@ -235,10 +223,11 @@ class AuthService:
                     **self._common(user.id),
                     locked_until=user.locked_until,
                     failed_attempts=user.failed_login_attempts,
+                    trigger=trigger,
                 ),
                 user,
             )
-            log.warning("auth.account_locked", user_id=str(user.id))
+            log.warning("auth.account_locked", user_id=str(user.id), trigger=trigger)
 
     def _open_session(self, user: User) -> tuple[UUID, IssuedTokens]:
         session_id = uuid4()
