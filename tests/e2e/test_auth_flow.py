@@ -326,3 +326,22 @@ class TestCreateAdmin:
         assert again.returncode != 0
         assert same_email.returncode != 0
         assert "already exists" in again.stderr
+
+
+class TestLaterRoutes:
+    @pytest.mark.parametrize(
+        ("method", "path"),
+        [
+            ("POST", "/api/v1/auth/register"),
+            ("GET", "/api/v1/auth/check"),
+            ("GET", "/api/v1/auth/captcha-config"),
+            ("GET", "/api/v1/auth/oauth/google"),
+            ("GET", "/api/v1/auth/oauth/microsoft/callback"),
+        ],
+    )
+    def test_routes_not_built_yet_answer_a_plain_404(
+        self, platform: Platform, method: str, path: str
+    ) -> None:
+        response = httpx.request(method, f"{platform.stack.gateway}{path}", json={})
+        assert response.status_code == 404  # never 401/403/503: the frontend reacts to those
+        assert response.json()["code"] == "LB-API-404"

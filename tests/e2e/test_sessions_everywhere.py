@@ -16,7 +16,8 @@ import pytest
 from nats.js.api import DeliverPolicy
 
 from shared.db.types import utc_now
-from shared.events.envelope import Envelope, decode
+from shared.events.contracts.members import MemberStatusChanged
+from shared.events.envelope import Envelope, decode, encode, wrap
 from tests.e2e.stack import Stack, start_stack
 from tests.e2e.test_auth_flow import PASSWORD, create_admin, csrf_headers
 
@@ -229,3 +230,56 @@ class TestForcedPasswordChange:
             client.post("/api/v1/auth/login", json={"username": username, "password": NEW_PASSWORD})
             # The api dropped its cached flags on the password event: no minute-long wait.
             assert client.get(MODULES).status_code == 200
+
+
+class TestDepartedMembers:
+    def test_a_status_change_event_signs_the_member_out_everywhere(self, stack: Stack) -> None:
+        username = new_member(stack)
+        with signed_in(stack, username) as client:
+            access = client.cookies["access_token"]
+            user_id = client.get("/api/v1/auth/me").json()["id"]
+            assert client.get(MODULES).status_code == 200
+            # What the api's member lifecycle will publish (spec members §6).
+            change = MemberStatusChanged(
+                user_id=user_id, previous_status="active", new_status="suspended", reason="test"
+            )
+            asyncio.run(
+                publish(
+                    stack,
+                    wrap(change, organization_id=None, actor_id=None, request_id="req-suspend"),
+                )
+            )
+            assert refused_within(stack, access) < 1.0
+            assert client.get("/api/v1/auth/me").status_code == 401
+        with sqlite3.connect(database(stack)) as db:
+            reasons = db.execute(
+                "SELECT DISTINCT revoke_reason FROM auth_sessions WHERE user_id = "
+                "(SELECT id FROM users WHERE username = ?)",
+                (username,),
+            ).fetchall()
+        assert reasons == [("member_inactive",)]
+
+    def test_a_change_back_to_active_signs_nobody_out(self, stack: Stack) -> None:
+        username = new_member(stack)
+        with signed_in(stack, username) as client:
+            user_id = client.get("/api/v1/auth/me").json()["id"]
+            change = MemberStatusChanged(
+                user_id=user_id, previous_status="leave", new_status="active"
+            )
+            asyncio.run(
+                publish(
+                    stack, wrap(change, organization_id=None, actor_id=None, request_id="req-back")
+                )
+            )
+            time.sleep(1.0)
+            assert client.get(MODULES).status_code == 200
+
+
+async def publish(stack: Stack, envelope: Envelope) -> None:
+    client = await nats.connect(f"nats://127.0.0.1:{stack.ports['nats']}")
+    try:
+        await client.jetstream().publish(
+            envelope.type, encode(envelope), headers={"Nats-Msg-Id": str(envelope.id)}
+        )
+    finally:
+        await client.close()

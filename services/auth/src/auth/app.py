@@ -3,6 +3,7 @@
 from litestar import Litestar
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from auth.consumers import CONSUMERS
 from auth.controllers import AuthController, OnboardingController
 from auth.mfa_controllers import MfaController
 from auth.reset_controllers import PasswordResetController, UserCredentialsController
@@ -19,6 +20,7 @@ SPEC = ServiceSpec(
         UserCredentialsController,
     ],
     uses_events=True,
+    consumers=CONSUMERS,
 )
 
 

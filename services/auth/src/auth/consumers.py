@@ -1,0 +1,55 @@
+"""Reactions of the auth service to api events: a member who may no longer sign in is signed out."""
+
+from uuid import UUID
+
+import msgspec
+import structlog
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from auth.repository import SessionRepository
+from shared.app import ConsumerSpec
+from shared.db.types import utc_now
+from shared.events.contracts.auth import SessionsRevoked
+from shared.events.contracts.members import MemberDeleted, MemberStatusChanged
+from shared.events.envelope import Envelope
+from shared.events.outbox import Outbox
+
+log = structlog.get_logger("auth.consumers")
+
+
+async def end_sessions_of_departed_members(envelope: Envelope, session: AsyncSession) -> None:
+    """Revoke every session of a member who left `active` status or was deleted."""
+    if envelope.type == MemberStatusChanged.subject:
+        change = msgspec.convert(envelope.data, MemberStatusChanged)
+        if change.new_status == "active":
+            return
+        user_id = change.user_id
+    elif envelope.type == MemberDeleted.subject:
+        user_id = msgspec.convert(envelope.data, MemberDeleted).user_id
+    else:
+        return
+    revoked = await SessionRepository(session).revoke_all(
+        UUID(user_id), "member_inactive", utc_now()
+    )
+    if revoked:
+        Outbox(session).add(
+            SessionsRevoked(
+                user_id=user_id,
+                ip_address=None,
+                user_agent=None,
+                session_ids=[str(i) for i in revoked],
+                reason="member_inactive",
+            ),
+            organization_id=envelope.organization_id,
+            actor_id=envelope.actor_id,
+        )
+    log.info("auth.sessions_revoked_for_member", user_id=user_id, count=len(revoked))
+
+
+CONSUMERS = (
+    ConsumerSpec(
+        durable="auth-member-departures",
+        subject_filter="logbook.api.member.>",
+        handler=end_sessions_of_departed_members,
+    ),
+)
