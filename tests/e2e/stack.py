@@ -81,7 +81,9 @@ def start_stack(tmp_path: Path, **extra_env: str) -> Stack:
         if process.poll() is not None:
             raise RuntimeError(f"stack exited early:\n{log_path.read_text()[-3000:]}")
         try:
-            if httpx.get(f"{stack.gateway}/health", timeout=2).status_code == 200:
+            # "healthy", not just 200: a "degraded" platform may still be starting its services.
+            health = httpx.get(f"{stack.gateway}/health", timeout=2)
+            if health.status_code == 200 and health.json().get("status") == "healthy":
                 return stack
         except httpx.HTTPError:
             pass

@@ -249,6 +249,18 @@ class TestRefresh:
             # The legitimate holder's rotated session is gone too.
             assert client.get("/api/v1/auth/me").status_code == 401
 
+    def test_a_forged_token_naming_a_session_revokes_nothing(self, platform: Platform) -> None:
+        with browser(platform) as client:
+            sign_in(client)
+            genuine = client.cookies.get("refresh_token", path="/api/v1/auth/") or ""
+            session_id = genuine.split(".")[0]
+            forged = httpx.post(
+                f"{platform.stack.gateway}/api/v1/auth/refresh",
+                cookies={"refresh_token": f"{session_id}.guessed.nomac"},
+            )
+            assert (forged.status_code, forged.json()["code"]) == (401, "LB-AUTH-002")
+            assert client.get("/api/v1/auth/me").status_code == 200  # the member stays in
+
     def test_refresh_without_a_cookie_is_a_cheap_401(self, platform: Platform) -> None:
         response = httpx.post(f"{platform.stack.gateway}/api/v1/auth/refresh")
         assert (response.status_code, response.json()["code"]) == (401, "LB-AUTH-001")

@@ -8,17 +8,24 @@ import time
 from collections.abc import AsyncIterator, Callable, Coroutine, Iterator
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any, TypeVar
 
+import httpx
 import pytest
+import uvicorn
+from litestar import Litestar
 from litestar.testing import AsyncTestClient
 from sqlalchemy import make_url
 from sqlalchemy.ext.asyncio import create_async_engine
 from sqlalchemy.pool import NullPool
 
 from health.app import create_app
+from shared.app import ServiceSpec, create_service_app
 from shared.db.session import create_sessionmaker
 from shared.settings import Settings
+from tests.e2e.stack import start_stack
+from tests.support.client import app_client
 from tests.support.proxy import TcpProxy, free_port
 
 MakeSettings = Callable[..., Settings]
@@ -27,6 +34,16 @@ ANSWER_WITHIN = 3.0  # seconds; the checks' own timeout is 2 s
 NATS_PORT = 4222
 REDIS_PORT = 6379
 MARIADB_PORT = 3306
+
+
+def services_at(auth_url: str, api_url: str) -> dict[str, str]:
+    """Settings overrides pointing the health service at these internal URLs."""
+    return {"auth_internal_url": auth_url, "api_internal_url": api_url}
+
+
+def services_closed() -> dict[str, str]:
+    """Both services on ports nothing listens on."""
+    return services_at(f"http://127.0.0.1:{free_port()}", f"http://127.0.0.1:{free_port()}")
 
 
 class BackgroundLoop:
@@ -90,6 +107,53 @@ def silent_port() -> Iterator[int]:
         yield port
 
 
+class ServedApp:
+    """An app served by uvicorn on a free port, on a thread and event loop of its own."""
+
+    def __init__(self, app: Litestar) -> None:
+        self.port = free_port()
+        config = uvicorn.Config(
+            app, host="127.0.0.1", port=self.port, log_config=None, access_log=False, ws="none"
+        )
+        self.server = uvicorn.Server(config)
+        self.thread = threading.Thread(target=self.server.run, daemon=True)
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def start(self) -> None:
+        self.thread.start()
+        deadline = time.monotonic() + 30
+        while not self.server.started:
+            assert self.thread.is_alive(), "the served app did not start"
+            assert time.monotonic() < deadline, "the served app did not start in time"
+            time.sleep(0.02)
+
+    def stop(self) -> None:
+        self.server.should_exit = True
+        self.thread.join(timeout=10)
+
+
+@pytest.fixture
+def services_up(make_settings: MakeSettings) -> Iterator[dict[str, str]]:
+    """Live auth and api internal health routes, as settings overrides.
+
+    The shared app every service is built on (`shared.app`, which serves `/internal/health`),
+    named auth and api, without their routes and consumers: the real auth and api apps run in
+    the e2e test below.
+    """
+    served = {
+        name: ServedApp(create_service_app(ServiceSpec(name, route_handlers=[]), make_settings()))
+        for name in ("auth", "api")
+    }
+    for app in served.values():
+        app.start()
+    yield services_at(served["auth"].url, served["api"].url)
+    for app in served.values():
+        app.stop()
+
+
 @asynccontextmanager
 async def running(settings: Settings, **kwargs: Any) -> AsyncIterator[AsyncTestClient[Any]]:
     async with AsyncTestClient(app=create_app(settings, **kwargs)) as client:
@@ -122,9 +186,9 @@ def mariadb_via(port: int, url: str) -> str:
 
 class TestAllUp:
     async def test_health_is_healthy_and_ready_with_a_utc_timestamp(
-        self, make_settings: MakeSettings, redis_url: str
+        self, make_settings: MakeSettings, redis_url: str, services_up: dict[str, str]
     ) -> None:
-        async with running(make_settings(redis_url=redis_url)) as client:
+        async with running(make_settings(redis_url=redis_url, **services_up)) as client:
             await wait_for_nats(client)
             response = await client.get("/health")
 
@@ -136,6 +200,8 @@ class TestAllUp:
             "database": "connected",
             "redis": "connected",
             "nats": "connected",
+            "auth": "up",
+            "api": "up",
         }
         stamp = body["timestamp"]
         assert stamp.endswith(("Z", "+00:00"))
@@ -157,9 +223,9 @@ class TestAllUp:
         assert_measured(response.json())
 
     async def test_redis_not_configured_is_not_a_degradation(
-        self, make_settings: MakeSettings
+        self, make_settings: MakeSettings, services_up: dict[str, str]
     ) -> None:
-        async with running(make_settings()) as client:
+        async with running(make_settings(**services_up)) as client:
             await wait_for_nats(client)
             redis_response = await client.get("/health/redis")
             health = await client.get("/health")
@@ -212,16 +278,15 @@ class TestDegraded:
             await wait_for_nats(client)
             before = await client.get("/health/redis")
             proxies.cut(proxy)
-            during = await client.get("/health/redis")
+            await wait_for_status(client, "/health/redis", 503)  # once the cached result ages
             health = await client.get("/health")
             proxies.restore(proxy)
-            after = await client.get("/health/redis")
+            await wait_for_status(client, "/health/redis", 200)
 
         assert before.status_code == 200
-        assert during.status_code == 503
         assert health.status_code == 200
         assert health.json()["status"] == "degraded"
-        assert after.status_code == 200
+        assert health.json()["checks"]["redis"] == "disconnected"
 
     async def test_nats_unreachable_degrades(self, make_settings: MakeSettings) -> None:
         settings = make_settings(nats_url=f"nats://127.0.0.1:{free_port()}")
@@ -271,6 +336,7 @@ class TestUnhealthy:
         async with running(settings) as client:
             before = await client.get("/health/db")
             proxies.cut(proxy)
+            await wait_for_status(client, "/health", 503)  # once the cached result ages
             health = await client.get("/health")
             database = await client.get("/health/db")
 
@@ -345,6 +411,7 @@ class TestTimeouts:
             database_url=f"mysql+aiomysql://root@127.0.0.1:{silent_port}/x",
             redis_url=f"redis://127.0.0.1:{silent_port}/0",
             nats_url=f"nats://127.0.0.1:{silent_port}",
+            **services_at(f"http://127.0.0.1:{silent_port}", f"http://127.0.0.1:{silent_port}"),
         )
 
         async with running(settings) as client:
@@ -356,4 +423,74 @@ class TestTimeouts:
             "database": "disconnected",
             "redis": "disconnected",
             "nats": "disconnected",
+            "auth": "down",
+            "api": "down",
         }
+
+
+def assert_services(body: dict[str, Any], status: str) -> None:
+    assert set(body["services"]) == {"auth", "api"}
+    for service in body["services"].values():
+        assert service["status"] == status
+        assert_measured(service)
+
+
+class TestServices:
+    async def test_both_up_answers_200_with_latencies(
+        self, make_settings: MakeSettings, services_up: dict[str, str]
+    ) -> None:
+        async with app_client(create_app(make_settings(**services_up))) as client:
+            response = await client.get("/health/services")
+
+        assert response.status_code == 200
+        assert response.json()["status"] == "up"
+        assert_services(response.json(), "up")
+
+    async def test_closed_ports_answer_503_both_down_in_time(
+        self, make_settings: MakeSettings
+    ) -> None:
+        async with app_client(create_app(make_settings(**services_closed()))) as client:
+            started = time.monotonic()
+            response = await client.get("/health/services")
+            took = time.monotonic() - started
+            health = await client.get("/health")
+
+        assert took < ANSWER_WITHIN
+        assert response.status_code == 503
+        assert response.json()["status"] == "down"
+        assert_services(response.json(), "down")
+        # A service down degrades the platform; only the database makes it unhealthy.
+        assert health.status_code == 200
+        assert health.json()["status"] == "degraded"
+        assert health.json()["checks"]["auth"] == "down"
+        assert health.json()["checks"]["api"] == "down"
+
+    async def test_a_service_answering_as_another_is_down(
+        self, make_settings: MakeSettings, services_up: dict[str, str]
+    ) -> None:
+        # AUTH_INTERNAL_URL pointing at the api: a misconfiguration, not a healthy auth.
+        crossed = services_at(services_up["api_internal_url"], services_up["api_internal_url"])
+        async with app_client(create_app(make_settings(**crossed))) as client:
+            response = await client.get("/health/services")
+
+        assert response.status_code == 503
+        assert response.json()["services"]["auth"]["status"] == "down"
+        assert response.json()["services"]["api"]["status"] == "up"
+
+
+@pytest.mark.e2e
+def test_real_auth_and_api_are_up_through_the_gateway(tmp_path: Path) -> None:
+    stack = start_stack(tmp_path)
+    try:
+        # The services start side by side: the health service may answer before they listen.
+        deadline = time.monotonic() + 30
+        while (response := httpx.get(f"{stack.gateway}/health/services")).status_code != 200:
+            assert time.monotonic() < deadline, response.text
+            time.sleep(0.2)
+        health = httpx.get(f"{stack.gateway}/health").json()
+    finally:
+        stack.stop()
+
+    assert response.json()["status"] == "up"
+    assert_services(response.json(), "up")
+    assert (health["checks"]["auth"], health["checks"]["api"]) == ("up", "up")

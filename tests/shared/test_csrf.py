@@ -107,6 +107,12 @@ class TestPost:
         assert response.status_code == 403
         assert error_code(response.json()) == "LB-AUTH-009"
 
+    async def test_an_empty_cookie_with_an_empty_header_is_403(self, client: AsyncClient) -> None:
+        client.cookies.set("csrf_token", "")
+        response = await client.post("/things", json=THING, headers={"X-CSRF-Token": ""})
+        assert response.status_code == 403
+        assert error_code(response.json()) == "LB-AUTH-009"
+
     async def test_an_access_cookie_without_csrf_cookie_is_403_missing(
         self, client: AsyncClient
     ) -> None:

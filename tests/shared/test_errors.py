@@ -10,6 +10,7 @@ from httpx import AsyncClient
 from shared.settings import Settings
 from tests.support.app import create_test_app
 from tests.support.client import app_client
+from tests.support.proxy import free_port
 
 HEX_ID = re.compile(r"[0-9a-f]{32}")
 
@@ -128,3 +129,17 @@ class TestValidation:
         response = await client.post("/things", json={"name": "abc", "count": 1})
         assert response.status_code == 201
         assert uuid.UUID(response.json()["event_id"]).version == 4
+
+
+class TestDatabaseOutage:
+    async def test_an_unreachable_database_is_503_with_retry_after(
+        self, make_settings: Callable[..., Settings]
+    ) -> None:
+        closed = free_port()
+        settings = make_settings(database_url=f"mysql+aiomysql://root@127.0.0.1:{closed}/x")
+        async with app_client(create_test_app(settings)) as client:
+            response = await client.post("/things", json={"name": "abc", "count": 1})
+        assert response.status_code == 503
+        assert response.headers["retry-after"] == "5"
+        assert response.json()["code"] == "LB-SYS-002"
+        assert str(closed) not in response.text  # no connection details to the client

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 
 import redis.asyncio as redis
-from litestar import Litestar, get
+from litestar import Litestar, Response, get
 from litestar.datastructures import State
 from litestar.di import Provide
 from litestar.openapi import OpenAPIConfig
@@ -20,6 +20,7 @@ from shared.errors import EXCEPTION_HANDLERS
 from shared.events.consumer import DurableConsumer, Handler
 from shared.events.nats import NatsConnection
 from shared.events.outbox import OutboxRelay
+from shared.metrics import CONTENT_TYPE, ServiceMetrics
 from shared.principal import MemberCache
 from shared.ratelimit import RateLimitMiddleware
 from shared.request_context import RequestContextMiddleware
@@ -55,8 +56,10 @@ class Resources:
         spec: ServiceSpec,
         settings: Settings,
         sessionmaker: async_sessionmaker[AsyncSession] | None,
+        metrics: ServiceMetrics,
     ) -> None:
         self.spec = spec
+        self.metrics = metrics
         self.settings = settings
         self.engine: AsyncEngine | None = None
         self.sessionmaker = sessionmaker
@@ -92,9 +95,11 @@ class Resources:
             )
         self.nats.start()
         self.liveness.start()
+        self.metrics.watch_pool(self.engine or self.sessionmaker.kw.get("bind"))
         if self.spec.uses_events:
-            self.relay = OutboxRelay(self.sessionmaker, self.nats)
+            self.relay = OutboxRelay(self.sessionmaker, self.nats, metrics=self.metrics)
             self.relay.start()
+            self.metrics.watch_outbox(self.sessionmaker)
         for consumer in self.spec.consumers:
             running = DurableConsumer(
                 self.nats,
@@ -102,9 +107,11 @@ class Resources:
                 durable=consumer.durable,
                 subject_filter=consumer.subject_filter,
                 handler=consumer.handler,
+                metrics=self.metrics,
             )
             running.start()
             self.consumers.append(running)
+        self.metrics.watch_consumers(self.nats, [c.durable for c in self.spec.consumers])
         app.state.update(
             liveness=self.liveness,
             member_cache=self.member_cache,
@@ -114,6 +121,7 @@ class Resources:
             engine=self.engine,
             redis=self.redis,
             nats=self.nats,
+            metrics=self.metrics,
         )
         try:
             yield
@@ -139,6 +147,13 @@ def internal_health(state: State) -> dict[str, str]:
     return {"status": "ok", "service": state.service_name}
 
 
+@get("/internal/metrics", include_in_schema=False)
+async def internal_metrics(state: State) -> Response[bytes]:
+    """This service's metrics in Prometheus text format; the health service gathers them."""
+    metrics: ServiceMetrics = state.metrics
+    return Response(await metrics.render(), media_type=CONTENT_TYPE)
+
+
 def _openapi(spec: ServiceSpec, settings: Settings) -> OpenAPIConfig | None:
     # Under /schema: a render plugin at the root would add a catch-all route that answers
     # unknown paths with an HTML page instead of our JSON 404.
@@ -160,9 +175,10 @@ def create_service_app(
     sessionmaker: async_sessionmaker[AsyncSession] | None = None,
 ) -> Litestar:
     """A Litestar app with the shared lifespan, error envelope and request context."""
-    resources = Resources(spec, settings, sessionmaker)
+    metrics = ServiceMetrics()
+    resources = Resources(spec, settings, sessionmaker, metrics)
     app = Litestar(
-        route_handlers=[internal_health, *spec.route_handlers],
+        route_handlers=[internal_health, internal_metrics, *spec.route_handlers],
         lifespan=[resources.lifespan],
         dependencies={"db_session": Provide(provide_db_session)},
         exception_handlers=EXCEPTION_HANDLERS,
@@ -172,5 +188,5 @@ def create_service_app(
         logging_config=None,
     )
     # Outermost layer, so unknown routes (404/405) also get a request id and an access line.
-    app.asgi_handler = RequestContextMiddleware(app.asgi_handler)
+    app.asgi_handler = RequestContextMiddleware(app.asgi_handler, metrics)
     return app

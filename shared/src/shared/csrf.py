@@ -45,7 +45,8 @@ def check_csrf(cookies: dict[str, str], header: str | None) -> None:
             raise CsrfTokenMissingError
         return
     # Never log either value; compare bytes so non-ASCII input cannot raise a TypeError.
-    if header is None or not hmac.compare_digest(header.encode(), cookie.encode()):
+    # An empty cookie proves nothing: it would match an empty or missing-value header.
+    if not cookie or header is None or not hmac.compare_digest(header.encode(), cookie.encode()):
         raise CsrfTokenMismatchError
 
 

@@ -10,6 +10,7 @@ from litestar import MediaType, Request, Response
 from litestar.exceptions import HTTPException, ValidationException
 from litestar.status_codes import HTTP_422_UNPROCESSABLE_ENTITY, HTTP_500_INTERNAL_SERVER_ERROR
 from litestar.types import ExceptionHandlersMap
+from sqlalchemy.exc import InterfaceError, OperationalError
 
 from shared.request_context import current_request_id
 
@@ -34,14 +35,6 @@ class AppError(Exception):
         self.message = detail or self.detail
         self.headers = dict(headers or {})
         self.fields = fields
-
-
-class DatabaseUnavailableError(AppError):
-    """The database did not answer: the frontend retries 503s instead of signing out."""
-
-    status_code = 503
-    code = "LB-SYS-002"
-    detail = "Service temporarily unavailable, please retry"
 
 
 def error_response(
@@ -118,6 +111,17 @@ def _http_error(_: Request[Any, Any, Any], exc: HTTPException) -> Response[dict[
     return error_response(exc.status_code, f"LB-API-{exc.status_code}", detail, exc.headers)
 
 
+def _database_unavailable(
+    _: Request[Any, Any, Any], exc: OperationalError | InterfaceError
+) -> Response[dict[str, object]]:
+    # Unreachable, restarting or locked database: 503 makes the frontend retry after
+    # Retry-After instead of signing the member out, as a 401 or 500 would.
+    log.warning("database.unavailable", error=type(exc.orig).__name__ if exc.orig else "-")
+    return error_response(
+        503, "LB-SYS-002", "Service temporarily unavailable, please retry", {"Retry-After": "5"}
+    )
+
+
 def _unhandled(_: Request[Any, Any, Any], exc: Exception) -> Response[dict[str, object]]:
     log.error("http.unhandled_error", exc_info=exc)
     sentry_sdk.capture_exception(exc)
@@ -127,6 +131,8 @@ def _unhandled(_: Request[Any, Any, Any], exc: Exception) -> Response[dict[str, 
 EXCEPTION_HANDLERS: ExceptionHandlersMap = {
     AppError: _app_error,
     ValidationException: _validation_error,
+    OperationalError: _database_unavailable,
+    InterfaceError: _database_unavailable,
     HTTPException: _http_error,
     Exception: _unhandled,
 }

@@ -17,7 +17,8 @@ HASHER = PasswordHasher(
 )
 # Each hash holds 64 MiB while it runs: a small pool of its own makes a login burst queue instead
 # of filling the loop's default executor (up to 32 threads, 2 GiB) and starving other work.
-_EXECUTOR = ThreadPoolExecutor(max_workers=4, thread_name_prefix="argon2")
+# Two at a time: one per core of the machines this runs on, and at most 128 MiB of hashing memory.
+_EXECUTOR = ThreadPoolExecutor(max_workers=2, thread_name_prefix="argon2")
 # Hash of a discarded random secret with HASHER's parameters, verified when there is no stored
 # hash so an unknown account costs as much as a real one; a test keeps it in step with HASHER.
 DUMMY_HASH = (

@@ -14,12 +14,12 @@ from typing import Any
 import redis.asyncio as redis
 import structlog
 from litestar import Request, Response
-from litestar.connection import ASGIConnection
 from litestar.enums import ScopeType
 from litestar.middleware import ASGIMiddleware
 from litestar.types import ASGIApp, Receive, Scope, Send
 from redis.exceptions import NoScriptError, RedisError
 
+from shared.client_ip import client_ip
 from shared.errors import error_response
 from shared.settings import Settings
 
@@ -104,14 +104,6 @@ def bucket_for(buckets: Sequence[Bucket], method: str, path: str) -> Bucket | No
     return next((b for b in buckets if b.pattern.fullmatch(path)), None)
 
 
-def client_ip(connection: ASGIConnection[Any, Any, Any, Any]) -> str:
-    """`X-Real-IP` from the gateway (services listen on loopback only), else the TCP peer."""
-    real_ip = connection.headers.get("x-real-ip", "").strip()
-    if real_ip:
-        return real_ip
-    return connection.client.host if connection.client else "unknown"
-
-
 @dataclass
 class _Entry:
     window: int
@@ -183,6 +175,7 @@ class RateLimitMiddleware(ASGIMiddleware):
 
     def __init__(self, settings: Settings, buckets: Sequence[Bucket] | None = None) -> None:
         self.enabled = settings.rate_limit_enabled
+        self.trusted_proxies = tuple(settings.trusted_proxy_ips)
         chosen = BUCKETS if buckets is None else buckets
         self.buckets = scaled(chosen, settings.rate_limit_multiplier)
         # Shared by every request of this app: the fallback's counters and Redis's health.
@@ -198,7 +191,7 @@ class RateLimitMiddleware(ASGIMiddleware):
             await next_app(scope, receive, send)
             return
         request: Request[Any, Any, Any] = Request(scope, receive)
-        ip = client_ip(request)
+        ip = client_ip(request, self.trusted_proxies)
         retry_after = await self.hit(request, f"auth:{bucket.name}:{ip}", bucket)
         if retry_after is None:
             await next_app(scope, receive, send)

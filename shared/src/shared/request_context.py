@@ -9,6 +9,8 @@ import structlog
 from litestar.datastructures import MutableScopeHeaders
 from litestar.types import ASGIApp, Message, Receive, Scope, Send
 
+from shared.metrics import ServiceMetrics
+
 REQUEST_ID_HEADER = "x-request-id"
 REQUEST_ID_PATTERN = re.compile(r"[A-Za-z0-9_-]{1,64}")
 log = structlog.get_logger("shared.access")
@@ -34,8 +36,9 @@ class RequestContextMiddleware:
     route middleware only for matched routes; unknown paths would lose their request id.
     """
 
-    def __init__(self, app: ASGIApp) -> None:
+    def __init__(self, app: ASGIApp, metrics: ServiceMetrics | None = None) -> None:
         self.app = app
+        self.metrics = metrics
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] not in ("http", "websocket"):
@@ -48,6 +51,8 @@ class RequestContextMiddleware:
         scope.setdefault("state", {})["req_id"] = req_id
         status: dict[str, Any] = {"code": 500}
         started = time.perf_counter()
+        if self.metrics is not None:
+            self.metrics.request_started(scope)
 
         async def send_with_id(message: Message) -> None:
             if message["type"] in ("http.response.start", "websocket.accept"):
@@ -60,10 +65,13 @@ class RequestContextMiddleware:
         try:
             await self.app(scope, receive, send_with_id)
         finally:
+            elapsed = time.perf_counter() - started
             log.info(
                 "http.request",
                 method=scope.get("method", "WEBSOCKET"),
                 path=scope["path"],
                 status=status["code"],
-                duration=round((time.perf_counter() - started) * 1000, 2),
+                duration=round(elapsed * 1000, 2),
             )
+            if self.metrics is not None:  # after routing: the scope names the route template
+                self.metrics.request_finished(scope, status["code"], elapsed)

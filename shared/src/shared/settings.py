@@ -53,6 +53,10 @@ class Settings(BaseSettings):
     account_lockout_duration_minutes: int = 15
 
     allowed_origins: Annotated[list[str], NoDecode] = Field(default_factory=list)
+    # Peers allowed to state the client's address (X-Real-IP): the gateway. IPs or CIDRs.
+    trusted_proxy_ips: Annotated[list[str], NoDecode] = Field(
+        default_factory=lambda: ["127.0.0.1", "::1"]
+    )
     rate_limit_enabled: bool = True
     # Multiplies every auth bucket's request count (spec/auth.md §5.4); test stacks raise it.
     rate_limit_multiplier: int = Field(default=1, ge=1)
@@ -86,12 +90,16 @@ class Settings(BaseSettings):
     gateway_port: int = 8080
     gateway_site: str | None = None  # Caddy's site address; default http://127.0.0.1:GATEWAY_PORT
     gateway_bind: str = "127.0.0.1"
+    metrics_public: bool = False  # the gateway routes /metrics to the health service
     health_check_timeout: float = 2.0
+    # Where the health service reaches each service's /internal/health; default HOST:<port>.
+    auth_internal_url: str | None = None
+    api_internal_url: str | None = None
     frontend_dist: Path | None = None
     data_dir: Path = Path("var")  # `make run`: SQLite file, NATS store, dev secrets
     embedded_nats_port: int = 4223  # beside a system NATS on 4222
 
-    @field_validator("allowed_origins", mode="before")
+    @field_validator("allowed_origins", "trusted_proxy_ips", mode="before")
     @classmethod
     def _split_origins(cls, value: object) -> object:
         if isinstance(value, str):

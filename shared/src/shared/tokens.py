@@ -1,6 +1,8 @@
 """Access tokens (JWT, HS256) every service verifies locally, and opaque refresh tokens."""
 
+import base64
 import hashlib
+import hmac
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -104,16 +106,31 @@ def read_mfa_token(settings: Settings, token: str) -> UUID:
         raise InvalidTokenError(type(exc).__name__) from exc
 
 
-def new_refresh_token(session_id: UUID) -> str:
-    """An opaque refresh token; the session id in front lets a reused token find its family."""
-    return f"{session_id.hex}.{secrets.token_urlsafe(32)}"
+def _refresh_mac(settings: Settings, body: str) -> str:
+    digest = hmac.new(_signing_key(settings).encode(), body.encode(), hashlib.sha256).digest()
+    return base64.urlsafe_b64encode(digest).rstrip(b"=").decode()
 
 
-def refresh_session_id(token: str) -> UUID | None:
-    """The session id a refresh token names, or None for a malformed token."""
-    head, _, rest = token.partition(".")
+def new_refresh_token(settings: Settings, session_id: UUID) -> str:
+    """An opaque refresh token: session id, random part, and a MAC over both.
+
+    The session id lets a reused token find its family; the MAC makes sure only a token we
+    issued can do so, so knowing a session id is not enough to sign a member out everywhere.
+    """
+    body = f"{session_id.hex}.{secrets.token_urlsafe(32)}"
+    return f"{body}.{_refresh_mac(settings, body)}"
+
+
+def refresh_session_id(settings: Settings, token: str) -> UUID | None:
+    """The session id of a refresh token we issued, or None for a malformed or forged one."""
+    body, _, mac = token.rpartition(".")
+    head, _, rest = body.partition(".")
+    if not (head and rest and mac):
+        return None
+    if not hmac.compare_digest(mac.encode(), _refresh_mac(settings, body).encode()):
+        return None
     try:
-        return UUID(hex=head) if rest else None
+        return UUID(hex=head)
     except ValueError:
         return None
 

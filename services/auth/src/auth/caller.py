@@ -17,6 +17,7 @@ from auth.errors import (
 from auth.mfa import requires_mfa
 from auth.repository import MemberRepository, SessionRepository
 from auth.service import AuthService, ClientInfo
+from shared.client_ip import client_ip
 from shared.db.types import utc_now
 from shared.models import AuthSession, Organization, User
 from shared.settings import Settings
@@ -62,9 +63,9 @@ def bearer_token(request: Request[object, object, State]) -> str | None:
 
 
 def client_info(request: Request[object, object, State]) -> ClientInfo:
-    """Client address as the gateway saw it, and the user agent."""
-    peer = request.client.host if request.client else None
-    return ClientInfo(request.headers.get("x-real-ip") or peer, request.headers.get("user-agent"))
+    """Client address (as the trusted gateway saw it) and the user agent."""
+    trusted = tuple(request.app.state.settings.trusted_proxy_ips)
+    return ClientInfo(client_ip(request, trusted), request.headers.get("user-agent"))
 
 
 async def provide_caller(

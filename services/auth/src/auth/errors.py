@@ -48,14 +48,6 @@ class PasswordRejectedError(AppError):
     code = "LB-API-400"
 
 
-class NotSignedInSessionError(AppError):
-    """Logout without a session to end."""
-
-    status_code = 400
-    code = "LB-API-400"
-    detail = "No active session"
-
-
 class MfaCodeInvalidError(AppError):
     """A wrong TOTP or recovery code on a management route (401 on `/mfa/login`)."""
 

@@ -1,6 +1,7 @@
 """Sign-in, refresh rotation, sign-out and password change: the rules of spec/auth.md."""
 
 import hashlib
+import hmac
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Literal, TypedDict
@@ -231,7 +232,7 @@ class AuthService:
 
     def _open_session(self, user: User) -> tuple[UUID, IssuedTokens]:
         session_id = uuid4()
-        refresh = new_refresh_token(session_id)
+        refresh = new_refresh_token(self._settings, session_id)
         self._sessions.add(
             AuthSession(
                 id=session_id,
@@ -256,12 +257,13 @@ class AuthService:
 
     async def refresh(self, token: str) -> IssuedTokens:
         """Rotate a session's tokens; a token already rotated out revokes the whole family."""
-        session_id = refresh_session_id(token)
+        session_id = refresh_session_id(self._settings, token)
         auth_session = await self._sessions.get_for_update(session_id) if session_id else None
         if auth_session is None:
             raise SessionInvalidError("unknown_refresh_token")
         now = utc_now()
-        if auth_session.refresh_hash != token_hash(token) or auth_session.revoked_at is not None:
+        current = hmac.compare_digest(auth_session.refresh_hash, token_hash(token))
+        if not current or auth_session.revoked_at is not None:
             await self._reuse_detected(auth_session)
             raise SessionInvalidError("refresh_reuse")
         if self.is_idle(auth_session):
@@ -271,7 +273,7 @@ class AuthService:
         organization = await self._members.organization(auth_session.organization_id)
         if user is None or not user.is_active or organization is None or not organization.active:
             raise SessionInvalidError("member_inactive")
-        refresh = new_refresh_token(auth_session.id)
+        refresh = new_refresh_token(self._settings, auth_session.id)
         auth_session.refresh_hash = token_hash(refresh)
         auth_session.refreshed_at = auth_session.last_activity_at = now
         return IssuedTokens(self._access_token(user, auth_session.id), refresh, new_csrf_token())

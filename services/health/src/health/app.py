@@ -3,15 +3,21 @@
 from litestar import Litestar
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from health.cache import close_checks, open_checks
+from health.metrics import platform_metrics
 from health.routes import ROUTES
 from shared.app import ServiceSpec, create_service_app
 from shared.settings import Settings
 
-SPEC = ServiceSpec(name="health", route_handlers=ROUTES)
+SPEC = ServiceSpec(name="health", route_handlers=[*ROUTES, platform_metrics])
 
 
 def create_app(
     settings: Settings, *, sessionmaker: async_sessionmaker[AsyncSession] | None = None
 ) -> Litestar:
     """Build the health service."""
-    return create_service_app(SPEC, settings, sessionmaker=sessionmaker)
+    app = create_service_app(SPEC, settings, sessionmaker=sessionmaker)
+    # Startup hooks run once the shared lifespan has opened the connections the checks use.
+    app.on_startup.append(open_checks)
+    app.on_shutdown.append(close_checks)
+    return app

@@ -6,6 +6,7 @@ import time
 from collections.abc import Awaitable
 from typing import Literal
 
+import httpx
 import msgspec
 import redis.asyncio as redis
 from sqlalchemy.ext.asyncio import AsyncEngine
@@ -14,6 +15,11 @@ from shared.db.session import ping
 from shared.events.nats import NatsConnection
 
 CheckStatus = Literal["connected", "disconnected", "error", "not_configured"]
+HTTP_OK = 200
+
+
+class ServiceUnhealthyError(Exception):
+    """A service answered its internal health route, but not as itself and `ok`."""
 
 
 class CheckResult(msgspec.Struct, frozen=True):
@@ -37,7 +43,7 @@ async def _timed(check: Awaitable[object], within: float) -> CheckResult:
     try:
         async with asyncio.timeout(within):
             await check
-    except (OSError, redis.ConnectionError, redis.TimeoutError):
+    except (OSError, redis.ConnectionError, redis.TimeoutError, httpx.TransportError):
         # OSError also covers refused connections and the builtin and NATS timeouts.
         return CheckResult("disconnected", _elapsed_ms(started))
     except Exception:  # noqa: BLE001 - any other failure is reported, never raised
@@ -66,3 +72,17 @@ async def check_nats(nats: NatsConnection, within: float) -> CheckResult:
     # `rtt`, not `flush`: flush reports success without a round trip when the client's
     # read loop has died.
     return await _timed(client.rtt(timeout=max(1, math.ceil(within))), within)
+
+
+async def _internal_health(client: httpx.AsyncClient, name: str, base_url: str) -> None:
+    response = await client.get(f"{base_url.rstrip('/')}/internal/health")
+    body = response.json() if response.status_code == HTTP_OK else None
+    if not isinstance(body, dict) or body.get("status") != "ok" or body.get("service") != name:
+        raise ServiceUnhealthyError(name)
+
+
+async def check_service(
+    client: httpx.AsyncClient, name: str, base_url: str, within: float
+) -> CheckResult:
+    """`GET /internal/health` on one of the platform's services, which must answer as `name`."""
+    return await _timed(_internal_health(client, name, base_url), within)

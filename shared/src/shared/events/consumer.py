@@ -15,6 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from shared.background import BackgroundLoop
 from shared.events.envelope import Envelope, decode
 from shared.events.nats import NatsConnection
+from shared.metrics import ServiceMetrics
 from shared.models.outbox import ProcessedEvent
 
 log = structlog.get_logger("shared.consumer")
@@ -46,8 +47,10 @@ class DurableConsumer(BackgroundLoop):
         max_deliver: int = MAX_DELIVER,
         retry_delay_seconds: float = RETRY_DELAY_SECONDS,
         max_retry_delay_seconds: float = MAX_RETRY_DELAY_SECONDS,
+        metrics: ServiceMetrics | None = None,
     ) -> None:
         super().__init__()
+        self._metrics = metrics
         self.task_name = f"consumer-{durable}"
         self._nats = nats
         self._sessionmaker = sessionmaker
@@ -91,6 +94,8 @@ class DurableConsumer(BackgroundLoop):
 
     async def handle(self, message: Msg) -> None:
         """Handle one message: decode, skip if seen, run the handler, commit, then ack."""
+        if self._metrics is not None:
+            self._metrics.event_delivered(self.durable, message.metadata.num_delivered)
         try:
             envelope = decode(message.data)
         except msgspec.DecodeError:
@@ -108,6 +113,8 @@ class DurableConsumer(BackgroundLoop):
                 await self._retry_or_give_up(message, exc)
                 return
             await message.ack()
+            if self._metrics is not None:
+                self._metrics.event_consumed(self.durable, envelope.type)
             log.info(
                 "consumer.handled" if handled else "consumer.duplicate_skipped",
                 consumer=self.durable,

@@ -25,6 +25,7 @@ from shared.background import BackgroundLoop
 from shared.db.types import utc_now
 from shared.events.envelope import Envelope, EventData, encode, wrap
 from shared.events.nats import NatsConnection
+from shared.metrics import ServiceMetrics
 from shared.models.outbox import OutboxMessage
 from shared.request_context import current_request_id
 
@@ -124,8 +125,10 @@ class OutboxRelay(BackgroundLoop):
         max_backoff_seconds: float = 5.0,
         max_attempts: int = MAX_ATTEMPTS,
         claim_lease_seconds: float = CLAIM_LEASE_SECONDS,
+        metrics: ServiceMetrics | None = None,
     ) -> None:
         super().__init__()
+        self._metrics = metrics
         self._sessionmaker = sessionmaker
         self._nats = nats
         self._batch_size = batch_size
@@ -183,6 +186,8 @@ class OutboxRelay(BackgroundLoop):
                     refused.append((row, f"{type(exc).__name__}: {exc}"[:500]))
                 else:
                     sent.append(row.id)
+                    if self._metrics is not None:
+                        self._metrics.event_published(row.subject)
         finally:
             await self._settle(token, rows, sent, refused)
         if sent:

@@ -1,0 +1,148 @@
+"""Check results kept about a second, so a scrape storm costs the dependencies a few checks."""
+
+import asyncio
+import contextlib
+import time
+from collections import Counter
+from collections.abc import Callable, Coroutine
+from functools import partial
+from typing import Any
+
+import httpx
+from litestar import Litestar
+from litestar.datastructures import State
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from health.checks import CheckResult, check_database, check_nats, check_redis, check_service
+from shared.settings import Settings
+
+CACHE_SECONDS = 1.0
+WILDCARD_HOSTS = ("0.0.0.0", "::", "")  # noqa: S104 - bind-all addresses, never connected to
+Check = Callable[[], Coroutine[Any, Any, CheckResult]]
+
+
+def _elapsed_ms(started: float) -> float:
+    return round((time.perf_counter() - started) * 1000, 2)
+
+
+class CheckCache:
+    """The latest result of each named check and when it finished, fresh for `ttl` seconds.
+
+    Callers that find no fresh result await the check in flight for that name (single flight),
+    so only one runs at a time. `runs` counts the checks actually started, per name.
+    """
+
+    def __init__(self, ttl: float = CACHE_SECONDS) -> None:
+        self.ttl = ttl
+        self.runs: Counter[str] = Counter()
+        self._results: dict[str, tuple[float, CheckResult]] = {}
+        self._in_flight: dict[str, asyncio.Task[CheckResult]] = {}
+
+    async def get(self, name: str, check: Check, within: float) -> CheckResult:
+        """The fresh result, or the one in-flight check's, waiting at most `within` seconds."""
+        cached = self._results.get(name)
+        if cached is not None and time.monotonic() - cached[0] < self.ttl:
+            return cached[1]
+        task = self._in_flight.get(name)
+        if task is None:
+            task = asyncio.create_task(self._run(name, check), name=f"health-check-{name}")
+            self._in_flight[name] = task
+        started = time.perf_counter()
+        try:
+            async with asyncio.timeout(within):
+                # Shielded: a caller that gives up or disconnects leaves the check to the others.
+                return await asyncio.shield(task)
+        except TimeoutError:
+            # The checks bound themselves; this only guards callers against one that does not.
+            return CheckResult("disconnected", _elapsed_ms(started))
+
+    async def _run(self, name: str, check: Check) -> CheckResult:
+        self.runs[name] += 1
+        try:
+            result = await check()
+        finally:
+            self._in_flight.pop(name, None)
+        self._results[name] = (time.monotonic(), result)
+        return result
+
+    async def close(self) -> None:
+        """Cancel the checks still in flight."""
+        tasks = list(self._in_flight.values())
+        for task in tasks:
+            task.cancel()
+        for task in tasks:
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+
+
+def internal_urls(settings: Settings) -> dict[str, str]:
+    """Base URL of each service's `/internal/health`: the setting, else HOST and its port."""
+    host = "127.0.0.1" if settings.host in WILDCARD_HOSTS else settings.host
+    if ":" in host:
+        host = f"[{host}]"  # an IPv6 literal
+    return {
+        "auth": settings.auth_internal_url or f"http://{host}:{settings.auth_port}",
+        "api": settings.api_internal_url or f"http://{host}:{settings.api_port}",
+    }
+
+
+class PlatformChecks:
+    """Every check of one health app, through one cache and one HTTP client."""
+
+    def __init__(self, state: State, cache: CheckCache | None = None) -> None:
+        settings: Settings = state.settings
+        self.timeout = settings.health_check_timeout
+        self.cache = cache or CheckCache()
+        # An app built around a given sessionmaker opens no engine of its own: use its bind.
+        self._engine: AsyncEngine = state.engine or state.sessionmaker.kw["bind"]
+        self._redis = state.redis
+        self._nats = state.nats
+        self._services = internal_urls(settings)
+        # trust_env=False: a proxy from the environment must not sit between the services.
+        self._http = httpx.AsyncClient(timeout=self.timeout, trust_env=False)
+
+    async def _cached(self, name: str, check: Check) -> CheckResult:
+        return await self.cache.get(name, check, self.timeout)
+
+    async def database(self) -> CheckResult:
+        """`SELECT 1` on the database."""
+        return await self._cached("database", partial(check_database, self._engine, self.timeout))
+
+    async def redis(self) -> CheckResult:
+        """`PING` on Redis (`not_configured` with memory stores)."""
+        return await self._cached("redis", partial(check_redis, self._redis, self.timeout))
+
+    async def nats(self) -> CheckResult:
+        """A round trip to NATS."""
+        return await self._cached("nats", partial(check_nats, self._nats, self.timeout))
+
+    async def services(self) -> dict[str, CheckResult]:
+        """Each service's own `/internal/health`, concurrently."""
+        names = list(self._services)
+        results = await asyncio.gather(
+            *(
+                self._cached(
+                    name,
+                    partial(check_service, self._http, name, self._services[name], self.timeout),
+                )
+                for name in names
+            )
+        )
+        return dict(zip(names, results, strict=True))
+
+    async def close(self) -> None:
+        """Stop the checks in flight and close the HTTP client."""
+        await self.cache.close()
+        await self._http.aclose()
+
+
+async def open_checks(app: Litestar) -> None:
+    """Startup hook: the app's checks, once the shared lifespan has opened its connections."""
+    app.state.health_checks = PlatformChecks(app.state)
+
+
+async def close_checks(app: Litestar) -> None:
+    """Shutdown hook; startup may have failed before the checks existed."""
+    checks: PlatformChecks | None = app.state.get("health_checks")
+    if checks is not None:
+        await checks.close()
