@@ -3,6 +3,7 @@
 import asyncio
 import re
 import string
+import weakref
 from concurrent.futures import ThreadPoolExecutor
 from functools import partial
 from typing import TypeVar
@@ -18,7 +19,11 @@ HASHER = PasswordHasher(
 # Each hash holds 64 MiB while it runs: a small pool of its own makes a login burst queue instead
 # of filling the loop's default executor (up to 32 threads, 2 GiB) and starving other work.
 # Two at a time: one per core of the machines this runs on, and at most 128 MiB of hashing memory.
-_EXECUTOR = ThreadPoolExecutor(max_workers=2, thread_name_prefix="argon2")
+HASHING_THREADS = 2
+_EXECUTOR = ThreadPoolExecutor(max_workers=HASHING_THREADS, thread_name_prefix="argon2")
+_SLOTS: "weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, asyncio.Semaphore]" = (
+    weakref.WeakKeyDictionary()
+)
 # Hash of a discarded random secret with HASHER's parameters, verified when there is no stored
 # hash so an unknown account costs as much as a real one; a test keeps it in step with HASHER.
 DUMMY_HASH = (
@@ -60,6 +65,20 @@ async def _in_thread(func: partial[T]) -> T:
 def hash_password_sync(password: str) -> str:
     """Argon2id PHC string for a password; blocks, so only for the CLI."""
     return HASHER.hash(password)
+
+
+def hashing_slot() -> asyncio.Semaphore:
+    """One of as many slots as hashing threads, for a whole sign-in.
+
+    Taken before a sign-in opens its database transaction: a storm of sign-ins then queues
+    here, holding no connection, instead of holding every pooled connection while it waits
+    for a hashing thread and starving the other requests of the service.
+    """
+    loop = asyncio.get_running_loop()
+    slot = _SLOTS.get(loop)
+    if slot is None:
+        slot = _SLOTS[loop] = asyncio.Semaphore(HASHING_THREADS)
+    return slot
 
 
 async def hash_password(password: str) -> str:

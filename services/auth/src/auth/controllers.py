@@ -24,6 +24,7 @@ from auth.schemas import (
 )
 from auth.service import AuthService, IssuedTokens, MfaChallenge, current_user
 from shared.events.outbox import Outbox
+from shared.passwords import hashing_slot
 from shared.settings import Settings
 
 ONBOARDING_STEPS = 10
@@ -75,7 +76,8 @@ class AuthController(Controller):
     ) -> Response[LoginResponse | MfaChallengeResponse]:
         """Sign in with username or email and password; MFA members get a challenge instead."""
         settings: Settings = request.app.state.settings
-        signed_in = await auth.login(data.username, data.password)
+        async with hashing_slot():
+            signed_in = await auth.login(data.username, data.password)
         if isinstance(signed_in, MfaChallenge):  # no token headers: no cookies, no session
             return Response(MfaChallengeResponse(mfa_required=True, mfa_token=signed_in.token))
         body = LoginResponse(
