@@ -22,7 +22,7 @@ from auth.schemas import (
     SessionSettings,
     TokenResponse,
 )
-from auth.service import AuthService, IssuedTokens, MfaChallenge, current_user
+from auth.service import AuthService, IssuedTokens, MfaChallenge, SignIn, current_user
 from shared.events.outbox import Outbox
 from shared.passwords import hashing_slot
 from shared.settings import Settings
@@ -53,6 +53,15 @@ def token_headers(tokens: IssuedTokens) -> dict[str, str]:
     }
 
 
+def login_body(signed_in: SignIn, settings: Settings) -> LoginResponse:
+    """The body of a completed sign-in (the tokens travel in headers, never here)."""
+    return LoginResponse(
+        "bearer",
+        _expires_in(settings),
+        current_user(signed_in.user, signed_in.organization, settings),
+    )
+
+
 def _expires_in(settings: Settings) -> int:
     return settings.access_token_expire_minutes * 60
 
@@ -80,12 +89,7 @@ class AuthController(Controller):
             signed_in = await auth.login(data.username, data.password)
         if isinstance(signed_in, MfaChallenge):  # no token headers: no cookies, no session
             return Response(MfaChallengeResponse(mfa_required=True, mfa_token=signed_in.token))
-        body = LoginResponse(
-            "bearer",
-            _expires_in(settings),
-            current_user(signed_in.user, signed_in.organization, settings),
-        )
-        return Response(body, headers=token_headers(signed_in.tokens))
+        return Response(login_body(signed_in, settings), headers=token_headers(signed_in.tokens))
 
     @post("/refresh", status_code=200)
     async def refresh(

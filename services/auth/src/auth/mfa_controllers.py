@@ -7,7 +7,7 @@ from litestar.params import JSONBody
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from auth.caller import Caller, client_info, provide_caller
-from auth.controllers import provide_auth_service, token_headers
+from auth.controllers import login_body, provide_auth_service, token_headers
 from auth.mfa import MfaRepository, MfaService
 from auth.schemas import (
     LoginResponse,
@@ -20,7 +20,7 @@ from auth.schemas import (
     MfaStatusRead,
     RecoveryCodesRead,
 )
-from auth.service import AuthService, current_user
+from auth.service import AuthService
 from shared.events.outbox import Outbox
 from shared.settings import Settings
 
@@ -62,12 +62,7 @@ class MfaController(Controller):
         """Finish a sign-in with a TOTP code or a recovery code; sets the session cookies."""
         settings: Settings = request.app.state.settings
         signed_in = await mfa.login(data.temp_token, data.code, data.recovery_code)
-        body = LoginResponse(
-            "bearer",
-            settings.access_token_expire_minutes * 60,
-            current_user(signed_in.user, signed_in.organization, settings),
-        )
-        return Response(body, headers=token_headers(signed_in.tokens))
+        return Response(login_body(signed_in, settings), headers=token_headers(signed_in.tokens))
 
     @post("/setup", status_code=200)
     async def setup(
