@@ -302,6 +302,26 @@ class TestChangePassword:
         assert response.status_code == 400
         assert response.json()["code"] == "LB-API-400"
 
+    def test_a_second_change_within_a_day_is_refused(self, platform: Platform) -> None:
+        username = new_member(platform)
+        second = "Hose-Line-Charged#21"
+        with browser(platform) as client:
+            sign_in(client, username)
+            first = client.post(
+                "/api/v1/auth/change-password",
+                headers=csrf_headers(client),
+                json={"current_password": PASSWORD, "new_password": "Ladder-Truck-Seven#88"},
+            )
+            assert first.status_code == 200
+            sign_in(client, username, "Ladder-Truck-Seven#88")
+            again = client.post(
+                "/api/v1/auth/change-password",
+                headers=csrf_headers(client),
+                json={"current_password": "Ladder-Truck-Seven#88", "new_password": second},
+            )
+        assert again.status_code == 400
+        assert "1 day" in again.json()["detail"]
+
     def test_a_change_signs_every_session_out(self, platform: Platform) -> None:
         username = new_member(platform)
         new_password = "Ladder-Truck-Seven#88"

@@ -49,6 +49,7 @@ class Settings(BaseSettings):
     hipaa_session_timeout_minutes: int = 15
     hipaa_maximum_password_age_days: int = 90
     hipaa_password_history_count: int = 12
+    hipaa_minimum_password_age_days: int = 1
     max_login_attempts: int = 5
     account_lockout_duration_minutes: int = 15
 

@@ -333,16 +333,30 @@ class AuthService:
             user,
         )
 
+    def _check_minimum_age(self, user: User, *, has_history: bool) -> None:
+        # §5.1: voluntary changes at most once a day, so the history cannot be cycled through
+        # in one sitting; not while a change is required, nor before the first change.
+        days = self._settings.hipaa_minimum_password_age_days
+        if not days or user.must_change_password or not has_history:
+            return
+        changed = user.password_changed_at
+        if changed is not None and utc_now() - changed < timedelta(days=days):
+            unit = "day" if days == 1 else "days"
+            raise PasswordRejectedError(
+                f"Password was changed less than {days} {unit} ago; try again later"
+            )
+
     async def change_password(self, user: User, current: str, new: str) -> list[UUID]:
         """Replace the password after the checks of §2.8; every session of the member ends."""
         if not await verify_password(user.password_hash, current):
             raise PasswordRejectedError("Current password is incorrect")
-        problems = password_problems(new)
-        if problems:
-            raise PasswordRejectedError(policy_message(problems))
         history = await self._members.recent_password_hashes(
             user.id, self._settings.hipaa_password_history_count
         )
+        self._check_minimum_age(user, has_history=bool(history))
+        problems = password_problems(new)
+        if problems:
+            raise PasswordRejectedError(policy_message(problems))
         for earlier in history:
             if await verify_password(earlier, new):
                 raise PasswordRejectedError("Password was used recently; choose a new one")
