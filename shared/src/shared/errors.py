@@ -35,6 +35,7 @@ class AppError(Exception):
         self.message = detail or self.detail
         self.headers = dict(headers or {})
         self.fields = fields
+        self.details: dict[str, object] | None = None  # extra body, e.g. {"retryAfter": 60}
 
 
 def error_response(
@@ -94,7 +95,10 @@ def field_errors(extra: object) -> list[dict[str, str]]:
 
 def _app_error(_: Request[Any, Any, Any], exc: AppError) -> Response[dict[str, object]]:
     log.info("http.app_error", code=exc.code, status=exc.status_code, fields=exc.fields)
-    return error_response(exc.status_code, exc.code, exc.message, exc.headers)
+    response = error_response(exc.status_code, exc.code, exc.message, exc.headers)
+    if exc.details is not None:
+        response.content["details"] = exc.details
+    return response
 
 
 def _validation_error(

@@ -52,6 +52,9 @@ class Settings(BaseSettings):
     hipaa_minimum_password_age_days: int = 1
     max_login_attempts: int = 5
     account_lockout_duration_minutes: int = 15
+    suspicious_ip_max_failures: int = 50
+    suspicious_ip_window_seconds: int = 3600
+    suspicious_ip_block_seconds: int = 900
 
     allowed_origins: Annotated[list[str], NoDecode] = Field(default_factory=list)
     # Peers allowed to state the client's address (X-Real-IP): the gateway. IPs or CIDRs.

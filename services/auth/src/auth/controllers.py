@@ -26,6 +26,7 @@ from auth.service import AuthService, IssuedTokens, MfaChallenge, SignIn, curren
 from shared.events.outbox import Outbox
 from shared.passwords import hashing_slot
 from shared.settings import Settings
+from shared.suspicious_ips import SuspiciousIps
 
 ONBOARDING_STEPS = 10
 
@@ -41,6 +42,7 @@ def provide_auth_service(
         settings=request.app.state.settings,
         client=client_info(request),
         liveness=request.app.state.liveness,
+        suspicious=SuspiciousIps(request.app.state.redis, request.app.state.settings),
     )
 
 

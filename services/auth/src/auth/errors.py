@@ -144,3 +144,16 @@ class TargetOutranksCallerError(AppError):
     status_code = 403
     code = "LB-PERM-001"
     detail = "You cannot manage the credentials of a member with permissions you do not hold"
+
+
+class AddressBlockedError(AppError):
+    """The client's address made too many failed sign-ins (spec/auth.md §5.4)."""
+
+    status_code = 429
+    code = "LB-API-429"
+    detail = "Too many failed sign-ins from this address; try again later"
+    keeps_changes = True  # the failure that caused the block is recorded
+
+    def __init__(self, retry_after: int) -> None:
+        super().__init__(headers={"Retry-After": str(retry_after)})
+        self.details = {"retryAfter": retry_after}

@@ -253,10 +253,11 @@ class MfaService:
 
     async def login(self, temp_token: str, code: str | None, recovery_code: str | None) -> SignIn:
         """The second sign-in step: a TOTP code (no replay) or a recovery code (used once)."""
+        await self._auth.refuse_blocked_address()
         try:
             user_id = read_mfa_token(self._settings, temp_token)
         except InvalidTokenError as exc:
-            self._auth.mfa_challenge_rejected(None)
+            await self._auth.mfa_challenge_rejected(None)
             raise MfaChallengeInvalidError("bad_token") from exc
         user = await self._repository.member_for_update(user_id)
         now = utc_now()
@@ -266,10 +267,10 @@ class MfaService:
             or not user.mfa_enabled
             or (user.locked_until is not None and user.locked_until > now)
         ):
-            self._auth.mfa_challenge_rejected(user)
+            await self._auth.mfa_challenge_rejected(user)
             raise MfaChallengeInvalidError("member_cannot_sign_in")
         if not await self._second_factor(user, code, recovery_code):
-            self._auth.mfa_code_rejected(user)
+            await self._auth.mfa_code_rejected(user)
             raise MfaLoginCodeInvalidError
         return await self._auth.complete_mfa_login(user)
 

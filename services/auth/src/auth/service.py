@@ -11,6 +11,7 @@ import structlog
 
 from auth.errors import (
     AccountInactiveError,
+    AddressBlockedError,
     InvalidCredentialsError,
     PasswordRejectedError,
     SessionInvalidError,
@@ -20,6 +21,7 @@ from auth.schemas import CurrentUser
 from shared.db.types import utc_now
 from shared.events.contracts.auth import (
     AccountLocked,
+    IpBlocked,
     LoginFailed,
     LoginMfaChallenged,
     LoginSucceeded,
@@ -41,6 +43,7 @@ from shared.passwords import (
 )
 from shared.session_liveness import SessionLiveness
 from shared.settings import Settings
+from shared.suspicious_ips import SuspiciousIps
 from shared.tokens import (
     issue_access_token,
     issue_mfa_token,
@@ -107,6 +110,7 @@ class AuthService:
         settings: Settings,
         client: ClientInfo,
         liveness: SessionLiveness,
+        suspicious: SuspiciousIps,
     ) -> None:
         self._members = members
         self._sessions = sessions
@@ -114,6 +118,7 @@ class AuthService:
         self._settings = settings
         self._client = client
         self._liveness = liveness
+        self._suspicious = suspicious
 
     def _publish(self, event: EventData, user: User | None) -> None:
         self._outbox.add(
@@ -129,7 +134,8 @@ class AuthService:
             "user_agent": self._client.user_agent,
         }
 
-    def _failed(self, identifier: str, user: User | None, reason: FailureReason) -> None:
+    async def _failed(self, identifier: str, user: User | None, reason: FailureReason) -> None:
+        await self._address_failed()
         digest = hashlib.sha256(identifier.strip().lower().encode()).hexdigest()
         attempts = user.failed_login_attempts if user else 0
         self._publish(
@@ -144,18 +150,21 @@ class AuthService:
 
     async def login(self, identifier: str, password: str) -> SignIn | MfaChallenge:
         """Check the password (with lockout); open a session, or challenge an MFA member."""
+        await self.refuse_blocked_address()
         user = await self._members.find_for_login(identifier)
         now = utc_now()
         if user is None or (user.locked_until is not None and user.locked_until > now):
             await verify_password(None, password)  # same time as a real check
-            self._failed(identifier, user, "invalid_credentials" if user is None else "locked")
+            await self._failed(
+                identifier, user, "invalid_credentials" if user is None else "locked"
+            )
             raise InvalidCredentialsError("unknown" if user is None else "locked")
         if not await verify_password(user.password_hash, password):
             self._count_failure(user)
-            self._failed(identifier, user, "invalid_credentials")
+            await self._failed(identifier, user, "invalid_credentials")
             raise InvalidCredentialsError("wrong_password")
         if not user.is_active:
-            self._failed(identifier, user, "inactive")
+            await self._failed(identifier, user, "inactive")
             raise AccountInactiveError(user_id=str(user.id))
         if user.password_hash is not None and needs_rehash(user.password_hash):
             user.password_hash = await hash_password(password)
@@ -167,7 +176,33 @@ class AuthService:
             return MfaChallenge(issue_mfa_token(self._settings, user.id))
         return await self._complete_sign_in(user, mfa_used=False)
 
+    async def refuse_blocked_address(self) -> None:
+        """429 while the client's address is blocked by the suspicious-address throttle."""
+        seconds = await self._suspicious.blocked_for(self._address)
+        if seconds:
+            raise AddressBlockedError(seconds)
+
+    async def _address_failed(self) -> None:
+        if not await self._suspicious.record_failure(self._address):
+            return
+        settings = self._settings
+        self._publish(
+            IpBlocked(
+                **self._common(None),
+                failures=settings.suspicious_ip_max_failures,
+                window_seconds=settings.suspicious_ip_window_seconds,
+                block_seconds=settings.suspicious_ip_block_seconds,
+            ),
+            None,
+        )
+        log.warning("auth.address_blocked", ip=self._address)
+
+    @property
+    def _address(self) -> str:
+        return self._client.ip_address or "unknown"
+
     async def _complete_sign_in(self, user: User, *, mfa_used: bool) -> SignIn:
+        await self._suspicious.clear(self._address)
         user.failed_login_attempts, user.locked_until = 0, None
         user.last_login_at = utc_now()
         session_id, tokens = self._open_session(user)
@@ -190,18 +225,19 @@ class AuthService:
         """The second factor passed: open the session exactly as a password-only sign-in does."""
         return await self._complete_sign_in(user, mfa_used=True)
 
-    def mfa_code_rejected(self, user: User) -> None:
+    async def mfa_code_rejected(self, user: User) -> None:
         """A wrong code at the MFA step counts like a wrong password and may lock (§5.3)."""
         self._count_failure(user, trigger="mfa")
-        self._mfa_failed(user, "mfa_code_invalid")
+        await self._mfa_failed(user, "mfa_code_invalid")
 
-    def mfa_challenge_rejected(self, user: User | None) -> None:
+    async def mfa_challenge_rejected(self, user: User | None) -> None:
         """An unusable challenge token, or its member may not sign in: recorded, not counted."""
-        self._mfa_failed(user, "mfa_challenge_invalid")
+        await self._mfa_failed(user, "mfa_challenge_invalid")
 
-    def _mfa_failed(
+    async def _mfa_failed(
         self, user: User | None, reason: Literal["mfa_code_invalid", "mfa_challenge_invalid"]
     ) -> None:
+        await self._address_failed()
         identifier = user.username.strip().lower() if user else ""
         self._publish(
             LoginFailed(

@@ -133,3 +133,12 @@ class PasswordResetFailed(AuthEvent, frozen=True, kw_only=True):
 
     subject: ClassVar[str] = "logbook.auth.password_reset.failed"
     reason: Literal["invalid", "expired", "policy", "history", "breached"]
+
+
+class IpBlocked(AuthEvent, frozen=True, kw_only=True):
+    """Too many failed sign-ins from one address: it is blocked for a while."""
+
+    subject: ClassVar[str] = "logbook.auth.ip.blocked"
+    failures: int
+    window_seconds: int
+    block_seconds: int

@@ -1,0 +1,61 @@
+"""The suspicious-address throttle (spec/auth.md §5.4) through the gateway."""
+
+import sqlite3
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+from tests.e2e.stack import Stack, start_stack
+from tests.e2e.test_auth_flow import PASSWORD, create_admin
+
+pytestmark = pytest.mark.e2e
+LIMIT = 3  # instead of 50, so the test stays short
+BLOCK_SECONDS = 900
+
+
+@pytest.fixture
+def stack(tmp_path: Path) -> Iterator[Stack]:
+    running = start_stack(
+        tmp_path, RATE_LIMIT_MULTIPLIER="100", SUSPICIOUS_IP_MAX_FAILURES=str(LIMIT)
+    )
+    try:
+        for name in ("chief", "other"):
+            created = create_admin(tmp_path / "var" / "logbook.db", name, f"{name}@x.example.org")
+            assert created.returncode == 0, created.stderr
+        yield running
+    finally:
+        running.stop()
+
+
+def login(stack: Stack, username: str, password: str) -> httpx.Response:
+    return httpx.post(
+        f"{stack.gateway}/api/v1/auth/login",
+        json={"username": username, "password": password},
+        timeout=15,
+    )
+
+
+def test_failures_across_accounts_block_the_address(stack: Stack) -> None:
+    statuses = [
+        login(stack, name, "Wrong-Password#1").status_code for name in ("chief", "other", "nobody")
+    ]
+    assert statuses == [401, 401, 401]
+    blocked = login(stack, "chief", PASSWORD)  # even the right password, while blocked
+    assert blocked.status_code == 429
+    assert blocked.json()["code"] == "LB-API-429"
+    assert 0 < int(blocked.headers["retry-after"]) <= BLOCK_SECONDS
+    assert blocked.json()["details"]["retryAfter"] == int(blocked.headers["retry-after"])
+    with sqlite3.connect(Path(stack.env["DATA_DIR"]) / "logbook.db") as db:
+        subjects = [row[0] for row in db.execute("SELECT subject FROM outbox")]
+    assert subjects.count("logbook.auth.ip.blocked") == 1
+
+
+def test_a_completed_sign_in_clears_the_count(stack: Stack) -> None:
+    for _ in range(LIMIT - 1):
+        assert login(stack, "chief", "Wrong-Password#1").status_code == 401
+    assert login(stack, "chief", PASSWORD).status_code == 200
+    for _ in range(LIMIT - 1):
+        assert login(stack, "other", "Wrong-Password#1").status_code == 401
+    assert login(stack, "other", PASSWORD).status_code == 200  # not blocked
