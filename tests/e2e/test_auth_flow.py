@@ -17,6 +17,28 @@ from tests.e2e.stack import LOGBOOK, ROOT, Stack, start_stack
 pytestmark = pytest.mark.e2e
 ORG = "Station Nine Volunteer Fire Company"
 PASSWORD = "Engine-Nine-Rolls#42"
+CURRENT_USER_FIELDS = {  # spec/auth.md §2.5: every field, always
+    "id",
+    "organization_id",
+    "username",
+    "email",
+    "first_name",
+    "last_name",
+    "full_name",
+    "timezone",
+    "roles",
+    "positions",
+    "rank",
+    "platoon",
+    "membership_type",
+    "permissions",
+    "is_active",
+    "email_verified",
+    "mfa_enabled",
+    "mfa_enrollment_required",
+    "password_expired",
+    "must_change_password",
+}
 
 
 @dataclass
@@ -125,6 +147,12 @@ class TestLogin:
             response = sign_in(client)
         assert response.status_code == 200
         body = response.json()
+        assert set(body) == {"token_type", "expires_in", "user"}
+        assert set(body["user"]) == CURRENT_USER_FIELDS
+        assert body["user"]["is_active"] is True
+        assert body["user"]["full_name"] is None  # no first or last name given
+        assert body["user"]["must_change_password"] is False
+        assert body["user"]["mfa_enrollment_required"] is False
         assert body["token_type"] == "bearer"
         assert body["expires_in"] == 1800
         assert body["user"]["username"] == "chief"
