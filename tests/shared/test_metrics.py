@@ -232,7 +232,10 @@ class TestEvents:
 
             async def handled() -> bool:
                 samples = await scrape(client)
-                return value(samples, consumed, consumer=durable, subject=event.type) == 1
+                return (
+                    value(samples, consumed, consumer=durable, subject=event.type) == 1
+                    and value(samples, "logbook_event_redeliveries_total", consumer=durable) >= 1
+                )
 
             await eventually(handled)
             samples = await scrape(client)
