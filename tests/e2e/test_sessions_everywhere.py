@@ -283,3 +283,33 @@ async def publish(stack: Stack, envelope: Envelope) -> None:
         )
     finally:
         await client.close()
+
+
+class TestIdleTimeout:
+    def test_a_session_idle_past_the_timeout_ends_at_auth_and_then_everywhere(
+        self, stack: Stack
+    ) -> None:
+        username = new_member(stack)
+        with signed_in(stack, username) as client:
+            access = client.cookies["access_token"]
+            # Sixteen quiet minutes pass: no request since the sign-in noted any activity.
+            sql(
+                stack,
+                "UPDATE auth_sessions SET last_activity_at = ? WHERE user_id = "
+                "(SELECT id FROM users WHERE username = ?)",
+                (utc_now() - timedelta(minutes=16)).strftime("%Y-%m-%d %H:%M:%S.%f"),
+                username,
+            )
+            me = client.get("/api/v1/auth/me")
+            assert (me.status_code, me.json()["code"]) == (401, "LB-AUTH-002")
+            # The refresh cannot revive it either.
+            refresh = client.post("/api/v1/auth/refresh", headers=csrf_headers(client))
+            assert refresh.status_code == 401
+        assert refused_within(stack, access) < 1.0  # the api learns of it from auth's event
+        with sqlite3.connect(database(stack)) as db:
+            reasons = db.execute(
+                "SELECT revoke_reason FROM auth_sessions WHERE user_id = "
+                "(SELECT id FROM users WHERE username = ?)",
+                (username,),
+            ).fetchall()
+        assert reasons == [("idle_timeout",)]
