@@ -1,11 +1,13 @@
 """What every service's Litestar app shares: lifespan resources, errors, request context."""
 
+import asyncio
 import contextlib
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Awaitable, Sequence
 from dataclasses import dataclass, field
 from datetime import timedelta
 
 import redis.asyncio as redis
+import structlog
 from litestar import Litestar, Response, get
 from litestar.datastructures import State
 from litestar.di import Provide
@@ -26,6 +28,9 @@ from shared.ratelimit import RateLimitMiddleware
 from shared.request_context import RequestContextMiddleware
 from shared.session_liveness import SessionLiveness
 from shared.settings import Settings
+
+CLOSE_TIMEOUT_SECONDS = 5.0
+log = structlog.get_logger("shared.app")
 
 
 @dataclass(frozen=True)
@@ -129,16 +134,22 @@ class Resources:
             await self._close()
 
     async def _close(self) -> None:
-        for consumer in self.consumers:
-            await consumer.stop()
-        if self.relay is not None:
-            await self.relay.stop()
-        await self.liveness.stop()
-        await self.nats.close()
-        if self.redis is not None:
-            await self.redis.aclose()
-        if self.engine is not None:
-            await self.engine.dispose()
+        steps: list[tuple[str, Awaitable[None]]] = [
+            *((f"consumer {c.durable}", c.stop()) for c in self.consumers),
+            *((("relay", self.relay.stop()),) if self.relay is not None else ()),
+            ("liveness", self.liveness.stop()),
+            ("nats", self.nats.close()),
+            *((("redis", self.redis.aclose()),) if self.redis is not None else ()),
+            *((("database", self.engine.dispose()),) if self.engine is not None else ()),
+        ]
+        for name, step in steps:
+            # A dependency that stopped answering must not hold the shutdown forever.
+            try:
+                await asyncio.wait_for(step, CLOSE_TIMEOUT_SECONDS)
+            except TimeoutError:
+                log.warning("shutdown.step_timed_out", step=name)
+            except Exception as exc:  # noqa: BLE001 - close the rest regardless
+                log.warning("shutdown.step_failed", step=name, error=type(exc).__name__)
 
 
 @get("/internal/health", include_in_schema=False, sync_to_thread=False)
