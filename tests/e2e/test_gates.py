@@ -1,16 +1,15 @@
 """The §4 gates on every service: forced password change, required MFA, and the deadlock fix."""
 
-import contextlib
 import json
 import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
 
-import httpx
 import pytest
 
 from tests.e2e.stack import Stack, start_stack
 from tests.e2e.test_auth_flow import PASSWORD, create_admin, csrf_headers
+from tests.e2e.test_sessions_everywhere import signed_in
 
 pytestmark = pytest.mark.e2e
 MODULES = "/api/v1/organization/modules"
@@ -34,17 +33,6 @@ def mfa_required_stack(tmp_path: Path) -> Iterator[Stack]:
         yield running
     finally:
         running.stop()
-
-
-@contextlib.contextmanager
-def signed_in(stack: Stack, username: str) -> Iterator[httpx.Client]:
-    """A browser-like client signed in as `username`."""
-    with httpx.Client(base_url=stack.gateway, timeout=15) as client:
-        response = client.post(
-            "/api/v1/auth/login", json={"username": username, "password": PASSWORD}
-        )
-        assert response.status_code == 200, response.text
-        yield client
 
 
 def test_an_unenrolled_member_is_sent_to_mfa_setup_everywhere(mfa_required_stack: Stack) -> None:
