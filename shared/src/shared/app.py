@@ -17,6 +17,7 @@ from litestar.types import ControllerRouterHandler
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from shared.csrf import CsrfMiddleware
+from shared.db.encrypted import install_field_key
 from shared.db.session import create_engine, create_sessionmaker, provide_db_session
 from shared.errors import EXCEPTION_HANDLERS
 from shared.events.consumer import DurableConsumer, Handler
@@ -85,6 +86,8 @@ class Resources:
     @contextlib.asynccontextmanager
     async def lifespan(self, app: Litestar) -> AsyncIterator[None]:
         """Open everything, expose it in `app.state`, close it in reverse order."""
+        if self.settings.encryption_key and self.settings.encryption_salt:
+            install_field_key(self.settings)
         if self.sessionmaker is None:
             self.engine = create_engine(
                 self.settings.resolved_database_url(),

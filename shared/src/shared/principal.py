@@ -7,10 +7,14 @@ member's permissions and flags are cached per instance for a minute.
 import time
 from dataclasses import dataclass
 from datetime import timedelta
+from typing import Any
 from uuid import UUID
 
 from litestar import Request
+from litestar.connection import ASGIConnection
 from litestar.datastructures import State
+from litestar.handlers import BaseRouteHandler
+from litestar.types import Guard
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlalchemy.orm import selectinload
@@ -19,15 +23,18 @@ from shared.auth_errors import (
     MfaEnrollmentRequiredError,
     NotAuthenticatedError,
     PasswordChangeRequiredError,
+    PermissionDeniedError,
     SessionInvalidError,
 )
 from shared.db.types import utc_now
 from shared.models import Organization, User, UserPosition
+from shared.permissions import effective_permissions, grants_any
 from shared.session_liveness import SessionLiveness
 from shared.settings import Settings
 from shared.tokens import AccessClaims, InvalidTokenError, read_access_token
 
 MEMBER_CACHE_SECONDS = 60.0
+PRINCIPAL_KEY = "logbook_principal"
 
 
 @dataclass(frozen=True)
@@ -94,15 +101,17 @@ async def _load_facts(
         )
         return MemberFacts(
             active=user.is_active and bool(organization and organization.active),
-            permissions=frozenset(p for up in user.positions for p in up.position.permissions),
+            permissions=effective_permissions(user),
             must_change_password=user.must_change_password,
             mfa_enrollment_required=mfa_required and not user.mfa_enabled,
         )
 
 
-def bearer_claims(request: Request[object, object, State], settings: Settings) -> AccessClaims:
+def bearer_claims(
+    connection: ASGIConnection[Any, Any, Any, Any], settings: Settings
+) -> AccessClaims:
     """The verified claims of the request's bearer token (the gateway sets it from the cookie)."""
-    scheme, _, token = request.headers.get("authorization", "").partition(" ")
+    scheme, _, token = connection.headers.get("authorization", "").partition(" ")
     if scheme.lower() != "bearer" or not token.strip():
         raise NotAuthenticatedError
     try:
@@ -125,10 +134,35 @@ def check_liveness(liveness: SessionLiveness, claims: AccessClaims, settings: Se
 
 
 async def provide_principal(request: Request[object, object, State]) -> Principal:
+    """The authenticated caller (a dependency); authenticates once per request."""
+    return await authenticate(request)
+
+
+def requires(*permissions: str) -> Guard:
+    """A guard admitting callers who hold any of `permissions` (an OR-list)."""
+
+    async def guard(connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHandler) -> None:
+        principal = await authenticate(connection)
+        if not grants_any(principal.permissions, permissions):
+            raise PermissionDeniedError
+
+    return guard
+
+
+async def authenticate(connection: ASGIConnection[Any, Any, Any, Any]) -> Principal:
     """Authenticate a request of the api or health service and apply the gates of §4."""
-    state = request.app.state
+    cached = connection.scope.get("state", {}).get(PRINCIPAL_KEY)
+    if isinstance(cached, Principal):
+        return cached
+    principal = await _authenticate(connection)
+    connection.scope.setdefault("state", {})[PRINCIPAL_KEY] = principal
+    return principal
+
+
+async def _authenticate(connection: ASGIConnection[Any, Any, Any, Any]) -> Principal:
+    state = connection.app.state
     settings: Settings = state.settings
-    claims = bearer_claims(request, settings)
+    claims = bearer_claims(connection, settings)
     check_liveness(state.liveness, claims, settings)
     facts = await state.member_cache.facts(state.sessionmaker, claims.user_id)
     if facts is None or not facts.active:

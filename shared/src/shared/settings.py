@@ -42,6 +42,8 @@ class Settings(BaseSettings):
     secret_key: SecretStr | None = None
     encryption_key: SecretStr | None = None
     encryption_salt: SecretStr | None = None
+    # Keys the audit hash chain; SECRET_KEY when unset (app-shell spec §3.2).
+    audit_log_signing_key: SecretStr | None = None
     algorithm: str = "HS256"
     access_token_expire_minutes: int = 30
     refresh_token_expire_days: int = 7

@@ -9,39 +9,15 @@ from dataclasses import dataclass
 from sqlalchemy import func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from shared.catalog.seed import ensure_system_roles
 from shared.db.migrate import MigrationError
 from shared.db.session import DatabaseUnreachableError, create_engine, create_sessionmaker
 from shared.db.types import utc_now
-from shared.models import Organization, Position, User, UserPosition
+from shared.models import Organization, User, UserPosition
 from shared.passwords import hash_password, password_problems, policy_message
 from shared.serve import load_settings, prepare_database
 from shared.settings import Settings
 
-# spec/members-roles-organization.md §2.9: what every member may see ("M", 20 permissions).
-MEMBER_VIEW_MODULES = (
-    "apparatus",
-    "compliance",
-    "documents",
-    "elections",
-    "events",
-    "facilities",
-    "forms",
-    "inventory",
-    "locations",
-    "meetings",
-    "members",
-    "minutes",
-    "notifications",
-    "organization",
-    "scheduling",
-    "storefront",
-    "training",
-)
-MEMBER_PERMISSIONS = [f"{m}.view" for m in MEMBER_VIEW_MODULES] + [
-    "equipment_check.submit",
-    "scheduling.swap",
-    "storefront.order",
-]
 EMAIL_PATTERN = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
 USERNAME_PATTERN = re.compile(r"[A-Za-z0-9_-]{3,100}")
 MAX_TEXT = 255  # the column sizes of organizations.name and users.email
@@ -111,8 +87,9 @@ async def create_admin(
         )
         session.add(admin)
         await session.flush()
-        for position in await _system_roles(session, organization):
-            session.add(UserPosition(user_id=admin.id, position_id=position.id))
+        roles = await ensure_system_roles(session, organization.id)
+        for slug in ("it_manager", "member"):
+            session.add(UserPosition(user_id=admin.id, position_id=roles[slug].id))
     return admin
 
 
@@ -130,35 +107,6 @@ async def _organization(session: AsyncSession, name: str) -> Organization:
     session.add(organization)
     await session.flush()
     return organization
-
-
-async def _system_roles(session: AsyncSession, organization: Organization) -> list[Position]:
-    """The IT Manager (everything) and Member roles, created once per organization."""
-    wanted = {
-        "it_manager": ("IT Manager", 100, ["*"]),
-        "member": ("Member", 10, MEMBER_PERMISSIONS),
-    }
-    found = {
-        p.slug: p
-        for p in await session.scalars(
-            select(Position).where(
-                Position.organization_id == organization.id, Position.slug.in_(wanted)
-            )
-        )
-    }
-    for slug, (name, priority, permissions) in wanted.items():
-        if slug not in found:
-            found[slug] = Position(
-                organization_id=organization.id,
-                name=name,
-                slug=slug,
-                permissions=permissions,
-                is_system=True,
-                priority=priority,
-            )
-            session.add(found[slug])
-    await session.flush()
-    return list(found.values())
 
 
 def read_password() -> str:

@@ -37,7 +37,7 @@ from shared.events.envelope import EventData
 from shared.events.outbox import Outbox
 from shared.models import Organization, User, UserPosition
 from shared.models.auth import MfaRecoveryCode
-from shared.permissions import grants_any
+from shared.permissions import effective_permissions, grants_any
 from shared.settings import Settings
 from shared.tokens import InvalidTokenError, read_mfa_token
 
@@ -225,8 +225,7 @@ class MfaService:
 
     @staticmethod
     def _require_policy_permission(user: User) -> None:
-        held = {p for up in user.positions for p in up.position.permissions}
-        if not grants_any(held, POLICY_PERMISSIONS):
+        if not grants_any(effective_permissions(user), POLICY_PERMISSIONS):
             raise PermissionDeniedError(user_id=str(user.id))
 
     def policy(self, user: User, organization: Organization | None) -> MfaPolicyRead:

@@ -39,7 +39,7 @@ from shared.events.outbox import Outbox
 from shared.models import User, UserPosition
 from shared.models.auth import MfaRecoveryCode, PasswordResetToken
 from shared.passwords import hash_password, password_problems, policy_message, verify_password
-from shared.permissions import grants, grants_any
+from shared.permissions import effective_permissions, grants, grants_any
 from shared.settings import Settings
 from shared.tokens import token_hash
 
@@ -112,11 +112,6 @@ class OrganizationMemberRepository:
         await self._session.execute(
             delete(MfaRecoveryCode).where(MfaRecoveryCode.user_id == user_id)
         )
-
-
-def permissions_of(user: User) -> set[str]:
-    """The union of the member's roles' permissions; the roles must be loaded."""
-    return {p for held in user.positions for p in held.position.permissions}
 
 
 class CredentialWriter:
@@ -323,7 +318,7 @@ class CredentialAdminService:
         log.info("auth.admin_mfa_reset", user_id=str(target.id), by=str(self._caller.id))
 
     async def _target(self, user_id: UUID) -> User:
-        held = permissions_of(self._caller)
+        held = effective_permissions(self._caller)
         if not grants_any(held, CREDENTIAL_ADMIN_PERMISSIONS):
             raise PermissionDeniedError
         if user_id == self._caller.id:
@@ -331,10 +326,10 @@ class CredentialAdminService:
         target = await self._targets.get_for_update(user_id)
         if target is None:
             raise MemberNotFoundError(user_id=str(user_id))
-        if not _covers(held, permissions_of(target)):
+        if not _covers(held, effective_permissions(target)):
             raise TargetOutranksCallerError(user_id=str(user_id))
         return target
 
 
-def _covers(held: set[str], wanted: Iterable[str]) -> bool:
+def _covers(held: frozenset[str], wanted: Iterable[str]) -> bool:
     return all(grants(held, permission) for permission in wanted)

@@ -41,6 +41,7 @@ from shared.passwords import (
     policy_message,
     verify_password,
 )
+from shared.permissions import effective_permissions
 from shared.session_liveness import SessionLiveness
 from shared.settings import Settings
 from shared.suspicious_ips import SuspiciousIps
@@ -431,8 +432,8 @@ def current_user(user: User, organization: Organization | None, settings: Settin
     """The `CurrentUser` body; the member's roles must be loaded."""
     held = sorted(user.positions, key=lambda up: -up.position.priority)
     names = [up.position.name for up in held]
-    permissions = sorted({p for up in held for p in up.position.permissions})
-    full_name = " ".join(part for part in (user.first_name, user.last_name) if part) or None
+    permissions = sorted(effective_permissions(user))
+    full_name = user.full_name or None
     max_age = settings.hipaa_maximum_password_age_days
     expired = bool(
         max_age

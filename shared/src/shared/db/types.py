@@ -4,7 +4,8 @@ import enum
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import DateTime, Enum
+from sqlalchemy import DateTime, Enum, Text
+from sqlalchemy.dialects import mysql
 from sqlalchemy.engine import Dialect
 from sqlalchemy.types import TypeDecorator
 
@@ -35,6 +36,10 @@ class UtcDateTime(TypeDecorator[datetime]):
         dialect: Dialect,  # noqa: ARG002
     ) -> datetime | None:
         return None if value is None else value.replace(tzinfo=UTC)
+
+
+# Data URIs (photos, logos) outgrow MySQL's 64 KiB TEXT.
+LongText = Text().with_variant(mysql.MEDIUMTEXT(), "mysql", "mariadb")
 
 
 def str_enum(enum_class: type[enum.StrEnum]) -> Enum:

@@ -1,13 +1,19 @@
 """Every SQLAlchemy model; importing this package fills `Base.metadata` for Alembic."""
 
+from shared.models.audit import AuditChainHead, AuditLog
 from shared.models.auth import AuthSession, PasswordHistory
 from shared.models.members import MemberStatus, Position, User, UserPosition
 from shared.models.organization import Organization
 from shared.models.outbox import OutboxMessage, ProcessedEvent
+from shared.models.places import Location, OperationalRank
 
 __all__ = [
+    "AuditChainHead",
+    "AuditLog",
     "AuthSession",
+    "Location",
     "MemberStatus",
+    "OperationalRank",
     "Organization",
     "OutboxMessage",
     "PasswordHistory",

@@ -1,7 +1,7 @@
 """Members (`users`), roles (`positions`) and who holds which role."""
 
 import enum
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 from uuid import UUID
 
@@ -9,16 +9,20 @@ from sqlalchemy import (
     JSON,
     BigInteger,
     Boolean,
+    Date,
     ForeignKey,
     Integer,
     String,
     Text,
     UniqueConstraint,
+    event,
 )
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.engine import Connection
+from sqlalchemy.orm import Mapped, Mapper, mapped_column, relationship
 
 from shared.db.base import Base, IdMixin, TimestampMixin
-from shared.db.types import UtcDateTime, str_enum, utc_now
+from shared.db.encrypted import EncryptedDate, EncryptedJson, EncryptedText
+from shared.db.types import LongText, UtcDateTime, str_enum, utc_now
 
 
 class MemberStatus(enum.StrEnum):
@@ -43,6 +47,10 @@ class User(IdMixin, TimestampMixin, Base):
     __table_args__ = (
         UniqueConstraint("organization_id", "username_lower", name="uq_users_org_username"),
         UniqueConstraint("organization_id", "email_lower", name="uq_users_org_email"),
+        # Set only while the member is not deleted, so a soft delete frees the number (§4 #8).
+        UniqueConstraint(
+            "organization_id", "membership_number_key", name="uq_users_org_membership_number"
+        ),
     )
 
     organization_id: Mapped[UUID] = mapped_column(
@@ -53,14 +61,39 @@ class User(IdMixin, TimestampMixin, Base):
     email: Mapped[str] = mapped_column(String(255))
     email_lower: Mapped[str] = mapped_column(String(255))
     first_name: Mapped[str | None] = mapped_column(String(100))
+    middle_name: Mapped[str | None] = mapped_column(String(100))
     last_name: Mapped[str | None] = mapped_column(String(100))
+    membership_number: Mapped[str | None] = mapped_column(String(50))
+    membership_number_key: Mapped[str | None] = mapped_column(String(50))
+    previous_membership_number: Mapped[str | None] = mapped_column(String(50))
+    photo_url: Mapped[str | None] = mapped_column(LongText)
+    hire_date: Mapped[date | None] = mapped_column(Date)
     rank: Mapped[str | None] = mapped_column(String(100))
+    station: Mapped[str | None] = mapped_column(String(100))
     platoon: Mapped[str | None] = mapped_column(String(20))
+    # Personal data sealed at rest (spec §2.3 ★).
+    personal_email: Mapped[str | None] = mapped_column(EncryptedText)
+    phone: Mapped[str | None] = mapped_column(EncryptedText)
+    mobile: Mapped[str | None] = mapped_column(EncryptedText)
+    date_of_birth: Mapped[date | None] = mapped_column(EncryptedDate)
+    address_street: Mapped[str | None] = mapped_column(EncryptedText)
+    address_city: Mapped[str | None] = mapped_column(EncryptedText)
+    address_state: Mapped[str | None] = mapped_column(EncryptedText)
+    address_zip: Mapped[str | None] = mapped_column(EncryptedText)
+    address_country: Mapped[str | None] = mapped_column(EncryptedText)
+    emergency_contacts: Mapped[list[dict[str, Any]] | None] = mapped_column(EncryptedJson)
+    notification_preferences: Mapped[dict[str, bool] | None] = mapped_column(JSON)
     membership_type: Mapped[str | None] = mapped_column(String(50), default="active")
+    membership_type_changed_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     status: Mapped[MemberStatus] = mapped_column(
         str_enum(MemberStatus), default=MemberStatus.ACTIVE
     )
+    status_changed_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    status_change_reason: Mapped[str | None] = mapped_column(Text)
+    archived_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    compliance_exempt: Mapped[bool] = mapped_column(Boolean, default=False)
     deleted_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    anonymized_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
 
     password_hash: Mapped[str | None] = mapped_column(String(255))
     password_changed_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
@@ -79,6 +112,22 @@ class User(IdMixin, TimestampMixin, Base):
     def is_active(self) -> bool:
         """Only an active, not deleted member may sign in or use a session."""
         return self.status is MemberStatus.ACTIVE and self.deleted_at is None
+
+    @property
+    def full_name(self) -> str:
+        """The non-empty name parts joined by a space."""
+        parts = (self.first_name, self.middle_name, self.last_name)
+        return " ".join(part for part in parts if part)
+
+
+@event.listens_for(User, "before_insert")
+@event.listens_for(User, "before_update")
+def _keep_lookup_keys(mapper: Mapper[User], connection: Connection, user: User) -> None:  # noqa: ARG001
+    # Case-insensitive uniqueness on every database: the keys are lower-cased copies.
+    user.username_lower = user.username.lower()
+    user.email_lower = user.email.lower()
+    number = user.membership_number
+    user.membership_number_key = number.lower() if number and user.deleted_at is None else None
 
 
 class Position(IdMixin, TimestampMixin, Base):

@@ -1,0 +1,122 @@
+"""One keyed hash chain per organization (app-shell spec §3.2 with its [fix] rows).
+
+Each entry's HMAC covers its time, type, category, severity, actor, organization, address,
+data and the previous entry's hash. Appends lock the organization's head row, so two writers
+can never both extend the same entry.
+"""
+
+import hashlib
+import hmac
+import json
+import time
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+from uuid import UUID
+
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from shared.db.types import utc_now
+from shared.models import AuditChainHead, AuditLog
+from shared.settings import Settings
+
+GENESIS_HASH = "0" * 64
+HASH_VERSION = 3
+
+
+@dataclass(frozen=True)
+class AuditRecord:
+    """What one audit entry says, before it joins the chain."""
+
+    organization_id: UUID
+    event_type: str
+    event_category: str
+    severity: str = "info"
+    event_data: dict[str, Any] = field(default_factory=dict)
+    user_id: UUID | None = None
+    username: str | None = None
+    session_id: str | None = None
+    ip_address: str | None = None
+    user_agent: str | None = None
+    request_id: str | None = None
+    occurred_at: datetime | None = None  # when the event happened; now if not given
+
+
+def signing_key(settings: Settings) -> bytes:
+    """AUDIT_LOG_SIGNING_KEY, else SECRET_KEY."""
+    key = settings.audit_log_signing_key or settings.secret_key
+    if key is None:
+        raise RuntimeError("SECRET_KEY or AUDIT_LOG_SIGNING_KEY must be set")
+    return key.get_secret_value().encode()
+
+
+def canonical_json(data: dict[str, Any]) -> str:
+    """Keys sorted, default separators, anything not JSON as its text."""
+    return json.dumps(data, sort_keys=True, default=str)
+
+
+def entry_hash(key: bytes, entry: AuditLog) -> str:
+    """The HMAC-SHA256 of an entry's covered fields and its predecessor's hash."""
+    parts = [
+        entry.timestamp.isoformat(timespec="microseconds"),
+        str(entry.timestamp_nanos),
+        entry.event_type,
+        entry.event_category,
+        entry.severity,
+        str(entry.user_id),
+        str(entry.organization_id),
+        str(entry.ip_address),
+        canonical_json(entry.event_data or {}),
+        entry.previous_hash,
+    ]
+    return hmac.new(key, "|".join(parts).encode(), hashlib.sha256).hexdigest()
+
+
+async def _locked_head(session: AsyncSession, organization_id: UUID) -> AuditChainHead:
+    head = await session.get(AuditChainHead, organization_id, with_for_update=True)
+    if head is not None:
+        return head
+    try:
+        async with session.begin_nested():
+            session.add(AuditChainHead(organization_id=organization_id, last_hash=GENESIS_HASH))
+    except IntegrityError:
+        pass  # another writer created it first; its row is locked below like any other
+    head = await session.get(
+        AuditChainHead, organization_id, with_for_update=True, populate_existing=True
+    )
+    if head is None:
+        raise RuntimeError("audit chain head vanished")
+    return head
+
+
+async def append(session: AsyncSession, key: bytes, record: AuditRecord) -> AuditLog:
+    """Add `record` at the end of its organization's chain, in the caller's transaction."""
+    head = await _locked_head(session, record.organization_id)
+    occurred = record.occurred_at or utc_now()
+    entry = AuditLog(
+        organization_id=record.organization_id,
+        timestamp=occurred.replace(microsecond=0),  # seconds precision, as §3.1 stores it
+        timestamp_nanos=int(occurred.timestamp()) * 1_000_000_000 + time.time_ns() % 1_000_000_000,
+        event_type=record.event_type,
+        event_category=record.event_category,
+        severity=record.severity,
+        user_id=record.user_id,
+        username=record.username,
+        session_id=record.session_id,
+        ip_address=record.ip_address,
+        user_agent=record.user_agent,
+        request_id=record.request_id,
+        # Stored as JSON reads it back, so the hash recomputes from the stored row.
+        event_data=json.loads(canonical_json(record.event_data)),
+        previous_hash=head.last_hash,
+        hash_version=HASH_VERSION,
+        created_at=utc_now(),
+    )
+    entry.current_hash = entry_hash(key, entry)
+    session.add(entry)
+    await session.flush()
+    head.last_id = entry.id
+    head.last_hash = entry.current_hash
+    await session.flush()
+    return entry

@@ -1,0 +1,72 @@
+"""The request-scoped audit writer: appends in a savepoint, defers through the outbox on failure.
+
+An audit entry must never fail the change it records: if the append fails (a lock wait, a
+deadlock), the entry goes into the outbox in the same transaction, and the audit consumer
+appends it shortly after.
+"""
+
+from dataclasses import replace
+from typing import Any
+
+import structlog
+from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from api.audit.chain import AuditRecord, append
+from shared.db.types import utc_now
+from shared.events.contracts.audit import AuditDeferred
+from shared.events.outbox import Outbox
+
+log = structlog.get_logger("api.audit")
+
+
+class AuditTrail:
+    """Writes this request's audit entries on behalf of one caller."""
+
+    def __init__(self, session: AsyncSession, key: bytes, context: AuditRecord) -> None:
+        # `context` carries who, where and which request; each entry adds what happened.
+        self._session = session
+        self._key = key
+        self._context = context
+
+    async def record(
+        self,
+        event_type: str,
+        category: str,
+        severity: str = "info",
+        **event_data: Any,
+    ) -> None:
+        """Append one entry for this request's caller."""
+        record = replace(
+            self._context,
+            event_type=event_type,
+            event_category=category,
+            severity=severity,
+            event_data=event_data,
+            occurred_at=utc_now(),
+        )
+        try:
+            async with self._session.begin_nested():
+                await append(self._session, self._key, record)
+        except SQLAlchemyError as exc:
+            log.warning("audit.append_deferred", event_type=event_type, error=type(exc).__name__)
+            self.defer(record)
+
+    def defer(self, record: AuditRecord) -> None:
+        """Hand the entry to the audit consumer through the outbox."""
+        Outbox(self._session).add(
+            AuditDeferred(
+                event_type=record.event_type,
+                event_category=record.event_category,
+                severity=record.severity,
+                event_data=record.event_data,
+                user_id=str(record.user_id) if record.user_id else None,
+                username=record.username,
+                session_id=record.session_id,
+                ip_address=record.ip_address,
+                user_agent=record.user_agent,
+                occurred_at=(record.occurred_at or utc_now()).isoformat(),
+            ),
+            organization_id=record.organization_id,
+            actor_id=record.user_id,
+        )

@@ -1,0 +1,1 @@
+"""Fixed reference data every organization shares: permissions, system roles, rank defaults."""

@@ -1,0 +1,34 @@
+"""Seeding an organization's system roles (§2.9): at creation, and again after an upgrade."""
+
+from uuid import UUID
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from shared.catalog.system_roles import SYSTEM_ROLES
+from shared.models import Position
+
+
+async def ensure_system_roles(session: AsyncSession, organization_id: UUID) -> dict[str, Position]:
+    """Create whichever system roles the organization lacks; existing ones are left as edited."""
+    existing = {
+        p.slug: p
+        for p in await session.scalars(
+            select(Position).where(
+                Position.organization_id == organization_id, Position.is_system.is_(True)
+            )
+        )
+    }
+    for role in SYSTEM_ROLES:
+        if role.slug not in existing:
+            existing[role.slug] = Position(
+                organization_id=organization_id,
+                name=role.name,
+                slug=role.slug,
+                permissions=list(role.permissions),
+                is_system=True,
+                priority=role.priority,
+            )
+            session.add(existing[role.slug])
+    await session.flush()
+    return existing
