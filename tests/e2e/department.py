@@ -1,0 +1,158 @@
+"""A running platform on MariaDB with a department of members holding chosen roles.
+
+Members are written with SQL (the api's own `POST /users` is under test elsewhere), with one
+Argon2 hash computed once per process, then signed in through the gateway like a browser.
+"""
+
+import contextlib
+import subprocess
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pymysql
+
+from shared.passwords import hash_password_sync
+from tests.conftest import MARIADB, mariadb_database
+from tests.e2e.stack import LOGBOOK, ROOT, Stack, start_stack
+
+PASSWORD = "Engine-Seven-Rolls#2026"
+
+
+@lru_cache(maxsize=1)
+def password_hash() -> str:
+    """One Argon2 hash of PASSWORD, reused for every member a test creates."""
+    return hash_password_sync(PASSWORD)
+
+
+@dataclass
+class Department:
+    """A stack, its MariaDB database, and the organization `create-admin` made."""
+
+    stack: Stack
+    database_url: str
+    db_name: str
+    organization_id: str
+    admin_username: str
+
+    @property
+    def gateway(self) -> str:
+        return self.stack.gateway
+
+    def connect(self) -> "pymysql.connections.Connection[Any]":
+        """A direct connection to the department's database (autocommit)."""
+        return pymysql.connect(**MARIADB, database=self.db_name, autocommit=True)
+
+    def query(self, statement: str, *params: object) -> list[dict[str, Any]]:
+        """Rows of one SQL statement, as dicts."""
+        with self.connect() as db, db.cursor(pymysql.cursors.DictCursor) as cursor:
+            cursor.execute(statement, params)
+            return list(cursor.fetchall())
+
+    def add_member(
+        self,
+        *role_slugs: str,
+        rank: str | None = None,
+        status: str = "active",
+        organization_id: str | None = None,
+        first_name: str = "Test",
+        last_name: str | None = None,
+    ) -> tuple[str, str]:
+        """A member holding the given system roles; returns (user id, username)."""
+        user_id, username = str(uuid.uuid4()), f"m{uuid.uuid4().hex[:10]}"
+        org = organization_id or self.organization_id
+        with self.connect() as db, db.cursor() as cursor:
+            cursor.execute(
+                "INSERT INTO users (id, organization_id, username, username_lower, email,"
+                " email_lower, first_name, last_name, rank, status, password_hash,"
+                " password_changed_at, must_change_password, email_verified, mfa_enabled,"
+                " failed_login_attempts, compliance_exempt, membership_type, created_at,"
+                " updated_at) VALUES (%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,UTC_TIMESTAMP(6),0,1,0,0,0,"
+                "'active',UTC_TIMESTAMP(6),UTC_TIMESTAMP(6))",
+                (
+                    user_id.replace("-", ""),
+                    org.replace("-", ""),
+                    username,
+                    username,
+                    f"{username}@station9.example.org",
+                    f"{username}@station9.example.org",
+                    first_name,
+                    last_name or username,
+                    rank,
+                    status,
+                    password_hash(),
+                ),
+            )
+            for slug in role_slugs:
+                cursor.execute(
+                    "INSERT INTO user_positions (user_id, position_id, assigned_at)"
+                    " SELECT %s, id, UTC_TIMESTAMP(6) FROM positions"
+                    " WHERE organization_id = %s AND slug = %s",
+                    (user_id.replace("-", ""), org.replace("-", ""), slug),
+                )
+                assert cursor.rowcount == 1, f"no role {slug!r} in organization {org}"
+        return user_id, username
+
+    def second_organization(self) -> str:
+        """Another department in the same database (with its system roles), for tenancy tests."""
+        name = f"Other {uuid.uuid4().hex[:6]}"
+        create_admin(self, name, f"o{uuid.uuid4().hex[:10]}")
+        rows = self.query("SELECT id FROM organizations WHERE name = %s", name)
+        return str(uuid.UUID(rows[0]["id"]))
+
+    @contextlib.contextmanager
+    def signed_in(self, username: str) -> Iterator[httpx.Client]:
+        """A browser-like client signed in as `username`, sending the CSRF header."""
+        with httpx.Client(base_url=self.gateway, timeout=20) as client:
+            response = client.post(
+                "/api/v1/auth/login", json={"username": username, "password": PASSWORD}
+            )
+            assert response.status_code == 200, response.text
+            client.headers["X-CSRF-Token"] = client.cookies["csrf_token"]
+            yield client
+
+
+def create_admin(department: Department | str, org_name: str, username: str) -> None:
+    """`logbook create-admin` against the department's database."""
+    url = department.database_url if isinstance(department, Department) else department
+    done = subprocess.run(
+        [
+            str(LOGBOOK),
+            "create-admin",
+            "--org-name",
+            org_name,
+            "--email",
+            f"{username}@station9.example.org",
+            "--username",
+            username,
+        ],
+        input=PASSWORD + "\n",
+        text=True,
+        capture_output=True,
+        cwd=ROOT,
+        timeout=60,
+        check=False,
+        env={"PATH": "/usr/bin:/bin", "DATABASE_URL": url},
+    )
+    assert done.returncode == 0, done.stderr
+
+
+@contextlib.contextmanager
+def running_department(tmp_path: Path, name: str, **env: str) -> Iterator[Department]:
+    """A platform on a fresh MariaDB database with one organization and its administrator."""
+    db_name = f"logbook_e2e_{name}_{uuid.uuid4().hex[:8]}"
+    for url in mariadb_database(db_name):
+        create_admin(url, "Station 9 Fire Rescue", "chief")
+        stack = start_stack(tmp_path, DATABASE_URL=url, RATE_LIMIT_MULTIPLIER="100", **env)
+        try:
+            rows = pymysql.connect(**MARIADB, database=db_name).cursor()
+            rows.execute("SELECT id FROM organizations")
+            (org_id,) = rows.fetchone()
+            rows.connection.close()
+            yield Department(stack, url, db_name, str(uuid.UUID(str(org_id))), "chief")
+        finally:
+            stack.stop()
