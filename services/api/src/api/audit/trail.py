@@ -29,6 +29,16 @@ class AuditTrail:
         self._key = key
         self._context = context
 
+    @property
+    def session(self) -> AsyncSession:
+        """The request's database session (entries join its transaction)."""
+        return self._session
+
+    @property
+    def ip_address(self) -> str | None:
+        """The caller's address as the gateway saw it."""
+        return self._context.ip_address
+
     async def record(
         self,
         event_type: str,
