@@ -4,6 +4,14 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 UV_VERSION := 0.13.9
+# API documentation viewers, served locally so /docs and /redoc work offline (npm registry).
+DOCS_ASSETS := build/docs-assets
+SWAGGER_UI := swagger-ui-dist-5.35.0
+SWAGGER_UI_PACKAGE := swagger-ui-dist@5.35.0
+SWAGGER_UI_SHA256 := 1b8e891893404ea4c3558b6a87e2a3e494e7eedba41168c2ece5800a391a6ea6
+REDOC := redoc-2.5.4
+REDOC_PACKAGE := redoc@2.5.4
+REDOC_SHA256 := 44922df4d0eb45c1b066c09ec251e6bd9bd7ded16bc69e87613337b9d911a56e
 
 .DEFAULT_GOAL := help
 .PHONY: help install run test lint typecheck unit e2e bench fmt migration lock check clean
@@ -18,9 +26,17 @@ $(STAMP): requirements.lock pyproject.toml
 	$(BIN)/uv pip install --quiet --python $(BIN)/python --no-deps -e .
 	@touch $@
 
-install: $(STAMP) ## create .venv and install the pinned dependencies
+$(DOCS_ASSETS)/.stamp:
+	@rm -rf $(DOCS_ASSETS) && mkdir -p $(DOCS_ASSETS)/pack
+	cd $(DOCS_ASSETS)/pack && npm pack --silent $(SWAGGER_UI_PACKAGE) $(REDOC_PACKAGE) >/dev/null
+	cd $(DOCS_ASSETS)/pack && printf '%s  %s\n' $(SWAGGER_UI_SHA256) $(SWAGGER_UI).tgz $(REDOC_SHA256) $(REDOC).tgz | sha256sum --check --quiet
+	tar -xzf $(DOCS_ASSETS)/pack/$(SWAGGER_UI).tgz -C $(DOCS_ASSETS) --strip-components=1 package/swagger-ui-bundle.js package/swagger-ui.css
+	tar -xzf $(DOCS_ASSETS)/pack/$(REDOC).tgz -C $(DOCS_ASSETS) --strip-components=2 package/bundles/redoc.standalone.js
+	@rm -rf $(DOCS_ASSETS)/pack && touch $@
 
-run: $(STAMP) ## run the whole platform (gateway on 127.0.0.1:8080) in the foreground
+install: $(STAMP) $(DOCS_ASSETS)/.stamp ## create .venv and install the pinned dependencies
+
+run: $(STAMP) $(DOCS_ASSETS)/.stamp ## run the whole platform (gateway on 127.0.0.1:8080) in the foreground
 	$(BIN)/logbook run
 
 test: lint typecheck unit ## lint, type-check and run the whole test suite
@@ -35,7 +51,7 @@ lint: $(STAMP) ## ruff (lint and format check) and the import contracts
 typecheck: $(STAMP) ## mypy, strict
 	$(BIN)/mypy shared/src services/auth/src services/api/src services/health/src
 
-unit: $(STAMP) ## pytest against the local MariaDB, Redis and NATS
+unit: $(STAMP) $(DOCS_ASSETS)/.stamp ## pytest against the local MariaDB, Redis and NATS
 	$(BIN)/pytest
 
 e2e: $(STAMP) ## only the end-to-end tests (real processes behind Caddy)

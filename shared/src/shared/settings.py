@@ -67,6 +67,8 @@ class Settings(BaseSettings):
     # Multiplies every auth bucket's request count (spec/auth.md §5.4); test stacks raise it.
     rate_limit_multiplier: int = Field(default=1, ge=1)
     enable_docs: bool | None = None
+    # Swagger UI and Redoc files, fetched by `make install` (served locally: docs work offline).
+    docs_assets_dir: Path = Path("build/docs-assets")
     security_enforce_https: bool = True
     security_require_tls: bool = False
     security_allow_unverified_tls: bool = False

@@ -4,12 +4,13 @@ from litestar import Litestar
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from health.cache import close_checks, open_checks
+from health.docs.routes import ROUTES as DOCS_ROUTES
 from health.metrics import platform_metrics
 from health.routes import ROUTES
 from shared.app import ServiceSpec, create_service_app
 from shared.settings import Settings
 
-SPEC = ServiceSpec(name="health", route_handlers=[*ROUTES, platform_metrics])
+SPEC = ServiceSpec(name="health", route_handlers=[*ROUTES, *DOCS_ROUTES, platform_metrics])
 
 
 def create_app(

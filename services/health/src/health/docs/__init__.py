@@ -1,0 +1,1 @@
+"""The platform's public API documented in one place: one OpenAPI 3.1 document, two viewers."""
