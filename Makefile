@@ -26,6 +26,12 @@ $(STAMP): requirements.lock pyproject.toml
 	$(BIN)/uv pip install --quiet --python $(BIN)/python --no-deps -e .
 	@touch $@
 
+# Headless Chromium for the browser tests (Debian's package; CI runs as root).
+CHROMIUM := /usr/bin/chromium
+$(CHROMIUM):
+	@command -v apt-get >/dev/null || (echo "install Chromium (Debian: apt-get install chromium)" && exit 1)
+	apt-get install -y -qq chromium >/dev/null || (apt-get update -qq && apt-get install -y -qq chromium >/dev/null)
+
 $(DOCS_ASSETS)/.stamp:
 	@rm -rf $(DOCS_ASSETS) && mkdir -p $(DOCS_ASSETS)/pack
 	cd $(DOCS_ASSETS)/pack && npm pack --silent $(SWAGGER_UI_PACKAGE) $(REDOC_PACKAGE) >/dev/null
@@ -51,7 +57,7 @@ lint: $(STAMP) ## ruff (lint and format check) and the import contracts
 typecheck: $(STAMP) ## mypy, strict
 	$(BIN)/mypy shared/src services/auth/src services/api/src services/health/src
 
-unit: $(STAMP) $(DOCS_ASSETS)/.stamp ## pytest against the local MariaDB, Redis and NATS
+unit: $(STAMP) $(DOCS_ASSETS)/.stamp $(CHROMIUM) ## pytest against the local MariaDB, Redis and NATS
 	$(BIN)/pytest
 
 e2e: $(STAMP) ## only the end-to-end tests (real processes behind Caddy)

@@ -1,8 +1,10 @@
 """Fixtures on the machine's real MariaDB, Redis and NATS: one database per xdist worker."""
 
 import os
+import time
 import uuid
 from collections.abc import AsyncIterator, Callable, Iterator
+from pathlib import Path
 from typing import Any
 
 import pymysql
@@ -108,3 +110,16 @@ def make_settings(migrated_mariadb: str) -> Callable[..., Settings]:
         return Settings(_env_file=None, **values)
 
     return build
+
+
+ARTIFACTS = Path(__file__).resolve().parents[1] / "build" / "test-artifacts"
+_SESSION_STARTED = time.time()
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    """List the files tests left for people to look at (browser screenshots)."""
+    if not ARTIFACTS.is_dir():
+        return
+    fresh = sorted(p for p in ARTIFACTS.iterdir() if p.stat().st_mtime >= _SESSION_STARTED)
+    for path in fresh:
+        terminalreporter.write_line(f"test artifact: {path}")

@@ -57,8 +57,11 @@ class Stack:
         return open_ports
 
 
-def start_stack(tmp_path: Path, **extra_env: str) -> Stack:
-    """`logbook run` with its own data folder, JSON logs and free ports; waits for /health."""
+def start_stack(tmp_path: Path, *, ready: str = "healthy", **extra_env: str) -> Stack:
+    """`logbook run` with its own data folder, JSON logs and free ports; waits for /health.
+
+    `ready` is the platform state to wait for: "degraded" when a test breaks a dependency.
+    """
     ports = {name: free_port() for name in ("gateway", "auth", "api", "health", "nats")}
     env = {
         "PATH": os.environ["PATH"],
@@ -83,7 +86,7 @@ def start_stack(tmp_path: Path, **extra_env: str) -> Stack:
         try:
             # "healthy", not just 200: a "degraded" platform may still be starting its services.
             health = httpx.get(f"{stack.gateway}/health", timeout=2)
-            if health.status_code == 200 and health.json().get("status") == "healthy":
+            if health.status_code == 200 and health.json().get("status") == ready:
                 return stack
         except httpx.HTTPError:
             pass

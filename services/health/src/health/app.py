@@ -7,10 +7,14 @@ from health.cache import close_checks, open_checks
 from health.docs.routes import ROUTES as DOCS_ROUTES
 from health.metrics import platform_metrics
 from health.routes import ROUTES
+from health.status.routes import ROUTES as STATUS_ROUTES
+from health.status.routes import start_sampler, stop_sampler
 from shared.app import ServiceSpec, create_service_app
 from shared.settings import Settings
 
-SPEC = ServiceSpec(name="health", route_handlers=[*ROUTES, *DOCS_ROUTES, platform_metrics])
+SPEC = ServiceSpec(
+    name="health", route_handlers=[*ROUTES, *DOCS_ROUTES, *STATUS_ROUTES, platform_metrics]
+)
 
 
 def create_app(
@@ -19,6 +23,6 @@ def create_app(
     """Build the health service."""
     app = create_service_app(SPEC, settings, sessionmaker=sessionmaker)
     # Startup hooks run once the shared lifespan has opened the connections the checks use.
-    app.on_startup.append(open_checks)
-    app.on_shutdown.append(close_checks)
+    app.on_startup.extend([open_checks, start_sampler])
+    app.on_shutdown.extend([stop_sampler, close_checks])
     return app

@@ -66,7 +66,8 @@ async def _scrape(
     return families, time.perf_counter() - started
 
 
-async def _gather_services(settings: Settings) -> dict[str, tuple[Families | None, float]]:
+async def gather_services(settings: Settings) -> dict[str, tuple[Families | None, float]]:
+    """Each other service's parsed metrics (None when it did not answer) and the scrape time."""
     urls = internal_urls(settings)
     # trust_env=False: a proxy from the environment must not sit between the services.
     within = settings.health_check_timeout
@@ -125,7 +126,7 @@ async def platform_metrics(state: State) -> Response[bytes]:
     """Every service's metrics with a `service` label, plus the dependency checks."""
     own: ServiceMetrics = state.metrics
     exposition, checks, scraped = await asyncio.gather(
-        own.render(), _check_dependencies(state), _gather_services(state.settings)
+        own.render(), _check_dependencies(state), gather_services(state.settings)
     )
     sources = [(SERVICE, list(text_string_to_metric_families(exposition.decode())))]
     sources += [(name, families) for name, (families, _) in scraped.items() if families]
