@@ -1,0 +1,1 @@
+"""The roles area: roles (positions), their permissions and the permission catalogue."""

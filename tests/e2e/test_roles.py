@@ -1,0 +1,231 @@
+"""Roles and the permission catalogue through the gateway (spec §3.3, §4 #2, #16, #17)."""
+
+import json
+import uuid
+from collections.abc import Iterator
+from typing import Any
+
+import httpx
+import pytest
+
+from shared.catalog.permissions import CATEGORIES
+from tests.e2e.department import Department, running_department
+
+pytestmark = pytest.mark.e2e
+ROLES = "/api/v1/roles"
+ROLE_FIELDS = {
+    "id",
+    "organization_id",
+    "name",
+    "slug",
+    "description",
+    "permissions",
+    "is_system",
+    "priority",
+    "created_at",
+    "updated_at",
+}
+
+
+@pytest.fixture(scope="module")
+def dept(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Department]:
+    with running_department(tmp_path_factory.mktemp("roles"), "roles") as department:
+        yield department
+
+
+def hexid(value: str) -> str:
+    """A UUID as MariaDB stores it."""
+    return uuid.UUID(value).hex
+
+
+def role_row(dept: Department, role_id: str) -> dict[str, Any] | None:
+    rows = dept.query("SELECT * FROM positions WHERE id = %s", hexid(role_id))
+    return rows[0] if rows else None
+
+
+def audit_entries(dept: Department, event_type: str) -> list[dict[str, Any]]:
+    rows = dept.query("SELECT * FROM audit_logs WHERE event_type = %s ORDER BY id", event_type)
+    for row in rows:
+        row["event_data"] = json.loads(row["event_data"])
+    return rows
+
+
+def outbox_events(dept: Department, subject: str) -> list[dict[str, Any]]:
+    rows = dept.query("SELECT payload FROM outbox WHERE subject = %s", subject)
+    return [json.loads(row["payload"]) for row in rows]
+
+
+def unique_name(prefix: str) -> str:
+    return f"{prefix} {uuid.uuid4().hex[:6]}"
+
+
+def create_role(dept: Department, **body: Any) -> dict[str, Any]:
+    """A custom role created by the `*` administrator."""
+    with dept.signed_in(dept.admin_username) as admin:
+        response = admin.post(ROLES, json=body)
+    assert response.status_code == 201, response.text
+    return dict(response.json())
+
+
+class TestPermissionCatalogue:
+    def test_any_member_reads_it_grouped_in_catalogue_order(self, dept: Department) -> None:
+        _, username = dept.add_member("member")
+        with dept.signed_in(username) as client:
+            response = client.get(f"{ROLES}/permissions/by-category")
+        assert response.status_code == 200
+        body = response.json()
+        assert [group["category"] for group in body] == list(CATEGORIES)
+        assert sum(len(group["permissions"]) for group in body) == 105
+        assert body[0]["permissions"][0] == {
+            "name": "users.view",
+            "description": "View member records",
+            "category": "users",
+        }
+
+    def test_without_a_session_it_is_401(self, dept: Department) -> None:
+        response = httpx.get(f"{dept.gateway}{ROLES}/permissions/by-category")
+        assert response.status_code == 401
+
+
+class TestListRoles:
+    def test_needs_positions_view(self, dept: Department) -> None:
+        _, member = dept.add_member("member")
+        with dept.signed_in(member) as client:
+            response = client.get(ROLES)
+        assert (response.status_code, response.json()["code"]) == (403, "LB-PERM-001")
+        _, secretary = dept.add_member("secretary")  # positions.view
+        with dept.signed_in(secretary) as client:
+            assert client.get(ROLES).status_code == 200
+
+    def test_lists_priority_then_name_with_user_counts(self, dept: Department) -> None:
+        role = create_role(dept, name=unique_name("Counted"), priority=33)
+        for _ in range(3):
+            user_id, _ = dept.add_member("member")
+            dept.query(
+                "INSERT INTO user_positions (user_id, position_id, assigned_at)"
+                " VALUES (%s, %s, UTC_TIMESTAMP(6))",
+                hexid(user_id),
+                hexid(role["id"]),
+            )
+        deleted, _ = dept.add_member()
+        dept.query(
+            "INSERT INTO user_positions (user_id, position_id, assigned_at)"
+            " VALUES (%s, %s, UTC_TIMESTAMP(6))",
+            hexid(deleted),
+            hexid(role["id"]),
+        )
+        dept.query("UPDATE users SET deleted_at = UTC_TIMESTAMP(6) WHERE id = %s", hexid(deleted))
+        with dept.signed_in(dept.admin_username) as admin:
+            body = admin.get(ROLES).json()
+            uncounted = admin.get(ROLES, params={"include_user_count": "false"}).json()
+        assert isinstance(body, list)
+        assert set(body[0]) == ROLE_FIELDS | {"user_count"}
+        order = [(-r["priority"], r["name"]) for r in body]
+        assert order == sorted(order)
+        assert body[0]["slug"] == "it_manager"
+        counted = next(r for r in body if r["id"] == role["id"])
+        assert counted["user_count"] == 3  # the soft-deleted holder is not counted
+        assert counted["created_at"].endswith("Z")
+        assert {r["user_count"] for r in uncounted} == {None}
+        assert [r["id"] for r in uncounted] == [r["id"] for r in body]
+
+    def test_never_shows_another_organizations_roles(self, dept: Department) -> None:
+        other = dept.second_organization()
+        dept.query(
+            "INSERT INTO positions (id, organization_id, name, slug, permissions, is_system,"
+            " priority, created_at, updated_at) VALUES (%s, %s, 'Foreign Role', 'foreign_role',"
+            " '[]', 0, 0, UTC_TIMESTAMP(6), UTC_TIMESTAMP(6))",
+            uuid.uuid4().hex,
+            hexid(other),
+        )
+        with dept.signed_in(dept.admin_username) as admin:
+            body = admin.get(ROLES).json()
+        assert {r["organization_id"] for r in body} == {dept.organization_id}
+        assert "foreign_role" not in {r["slug"] for r in body}
+
+
+class TestCreateRole:
+    def test_creates_a_custom_role_with_a_slug_from_its_name(self, dept: Department) -> None:
+        name = f"Station Captain (Day) #{uuid.uuid4().hex[:4]}!"
+        created = create_role(
+            dept, name=name, description="Days", permissions=["members.view"], priority=40
+        )
+        assert set(created) == ROLE_FIELDS
+        expected_slug = f"station_captain_day_{name.split('#')[1][:4]}"
+        assert created["slug"] == expected_slug
+        assert (created["is_system"], created["priority"]) == (False, 40)
+        assert created["permissions"] == ["members.view"]
+        again = create_role(dept, name=name)
+        third = create_role(dept, name=name.upper())
+        assert again["slug"] == f"{expected_slug}_2"
+        assert third["slug"] == f"{expected_slug}_3"
+        row = role_row(dept, created["id"])
+        assert row is not None
+        assert row["slug"] == expected_slug
+        entry = next(
+            e
+            for e in audit_entries(dept, "role_created")
+            if e["event_data"]["role_id"] == created["id"]
+        )
+        assert (entry["event_category"], entry["severity"]) == ("access_control", "warning")
+        assert entry["event_data"]["role_slug"] == expected_slug
+        event = next(
+            e
+            for e in outbox_events(dept, "logbook.api.role.created")
+            if e["data"]["role_id"] == created["id"]
+        )
+        assert event["data"]["permissions"] == ["members.view"]
+        assert event["organization_id"] == dept.organization_id
+
+    def test_unknown_keys_and_bad_fields_are_422(self, dept: Department) -> None:
+        with dept.signed_in(dept.admin_username) as admin:
+            with_slug = admin.post(ROLES, json={"name": unique_name("Slugged"), "slug": "mine"})
+            no_name = admin.post(ROLES, json={"permissions": []})
+            too_senior = admin.post(ROLES, json={"name": unique_name("Top"), "priority": 101})
+        for response in (with_slug, no_name, too_senior):
+            assert (response.status_code, response.json()["code"]) == (422, "LB-VAL-001")
+
+    def test_unknown_permission_names_are_400_and_named(self, dept: Department) -> None:
+        name = unique_name("Invalid")
+        with dept.signed_in(dept.admin_username) as admin:
+            response = admin.post(
+                ROLES,
+                json={"name": name, "permissions": ["members.view", "foo.bar", "roles.view"]},
+            )
+            wildcard = admin.post(ROLES, json={"name": name, "permissions": ["bogus.*"]})
+        assert response.status_code == 400
+        assert response.json()["detail"] == "Invalid permissions: foo.bar, roles.view"
+        assert wildcard.json()["detail"] == "Invalid permissions: bogus.*"
+        assert not dept.query("SELECT id FROM positions WHERE name = %s", name)
+
+    def test_wildcards_are_accepted_from_star_holders(self, dept: Department) -> None:
+        created = create_role(dept, name=unique_name("Owners"), permissions=["*", "training.*"])
+        assert created["permissions"] == ["*", "training.*"]
+
+    def test_the_definition_ceiling_refuses_what_the_caller_lacks(self, dept: Department) -> None:
+        _, chief = dept.add_member("fire_chief")  # positions.* but no finance, no "*"
+        name = unique_name("Escalation")
+        with dept.signed_in(chief) as client:
+            finance = client.post(ROLES, json={"name": name, "permissions": ["finance.manage"]})
+            star = client.post(ROLES, json={"name": name, "permissions": ["*"]})
+            module = client.post(ROLES, json={"name": name, "permissions": ["training.*"]})
+            allowed = client.post(ROLES, json={"name": name, "permissions": ["training.manage"]})
+        assert (finance.status_code, finance.json()["code"]) == (403, "LB-PERM-001")
+        assert "finance.manage" in finance.json()["detail"]
+        assert star.status_code == module.status_code == 403
+        assert allowed.status_code == 201
+        assert len(dept.query("SELECT id FROM positions WHERE name = %s", name)) == 1
+        blocked = [
+            e
+            for e in audit_entries(dept, "privilege_escalation_blocked")
+            if e["event_data"]["missing_permissions"] == ["finance.manage"]
+        ]
+        assert blocked
+        assert blocked[-1]["severity"] == "critical"
+        assert outbox_events(dept, "logbook.api.security.privilege_escalation_blocked")
+
+    def test_needs_positions_create_or_manage_permissions(self, dept: Department) -> None:
+        _, secretary = dept.add_member("secretary")
+        with dept.signed_in(secretary) as client:
+            response = client.post(ROLES, json={"name": unique_name("Nope")})
+        assert response.status_code == 403
