@@ -1,15 +1,26 @@
 """The api service's app."""
 
+from dataclasses import replace
+
 from litestar import Litestar
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from api.audit.controllers import AuditIntegrityController, AuditLogController
+from api.consumers import audit_consumers
 from api.organization.controllers import OrganizationController
 from api.roles.controllers import RoleController
 from shared.app import ServiceSpec, create_service_app
 from shared.settings import Settings
 
 SPEC = ServiceSpec(
-    name="api", route_handlers=[OrganizationController, RoleController], uses_events=True
+    name="api",
+    route_handlers=[
+        AuditLogController,
+        AuditIntegrityController,
+        OrganizationController,
+        RoleController,
+    ],
+    uses_events=True,
 )
 
 
@@ -17,4 +28,6 @@ def create_app(
     settings: Settings, *, sessionmaker: async_sessionmaker[AsyncSession] | None = None
 ) -> Litestar:
     """Build the api service."""
-    return create_service_app(SPEC, settings, sessionmaker=sessionmaker)
+    # The audit consumers key entries with this deployment's signing key.
+    spec = replace(SPEC, consumers=audit_consumers(settings))
+    return create_service_app(spec, settings, sessionmaker=sessionmaker)

@@ -8,9 +8,8 @@ can never both extend the same entry.
 import hashlib
 import hmac
 import json
-import time
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 from uuid import UUID
 
@@ -74,7 +73,11 @@ def entry_hash(key: bytes, entry: AuditLog) -> str:
 
 
 async def _locked_head(session: AsyncSession, organization_id: UUID) -> AuditChainHead:
-    head = await session.get(AuditChainHead, organization_id, with_for_update=True)
+    # populate_existing: a head read earlier in this session (unlocked) must not shadow the
+    # locked row's current values, or the new entry would link to a stale hash.
+    head = await session.get(
+        AuditChainHead, organization_id, with_for_update=True, populate_existing=True
+    )
     if head is not None:
         return head
     try:
@@ -93,11 +96,11 @@ async def _locked_head(session: AsyncSession, organization_id: UUID) -> AuditCha
 async def append(session: AsyncSession, key: bytes, record: AuditRecord) -> AuditLog:
     """Add `record` at the end of its organization's chain, in the caller's transaction."""
     head = await _locked_head(session, record.organization_id)
-    occurred = record.occurred_at or utc_now()
+    occurred = (record.occurred_at or utc_now()).astimezone(UTC)
     entry = AuditLog(
         organization_id=record.organization_id,
         timestamp=occurred.replace(microsecond=0),  # seconds precision, as §3.1 stores it
-        timestamp_nanos=int(occurred.timestamp()) * 1_000_000_000 + time.time_ns() % 1_000_000_000,
+        timestamp_nanos=int(occurred.timestamp()) * 1_000_000_000 + occurred.microsecond * 1000,
         event_type=record.event_type,
         event_category=record.event_category,
         severity=record.severity,

@@ -1,0 +1,51 @@
+"""The api's durable consumers: auth events and deferred entries become audit entries.
+
+Both run through shared.events.consumer, which handles each event id once (a redelivered or
+republished event adds nothing) and binds the event's request id into every log line.
+"""
+
+from collections.abc import Awaitable, Callable
+
+import structlog
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from api.audit.chain import signing_key
+from api.audit.from_events import record_auth_event, record_deferred
+from shared.app import ConsumerSpec
+from shared.events.contracts.audit import AuditDeferred
+from shared.events.envelope import Envelope
+from shared.models import AuditLog
+from shared.settings import Settings
+
+log = structlog.get_logger("api.consumers")
+Recorder = Callable[[AsyncSession, bytes, Envelope], Awaitable[AuditLog | None]]
+
+
+def _audit_handler(
+    settings: Settings, recorder: Recorder
+) -> Callable[[Envelope, AsyncSession], Awaitable[None]]:
+    async def handle(envelope: Envelope, session: AsyncSession) -> None:
+        entry = await recorder(session, signing_key(settings), envelope)
+        if entry is None:
+            log.info("audit.event_without_organization", event_type=envelope.type)
+            return
+        log.info("audit.entry_recorded", log_id=entry.id, event_type=entry.event_type)
+
+    return handle
+
+
+def audit_consumers(settings: Settings) -> tuple[ConsumerSpec, ...]:
+    """The consumers writing the audit trail, keyed with this deployment's signing key."""
+    return (
+        ConsumerSpec(
+            durable="api-audit",
+            subject_filter="logbook.auth.>",
+            handler=_audit_handler(settings, record_auth_event),
+        ),
+        # A durable has one subject filter here; deferred entries get a consumer of their own.
+        ConsumerSpec(
+            durable="api-audit-deferred",
+            subject_filter=AuditDeferred.subject,
+            handler=_audit_handler(settings, record_deferred),
+        ),
+    )
