@@ -168,6 +168,16 @@ async def internal_metrics(state: State) -> Response[bytes]:
     return Response(await metrics.render(), media_type=CONTENT_TYPE)
 
 
+class SentryCheckError(RuntimeError):
+    """The deliberate failure of `/internal/sentry-check`."""
+
+
+@get("/internal/sentry-check", include_in_schema=False)
+async def sentry_check() -> None:
+    """Fail on purpose, so an operator can see an error reach Sentry (private network only)."""
+    raise SentryCheckError("deliberate failure: checking that errors reach Sentry")
+
+
 def _openapi(spec: ServiceSpec, settings: Settings) -> OpenAPIConfig | None:
     # Under /schema: a render plugin at the root would add a catch-all route that answers
     # unknown paths with an HTML page instead of our JSON 404.
@@ -192,7 +202,12 @@ def create_service_app(
     metrics = ServiceMetrics()
     resources = Resources(spec, settings, sessionmaker, metrics)
     app = Litestar(
-        route_handlers=[internal_health, internal_metrics, *spec.route_handlers],
+        route_handlers=[
+            internal_health,
+            internal_metrics,
+            *([sentry_check] if settings.sentry_enabled else []),
+            *spec.route_handlers,
+        ],
         lifespan=[resources.lifespan],
         dependencies={"db_session": Provide(provide_db_session)},
         exception_handlers=EXCEPTION_HANDLERS,
