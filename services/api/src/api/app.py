@@ -7,6 +7,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from api.audit.controllers import AuditIntegrityController, AuditLogController
 from api.consumers import audit_consumers
+from api.members import MEMBERS_ROUTER
 from api.organization.controllers import OrganizationController
 from api.roles.controllers import RoleController
 from shared.app import ServiceSpec, create_service_app
@@ -19,6 +20,7 @@ SPEC = ServiceSpec(
         AuditIntegrityController,
         OrganizationController,
         RoleController,
+        MEMBERS_ROUTER,
     ],
     uses_events=True,
 )

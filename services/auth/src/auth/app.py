@@ -5,6 +5,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from auth.consumers import CONSUMERS
 from auth.controllers import AuthController, OnboardingController
+from auth.internal import hash_member_password
 from auth.mfa_controllers import MfaController
 from auth.reset_controllers import PasswordResetController, UserCredentialsController
 from shared.app import ServiceSpec, create_service_app
@@ -18,6 +19,7 @@ SPEC = ServiceSpec(
         OnboardingController,
         PasswordResetController,
         UserCredentialsController,
+        hash_member_password,
     ],
     uses_events=True,
     consumers=CONSUMERS,

@@ -1,0 +1,79 @@
+"""The member lifecycle: status, reactivation, tier, exemption, deletion."""
+
+from typing import Annotated
+from uuid import UUID
+
+from litestar import Controller, delete, patch, post
+from litestar.di import NamedDependency
+from litestar.params import FromPath, JSONBody, QueryParameter
+
+from api.members.deps import MEMBER_DEPENDENCIES
+from api.members.permissions import MANAGE_MEMBERS
+from api.members.schemas import (
+    ComplianceExemptionChange,
+    ComplianceExemptionRead,
+    MembershipTypeChange,
+    MembershipTypeRead,
+    Reactivation,
+    ReactivationRead,
+    StatusChange,
+    StatusChangeRead,
+)
+from api.members.service import MemberLifecycle
+
+
+class MemberLifecycleController(Controller):
+    """Transitions of a member's standing in the department (all need members.manage)."""
+
+    path = "/"
+    dependencies = MEMBER_DEPENDENCIES
+
+    @patch("/{user_id:str}/status", guards=[MANAGE_MEMBERS])
+    async def change_status(
+        self,
+        user_id: FromPath[UUID],
+        data: JSONBody[StatusChange],
+        lifecycle: NamedDependency[MemberLifecycle],
+    ) -> StatusChangeRead:
+        """Change the member's status; any status but active locks them out at once."""
+        return await lifecycle.change_status(user_id, data)
+
+    @post("/{user_id:str}/reactivate", guards=[MANAGE_MEMBERS], status_code=200)
+    async def reactivate(
+        self,
+        user_id: FromPath[UUID],
+        lifecycle: NamedDependency[MemberLifecycle],
+        data: JSONBody[Reactivation | None] = None,
+    ) -> ReactivationRead:
+        """Bring an archived member back as active."""
+        return await lifecycle.reactivate(user_id, data or Reactivation())
+
+    @patch("/{user_id:str}/membership-type", guards=[MANAGE_MEMBERS])
+    async def change_membership_type(
+        self,
+        user_id: FromPath[UUID],
+        data: JSONBody[MembershipTypeChange],
+        lifecycle: NamedDependency[MemberLifecycle],
+    ) -> MembershipTypeRead:
+        """Move the member to another membership tier."""
+        return await lifecycle.change_membership_type(user_id, data)
+
+    @patch("/{user_id:str}/compliance-exempt", guards=[MANAGE_MEMBERS])
+    async def change_compliance_exemption(
+        self,
+        user_id: FromPath[UUID],
+        data: JSONBody[ComplianceExemptionChange],
+        lifecycle: NamedDependency[MemberLifecycle],
+    ) -> ComplianceExemptionRead:
+        """Exempt the member from compliance targets, or end the exemption."""
+        return await lifecycle.change_compliance_exemption(user_id, data)
+
+    @delete("/{user_id:str}", guards=[MANAGE_MEMBERS], status_code=204)
+    async def delete_member(
+        self,
+        user_id: FromPath[UUID],
+        lifecycle: NamedDependency[MemberLifecycle],
+        hard: Annotated[bool, QueryParameter()] = False,
+    ) -> None:
+        """Delete the member (soft by default; `hard=true` removes the row)."""
+        await lifecycle.delete(user_id, hard=hard)

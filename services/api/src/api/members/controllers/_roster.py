@@ -1,0 +1,88 @@
+"""Reading members: roster, admin list, profile, archived list, history, deletion impact."""
+
+from typing import Annotated
+from uuid import UUID
+
+from litestar import Controller, get
+from litestar.di import NamedDependency
+from litestar.params import FromPath, QueryParameter
+
+from api.members.deps import MEMBER_DEPENDENCIES
+from api.members.permissions import (
+    MANAGE_MEMBERS,
+    SELF_OR_VIEWER,
+    VIEW_DIRECTORY,
+    VIEW_ROSTER,
+    signed_in,
+)
+from api.members.schemas import (
+    ArchivedMembersRead,
+    AuditHistoryEntry,
+    ContactVisibility,
+    DeletionImpactRead,
+    MemberListItem,
+    MemberProfile,
+    MemberWithRoles,
+)
+from api.members.service import MemberReader
+
+Page = Annotated[int, QueryParameter(ge=1, le=1_000_000)]
+PageSize = Annotated[int, QueryParameter(ge=1, le=100)]
+EventType = Annotated[str | None, QueryParameter(max_length=100)]
+
+
+class RosterController(Controller):
+    """Who is in the department; static paths are declared before `{user_id}` ones."""
+
+    path = "/"
+    dependencies = MEMBER_DEPENDENCIES
+
+    @get("/", guards=[VIEW_ROSTER])
+    async def list_members(self, reader: NamedDependency[MemberReader]) -> list[MemberListItem]:
+        """Every member of any status (not deleted), contact details as the setting allows."""
+        return await reader.roster()
+
+    @get("/contact-info-enabled", guards=[signed_in])
+    async def contact_info_enabled(
+        self, reader: NamedDependency[MemberReader]
+    ) -> ContactVisibility:
+        """What the roster shows of contact details."""
+        return await reader.contact_visibility()
+
+    @get("/with-roles", guards=[VIEW_DIRECTORY])
+    async def list_members_with_roles(
+        self, reader: NamedDependency[MemberReader]
+    ) -> list[MemberWithRoles]:
+        """Every member with roles and personal data, redacted for the caller."""
+        return await reader.directory()
+
+    @get("/archived", guards=[MANAGE_MEMBERS])
+    async def list_archived(self, reader: NamedDependency[MemberReader]) -> ArchivedMembersRead:
+        """Archived members, newest archive first."""
+        return await reader.archived()
+
+    @get("/{user_id:str}/with-roles", guards=[SELF_OR_VIEWER])
+    async def get_member(
+        self, user_id: FromPath[UUID], reader: NamedDependency[MemberReader]
+    ) -> MemberProfile:
+        """One member's profile, redacted for the caller; every call is audited."""
+        return await reader.profile(user_id)
+
+    @get("/{user_id:str}/audit-history", guards=[MANAGE_MEMBERS])
+    async def audit_history(
+        self,
+        user_id: FromPath[UUID],
+        reader: NamedDependency[MemberReader],
+        page: Page = 1,
+        page_size: PageSize = 50,
+        event_type: EventType = None,
+    ) -> list[AuditHistoryEntry]:
+        """Audit entries about the member, newest first."""
+        return await reader.history(user_id, page=page, page_size=page_size, event_type=event_type)
+
+    @get("/{user_id:str}/deletion-impact", guards=[MANAGE_MEMBERS])
+    async def deletion_impact(
+        self, user_id: FromPath[UUID], reader: NamedDependency[MemberReader]
+    ) -> DeletionImpactRead:
+        """What deleting the member would touch."""
+        return await reader.deletion_impact(user_id)

@@ -1,0 +1,237 @@
+"""Every query of the member area, scoped to the caller's organization.
+
+Each method loads what it returns (`selectinload`), since relationships are `lazy="raise"`.
+Database errors are translated here, by MySQL error number, into the spec's 409s.
+"""
+
+from collections.abc import Collection, Sequence
+from typing import Any
+from uuid import UUID
+
+from sqlalchemy import Row, Select, delete, null, or_, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import selectinload
+
+from api.members.errors import DuplicateMemberError, HardDeleteBlockedError
+from shared.db.repository import TenantRepository
+from shared.models import AuditLog, MemberStatus, Organization, Position, User, UserPosition
+
+MYSQL_DUPLICATE_KEY = 1062
+MYSQL_ROW_REFERENCED = 1451
+# Unique key (MariaDB constraint name or SQLite column) -> the field a 409 names (§4 #12).
+DUPLICATE_DETAILS = (
+    ("membership_number", "A member with this membership number already exists"),
+    ("username", "A member with this username already exists"),
+    ("email", "A member with this email already exists"),
+)
+# Roster columns; phone and mobile are decrypted only when the roster shows them.
+ROSTER_COLUMNS = (
+    User.id,
+    User.organization_id,
+    User.username,
+    User.first_name,
+    User.middle_name,
+    User.last_name,
+    User.membership_number,
+    User.photo_url,
+    User.status,
+    User.membership_type,
+    User.compliance_exempt,
+    User.hire_date,
+    User.rank,
+    User.station,
+    User.platoon,
+)
+RosterRow = Row[*tuple[Any, ...]]
+# event_data keys through which an audit entry names the member it is about.
+SUBJECT_KEYS = ("target_user_id", "updated_user_id", "viewed_user_id", "new_user_id")
+
+
+def _error_number(exc: IntegrityError) -> int | None:
+    args = getattr(exc.orig, "args", ())
+    return args[0] if args and isinstance(args[0], int) else None
+
+
+def translate_duplicate(exc: IntegrityError) -> DuplicateMemberError | None:
+    """The 409 for a unique-key clash on `users`, or None for any other integrity error."""
+    number = _error_number(exc)
+    text = str(exc.orig)
+    if number != MYSQL_DUPLICATE_KEY and "UNIQUE constraint failed" not in text:
+        return None
+    for key, detail in DUPLICATE_DETAILS:
+        if key in text:
+            return DuplicateMemberError(detail)
+    return DuplicateMemberError()
+
+
+class MemberRepository(TenantRepository[User]):  # type: ignore[type-var]
+    """Members of one organization."""
+
+    model = User
+
+    def live(self) -> Select[User]:
+        """Members that are not soft-deleted."""
+        return self.scoped().where(User.deleted_at.is_(None))
+
+    async def roster(self, *, email: bool, phone: bool, mobile: bool) -> Sequence[RosterRow]:
+        """Roster rows in one query, contact columns only when they will be shown."""
+        stmt = (
+            select(
+                *ROSTER_COLUMNS,
+                (User.email if email else null()).label("email"),
+                (User.phone if phone else null()).label("phone"),
+                (User.mobile if mobile else null()).label("mobile"),
+            )
+            .where(User.organization_id == self.organization_id, User.deleted_at.is_(None))
+            .order_by(User.last_name, User.first_name)
+        )
+        return (await self.session.execute(stmt)).all()
+
+    async def all_with_roles(self) -> Sequence[User]:
+        """Every live member with their roles, in roster order."""
+        stmt = self.live().order_by(User.last_name, User.first_name).options(_with_roles())
+        return (await self.session.scalars(stmt)).all()
+
+    async def get_with_roles(self, user_id: UUID, *, include_deleted: bool = False) -> User | None:
+        """One member with their roles; soft-deleted ones only when asked."""
+        base = self.scoped() if include_deleted else self.live()
+        stmt = base.where(User.id == user_id).options(_with_roles())
+        return (await self.session.scalars(stmt)).first()
+
+    async def get_for_update(self, user_id: UUID, *, include_deleted: bool = False) -> User | None:
+        """One member with their roles, row-locked for a change."""
+        base = self.scoped() if include_deleted else self.live()
+        stmt = base.where(User.id == user_id).with_for_update().options(_with_roles())
+        return (await self.session.scalars(stmt)).first()
+
+    async def clashes(
+        self, *, username: str | None, email: str | None, membership_number: str | None
+    ) -> Sequence[User]:
+        """Members (soft-deleted ones too) holding the username, email or live number."""
+        conditions = []
+        if username is not None:
+            conditions.append(User.username_lower == username.lower())
+        if email is not None:
+            conditions.append(User.email_lower == email.lower())
+        if membership_number is not None:
+            conditions.append(User.membership_number_key == membership_number.lower())
+        if not conditions:
+            return []
+        return (await self.session.scalars(self.scoped().where(or_(*conditions)))).all()
+
+    async def numbers_taken(self, candidates: Collection[str]) -> set[str]:
+        """Which of these membership numbers (lower-cased) live members hold."""
+        keys = [c.lower() for c in candidates]
+        stmt = select(User.membership_number_key).where(
+            User.organization_id == self.organization_id, User.membership_number_key.in_(keys)
+        )
+        return {key for key in (await self.session.scalars(stmt)) if key is not None}
+
+    async def archived(self) -> Sequence[User]:
+        """Archived live members, newest archive first."""
+        stmt = self.live().where(User.status == MemberStatus.ARCHIVED)
+        return (await self.session.scalars(stmt.order_by(User.archived_at.desc()))).all()
+
+    def add(self, user: User) -> None:
+        """Stage a new member (written by the next `flush`)."""
+        self.session.add(user)
+
+    async def flush(self) -> None:
+        """Write pending changes; a unique-key clash becomes the 409 naming the field."""
+        try:
+            await self.session.flush()
+        except IntegrityError as exc:
+            duplicate = translate_duplicate(exc)
+            if duplicate is None:
+                raise
+            raise duplicate from exc
+
+    async def set_roles(
+        self, user: User, removed: Collection[UUID], added: Collection[UUID], assigned_by: UUID
+    ) -> None:
+        """Take the `removed` roles from the member and give them the `added` ones."""
+        if removed:
+            await self.session.execute(
+                delete(UserPosition).where(
+                    UserPosition.user_id == user.id, UserPosition.position_id.in_(list(removed))
+                )
+            )
+        for role_id in added:
+            self.session.add(
+                UserPosition(user_id=user.id, position_id=role_id, assigned_by=assigned_by)
+            )
+        await self.session.flush()
+        # The loaded collection is stale now: the next read of the member loads it afresh.
+        self.session.expire(user, ["positions"])
+
+    async def delete(self, user: User) -> None:
+        """Remove the row; refused (409) while another record must keep it as owner."""
+        try:
+            await self.session.execute(delete(User).where(User.id == user.id))
+        except IntegrityError as exc:
+            if _error_number(exc) == MYSQL_ROW_REFERENCED or "FOREIGN KEY" in str(exc.orig):
+                raise HardDeleteBlockedError from exc
+            raise
+
+
+def _with_roles() -> Any:
+    return selectinload(User.positions).selectinload(UserPosition.position)
+
+
+class RoleRepository(TenantRepository[Position]):  # type: ignore[type-var]
+    """Roles of one organization."""
+
+    model = Position
+
+    async def get_many(self, role_ids: Collection[UUID]) -> Sequence[Position]:
+        """The organization's roles among these ids (foreign or unknown ids are absent)."""
+        if not role_ids:
+            return []
+        stmt = self.scoped().where(Position.id.in_(list(role_ids)))
+        return (await self.session.scalars(stmt)).all()
+
+    async def by_slug(self, slug: str) -> Position | None:
+        """The organization's role with this slug."""
+        stmt = self.scoped().where(Position.slug == slug)
+        return (await self.session.scalars(stmt)).first()
+
+
+class OrganizationRepository:
+    """The caller's organization row (its settings document)."""
+
+    def __init__(self, session: AsyncSession, organization_id: UUID) -> None:
+        self.session = session
+        self.organization_id = organization_id
+
+    async def settings(self) -> dict[str, Any]:
+        """The settings document, `{}` when unset."""
+        stmt = select(Organization.settings).where(Organization.id == self.organization_id)
+        return (await self.session.scalar(stmt)) or {}
+
+    async def get_for_update(self) -> Organization | None:
+        """The organization, row-locked (membership numbers are handed out under this lock)."""
+        stmt = select(Organization).where(Organization.id == self.organization_id)
+        return (await self.session.scalars(stmt.with_for_update())).first()
+
+
+class AuditHistoryRepository:
+    """Audit entries of one organization about one member."""
+
+    def __init__(self, session: AsyncSession, organization_id: UUID) -> None:
+        self.session = session
+        self.organization_id = organization_id
+
+    async def about(
+        self, user_id: UUID, event_types: Collection[str] | None, offset: int, limit: int
+    ) -> Sequence[AuditLog]:
+        """Entries naming the member, newest first; `event_types` None means any."""
+        subject = str(user_id)
+        stmt = select(AuditLog).where(
+            AuditLog.organization_id == self.organization_id,
+            or_(*(AuditLog.event_data[key].as_string() == subject for key in SUBJECT_KEYS)),
+        )
+        if event_types is not None:
+            stmt = stmt.where(AuditLog.event_type.in_(list(event_types)))
+        stmt = stmt.order_by(AuditLog.id.desc()).offset(offset).limit(limit)
+        return (await self.session.scalars(stmt)).all()

@@ -1,0 +1,67 @@
+"""Answers of the lifecycle routes (§3.2)."""
+
+from datetime import datetime
+from typing import Any
+from uuid import UUID
+
+import msgspec
+
+
+class StatusChangeRead(msgspec.Struct, kw_only=True):
+    """The transition made; the property-return fields stay null until inventory exists."""
+
+    user_id: UUID
+    previous_status: str
+    new_status: str
+    property_return_report: dict[str, Any] | None = None
+    document_id: str | None = None
+    email_sent: bool | None = None
+
+
+class ArchivedMemberRead(msgspec.Struct, kw_only=True):
+    """One archived member."""
+
+    user_id: UUID
+    name: str
+    email: str
+    membership_number: str | None
+    rank: str | None
+    archived_at: datetime | None
+    status_change_reason: str | None
+
+
+class ArchivedMembersRead(msgspec.Struct, kw_only=True):
+    """The organization's archived members, newest archive first."""
+
+    organization_id: UUID
+    archived_count: int
+    members: list[ArchivedMemberRead]
+
+
+class ReactivationRead(msgspec.Struct, kw_only=True):
+    """An archived member made active again."""
+
+    user_id: UUID
+    member_name: str
+    previous_status: str
+    new_status: str
+    reactivated_at: datetime
+    reason: str | None
+
+
+class MembershipTypeRead(msgspec.Struct, kw_only=True):
+    """A tier change."""
+
+    user_id: UUID
+    member_name: str
+    previous_membership_type: str | None
+    new_membership_type: str
+    changed_at: datetime
+
+
+class ComplianceExemptionRead(msgspec.Struct, kw_only=True):
+    """The member's exemption after the change."""
+
+    user_id: UUID
+    member_name: str
+    compliance_exempt: bool

@@ -1,0 +1,125 @@
+"""What every member service of a request shares: caller, repositories, audit, outbox, ceilings."""
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from uuid import UUID
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from api.audit.trail import AuditTrail
+from api.members.errors import ArchivedMemberEmailError, DuplicateMemberError, MemberNotFoundError
+from api.members.redaction import Visibility
+from api.members.repository import (
+    AuditHistoryRepository,
+    MemberRepository,
+    OrganizationRepository,
+    RoleRepository,
+)
+from api.rules import ProposedChange, keep_an_administrator, missing_permissions, refuse_escalation
+from shared.catalog.system_roles import rank_permissions
+from shared.events.envelope import EventData
+from shared.events.outbox import Outbox
+from shared.models import MemberStatus, Position, User
+from shared.principal import Principal
+
+
+@dataclass
+class MemberContext:
+    """The request's caller and the tools every member operation uses."""
+
+    principal: Principal
+    session: AsyncSession
+    audit: AuditTrail
+    outbox: Outbox
+    members: MemberRepository
+    roles: RoleRepository
+    organization: OrganizationRepository
+    history: AuditHistoryRepository
+    forget: Callable[[UUID], None]  # drops the member from permission caches
+
+    def publish(self, data: EventData) -> None:
+        """Queue an event in the request's transaction, on behalf of the caller."""
+        self.outbox.add(
+            data,
+            organization_id=self.principal.organization_id,
+            actor_id=self.principal.user_id,
+        )
+
+    async def member(
+        self, user_id: UUID, *, for_update: bool = False, include_deleted: bool = False
+    ) -> User:
+        """The member with their roles (404 when missing, deleted or foreign)."""
+        if for_update:
+            found = await self.members.get_for_update(user_id, include_deleted=include_deleted)
+        else:
+            found = await self.members.get_with_roles(user_id, include_deleted=include_deleted)
+        if found is None:
+            raise MemberNotFoundError(user_id=str(user_id))
+        return found
+
+    async def refuse_clashes(
+        self,
+        *,
+        username: str | None = None,
+        email: str | None = None,
+        membership_number: str | None = None,
+        exclude: UUID | None = None,
+    ) -> None:
+        """409 naming the field another member (soft-deleted too) already holds (§4 #12)."""
+        found = await self.members.clashes(
+            username=username, email=email, membership_number=membership_number
+        )
+        others = [user for user in found if user.id != exclude]
+        if email is not None:
+            for user in others:
+                if user.email_lower != email.lower():
+                    continue
+                if user.status is MemberStatus.ARCHIVED and user.deleted_at is None:
+                    raise ArchivedMemberEmailError(archived_match(user))
+                raise DuplicateMemberError("A member with this email already exists")
+        if username is not None and any(u.username_lower == username.lower() for u in others):
+            raise DuplicateMemberError("A member with this username already exists")
+        if membership_number is not None and others:
+            raise DuplicateMemberError("A member with this membership number already exists")
+
+    async def visibility(self) -> Visibility:
+        """The organization's contact visibility setting."""
+        return Visibility.from_settings(await self.organization.settings())
+
+    async def refuse_roles_above_caller(self, roles: Iterable[Position]) -> None:
+        """§4 #1: every permission of every requested role must be held by the caller."""
+        for role in roles:
+            missing = missing_permissions(self.principal.permissions, role.permissions)
+            if missing:
+                await refuse_escalation(self.audit, self.principal, f"role:{role.id}", missing)
+
+    async def refuse_rank_above_caller(self, rank: str | None) -> None:
+        """§4 #4: a rank grants permissions, so setting it needs all of them."""
+        missing = missing_permissions(self.principal.permissions, rank_permissions(rank))
+        if missing:
+            await refuse_escalation(self.audit, self.principal, f"rank:{rank}", missing)
+
+    async def keep_an_administrator(self, change: ProposedChange) -> None:
+        """§4 #6: refuse a change that leaves nobody able to manage members."""
+        await keep_an_administrator(self.session, self.principal.organization_id, change)
+
+
+def clean(value: str | None) -> str | None:
+    """Surrounding blanks dropped; an empty text means no value."""
+    if value is None:
+        return None
+    return value.strip() or None
+
+
+def archived_match(user: User) -> dict[str, str]:
+    """The 409 detail pointing at an archived member to reactivate instead."""
+    return {
+        "message": (
+            "A former member with this email address is archived. "
+            "Reactivate them instead of creating a new account."
+        ),
+        "existing_user_id": str(user.id),
+        "existing_member_name": user.full_name,
+        "existing_status": user.status.value,
+        "reactivate_url": f"/api/v1/users/{user.id}/reactivate",
+    }

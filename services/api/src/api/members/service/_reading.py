@@ -1,0 +1,108 @@
+"""Reading members: the roster, the admin list, one profile (audited), history, impact."""
+
+from uuid import UUID
+
+from api.members.redaction import access_of, discloses_restricted, redact
+from api.members.schemas import (
+    ArchivedMemberRead,
+    ArchivedMembersRead,
+    AuditHistoryEntry,
+    ContactVisibility,
+    DeletionImpactRead,
+    MemberListItem,
+    MemberProfile,
+    MemberWithRoles,
+)
+from api.members.service._context import MemberContext
+from api.members.service._history import describe, stored_types
+from api.members.views import member_profile, member_with_roles, roster_item
+
+
+class MemberReader:
+    """Read-only member operations of one request."""
+
+    def __init__(self, context: MemberContext) -> None:
+        self._c = context
+
+    async def roster(self) -> list[MemberListItem]:
+        """Every live member, any status; contact details as the organization allows."""
+        visibility = await self._c.visibility()
+        rows = await self._c.members.roster(
+            email=visibility.email, phone=visibility.phone, mobile=visibility.mobile
+        )
+        return [roster_item(row) for row in rows]
+
+    async def contact_visibility(self) -> ContactVisibility:
+        """The organization's roster visibility setting."""
+        return (await self._c.visibility()).read()
+
+    async def directory(self) -> list[MemberWithRoles]:
+        """Every live member with roles, redacted for this caller (never their own row)."""
+        visibility = await self._c.visibility()
+        principal = self._c.principal
+        return [
+            redact(member_with_roles(user), access_of(principal, user.id), visibility)
+            for user in await self._c.members.all_with_roles()
+        ]
+
+    async def profile(self, user_id: UUID) -> MemberProfile:
+        """One member's profile as this caller may see it; every view is audited."""
+        user = await self._c.member(user_id)
+        visibility = await self._c.visibility()
+        shown = redact(member_profile(user), access_of(self._c.principal, user.id), visibility)
+        await self._c.audit.record(
+            "user_viewed",
+            "user_management",
+            viewed_user_id=str(user.id),
+            viewed_username=user.username,
+            restricted_pii_disclosed=discloses_restricted(shown),
+        )
+        return shown
+
+    async def history(
+        self, user_id: UUID, *, page: int, page_size: int, event_type: str | None
+    ) -> list[AuditHistoryEntry]:
+        """Audit entries about the member, newest first, one page of them."""
+        await self._c.member(user_id)
+        entries = await self._c.history.about(
+            user_id, stored_types(event_type), (page - 1) * page_size, page_size
+        )
+        return [
+            AuditHistoryEntry(
+                id=entry.id,
+                timestamp=entry.timestamp,
+                event_type=entry.event_type,
+                severity=entry.severity,
+                description=describe(entry.event_type, entry.event_data or {}),
+                changed_by_username=entry.username,
+                changed_by_user_id=entry.user_id,
+                event_data=entry.event_data or {},
+            )
+            for entry in entries
+        ]
+
+    async def deletion_impact(self, user_id: UUID) -> DeletionImpactRead:
+        """What deleting the member would touch (soft-deleted members are found too)."""
+        user = await self._c.member(user_id, include_deleted=True)
+        # Training, inventory and documents do not exist yet: nothing refers to members.
+        return DeletionImpactRead(user_id=user.id, full_name=user.full_name, status=user.status)
+
+    async def archived(self) -> ArchivedMembersRead:
+        """The organization's archived members, newest archive first."""
+        users = await self._c.members.archived()
+        return ArchivedMembersRead(
+            organization_id=self._c.principal.organization_id,
+            archived_count=len(users),
+            members=[
+                ArchivedMemberRead(
+                    user_id=user.id,
+                    name=user.full_name,
+                    email=user.email,
+                    membership_number=user.membership_number,
+                    rank=user.rank,
+                    archived_at=user.archived_at,
+                    status_change_reason=user.status_change_reason,
+                )
+                for user in users
+            ],
+        )
