@@ -1,6 +1,7 @@
 """Roles and the permission catalogue through the gateway (spec §3.3, §4 #2, #16, #17)."""
 
 import json
+import time
 import uuid
 from collections.abc import Iterator
 from typing import Any
@@ -48,6 +49,17 @@ def audit_entries(dept: Department, event_type: str) -> list[dict[str, Any]]:
     for row in rows:
         row["event_data"] = json.loads(row["event_data"])
     return rows
+
+
+def audit_entry(dept: Department, event_type: str, **data: object) -> dict[str, Any]:
+    """The entry of this type whose data holds `data`; waits for deferred appends (10 s)."""
+    deadline = time.monotonic() + 10
+    while True:
+        for entry in audit_entries(dept, event_type):
+            if all(entry["event_data"].get(key) == value for key, value in data.items()):
+                return entry
+        assert time.monotonic() < deadline, f"no {event_type} entry with {data}"
+        time.sleep(0.2)
 
 
 def outbox_events(dept: Department, subject: str) -> list[dict[str, Any]]:
@@ -162,11 +174,7 @@ class TestCreateRole:
         row = role_row(dept, created["id"])
         assert row is not None
         assert row["slug"] == expected_slug
-        entry = next(
-            e
-            for e in audit_entries(dept, "role_created")
-            if e["event_data"]["role_id"] == created["id"]
-        )
+        entry = audit_entry(dept, "role_created", role_id=created["id"])
         assert (entry["event_category"], entry["severity"]) == ("access_control", "warning")
         assert entry["event_data"]["role_slug"] == expected_slug
         event = next(
@@ -215,13 +223,10 @@ class TestCreateRole:
         assert star.status_code == module.status_code == 403
         assert allowed.status_code == 201
         assert len(dept.query("SELECT id FROM positions WHERE name = %s", name)) == 1
-        blocked = [
-            e
-            for e in audit_entries(dept, "privilege_escalation_blocked")
-            if e["event_data"]["missing_permissions"] == ["finance.manage"]
-        ]
-        assert blocked
-        assert blocked[-1]["severity"] == "critical"
+        blocked = audit_entry(
+            dept, "privilege_escalation_blocked", missing_permissions=["finance.manage"]
+        )
+        assert blocked["severity"] == "critical"
         assert outbox_events(dept, "logbook.api.security.privilege_escalation_blocked")
 
     def test_needs_positions_create_or_manage_permissions(self, dept: Department) -> None:
