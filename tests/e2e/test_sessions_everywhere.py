@@ -11,6 +11,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import httpx
+import jwt
 import nats
 import pytest
 from nats.js.api import DeliverPolicy
@@ -292,7 +293,8 @@ class TestIdleTimeout:
         username = new_member(stack)
         with signed_in(stack, username) as client:
             access = client.cookies["access_token"]
-            # Sixteen quiet minutes pass: no request since the sign-in noted any activity.
+            # Sixteen quiet minutes pass: the session row was last active then, nobody noted
+            # activity since, and the member's browser holds a token issued back then.
             sql(
                 stack,
                 "UPDATE auth_sessions SET last_activity_at = ? WHERE user_id = "
@@ -300,12 +302,16 @@ class TestIdleTimeout:
                 (utc_now() - timedelta(minutes=16)).strftime("%Y-%m-%d %H:%M:%S.%f"),
                 username,
             )
-            me = client.get("/api/v1/auth/me")
+            me = httpx.get(
+                f"{stack.gateway}/api/v1/auth/me",
+                cookies={"access_token": issued_minutes_ago(stack, access, 16)},
+            )
             assert (me.status_code, me.json()["code"]) == (401, "LB-AUTH-002")
             # The refresh cannot revive it either.
             refresh = client.post("/api/v1/auth/refresh", headers=csrf_headers(client))
             assert refresh.status_code == 401
-        assert refused_within(stack, access) < 1.0  # the api learns of it from auth's event
+        # The api learns of the end from auth's event, even for the fresh token of the session.
+        assert refused_within(stack, access) < 1.0
         with sqlite3.connect(database(stack)) as db:
             reasons = db.execute(
                 "SELECT revoke_reason FROM auth_sessions WHERE user_id = "
@@ -313,3 +319,24 @@ class TestIdleTimeout:
                 (username,),
             ).fetchall()
         assert reasons == [("idle_timeout",)]
+
+    def test_activity_within_the_timeout_keeps_an_old_token_alive(self, stack: Stack) -> None:
+        username = new_member(stack)
+        with signed_in(stack, username) as client:
+            access = client.cookies["access_token"]
+            assert client.get("/api/v1/auth/me").status_code == 200  # activity noted now
+            me = httpx.get(
+                f"{stack.gateway}/api/v1/auth/me",
+                cookies={"access_token": issued_minutes_ago(stack, access, 16)},
+            )
+            assert me.status_code == 200
+
+
+def issued_minutes_ago(stack: Stack, token: str, minutes: int) -> str:
+    """The same session's access token as if issued `minutes` ago (signed with the stack's key)."""
+    secrets = (Path(stack.env["DATA_DIR"]) / "dev-secrets.env").read_text().splitlines()
+    key = next(line.split("=", 1)[1] for line in secrets if line.startswith("SECRET_KEY="))
+    claims = jwt.decode(token, key, algorithms=["HS256"])
+    issued = utc_now() - timedelta(minutes=minutes)
+    claims.update(iat=issued, exp=issued + timedelta(minutes=30))
+    return jwt.encode(claims, key, algorithm="HS256")

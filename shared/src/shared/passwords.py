@@ -1,4 +1,10 @@
-"""Password hashing (Argon2id) and the password policy (spec/auth.md §5.1, §5.2)."""
+"""Password hashing (Argon2id) and the password policy (spec/auth.md §5.1, §5.2).
+
+A service starts `HashingWorkers` for its event loop (`start_hashing_workers`): hashes then run
+in small child processes, and the service's own memory never holds their 64 MiB each. Without
+them (the CLI, tests) a two-thread pool of this process does the work. Either way it is off the
+event loop and at most two hashes run at once.
+"""
 
 import asyncio
 import re
@@ -8,27 +14,20 @@ from concurrent.futures import ThreadPoolExecutor
 from functools import partial
 from typing import TypeVar
 
-from argon2 import PasswordHasher, Type
-from argon2.exceptions import InvalidHashError, VerificationError
+from shared.hashing_workers import HashingWorkers
+from shared.password_worker import DUMMY_HASH, HASHER, verify
 
+__all__ = ["DUMMY_HASH", "HASHER"]
 T = TypeVar("T")
 
-HASHER = PasswordHasher(
-    time_cost=3, memory_cost=65536, parallelism=4, hash_len=32, salt_len=16, type=Type.ID
-)
-# Each hash holds 64 MiB while it runs: a small pool of its own makes a login burst queue instead
-# of filling the loop's default executor (up to 32 threads, 2 GiB) and starving other work.
 # Two at a time: one per core of the machines this runs on, and at most 128 MiB of hashing memory.
 HASHING_THREADS = 2
 _EXECUTOR = ThreadPoolExecutor(max_workers=HASHING_THREADS, thread_name_prefix="argon2")
 _SLOTS: "weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, asyncio.Semaphore]" = (
     weakref.WeakKeyDictionary()
 )
-# Hash of a discarded random secret with HASHER's parameters, verified when there is no stored
-# hash so an unknown account costs as much as a real one; a test keeps it in step with HASHER.
-DUMMY_HASH = (
-    "$argon2id$v=19$m=65536,t=3,p=4$G3W37GH8adPdmFkQbAVeTA"
-    "$QsKNa6epkl9PGZEz1HAPHEFVzJi4I6R/4wwcgFpOL5s"
+_WORKERS: "weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, HashingWorkers]" = (
+    weakref.WeakKeyDictionary()
 )
 
 SPECIAL_CHARACTERS = "!@#$%^&*()_+-=[]{};':\"\\|,.<>/?~`"
@@ -58,8 +57,28 @@ _REPEAT = re.compile(r"(.)\1\1", re.DOTALL)
 
 
 async def _in_thread(func: partial[T]) -> T:
-    """Run a blocking Argon2 call on the hashing pool so the event loop keeps serving."""
+    """Run a blocking Argon2 call on the hashing threads so the event loop keeps serving."""
     return await asyncio.get_running_loop().run_in_executor(_EXECUTOR, func)
+
+
+async def start_hashing_workers() -> HashingWorkers:
+    """Hash in worker processes from now on, for every caller on this event loop."""
+    workers = HashingWorkers(HASHING_THREADS)
+    await workers.start()
+    _WORKERS[asyncio.get_running_loop()] = workers
+    return workers
+
+
+async def stop_hashing_workers() -> None:
+    """Stop this event loop's workers (hashing falls back to threads)."""
+    workers = _WORKERS.pop(asyncio.get_running_loop(), None)
+    if workers is not None:
+        await workers.stop()
+
+
+def hashing_workers() -> HashingWorkers | None:
+    """This event loop's worker processes, if started."""
+    return _WORKERS.get(asyncio.get_running_loop())
 
 
 def hash_password_sync(password: str) -> str:
@@ -83,21 +102,20 @@ def hashing_slot() -> asyncio.Semaphore:
 
 async def hash_password(password: str) -> str:
     """Argon2id PHC string for a password, computed off the event loop."""
-    return await _in_thread(partial(HASHER.hash, password))
-
-
-def _verify(stored_hash: str | None, password: str) -> bool:
-    """Blocking verify; a missing hash still pays for a full verify against DUMMY_HASH."""
-    try:
-        HASHER.verify(DUMMY_HASH if stored_hash is None else stored_hash, password)
-    except (VerificationError, InvalidHashError):
-        return False
-    return stored_hash is not None
+    workers = hashing_workers()
+    if workers is None:
+        return await _in_thread(partial(HASHER.hash, password))
+    result: str = await workers.run(op="hash", password=password)
+    return result
 
 
 async def verify_password(stored_hash: str | None, password: str) -> bool:
     """Whether the password matches; False for a mismatch, a malformed or a missing hash."""
-    return await _in_thread(partial(_verify, stored_hash, password))
+    workers = hashing_workers()
+    if workers is None:
+        return await _in_thread(partial(verify, stored_hash, password))
+    result: bool = await workers.run(op="verify", hash=stored_hash, password=password)
+    return result
 
 
 def needs_rehash(stored_hash: str) -> bool:

@@ -5,9 +5,11 @@ member's permissions and flags are cached per instance for a minute.
 """
 
 import time
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import timedelta
-from typing import Any
+from functools import partial
+from typing import Any, TypeVar, cast
 from uuid import UUID
 
 from litestar import Request
@@ -33,6 +35,7 @@ from shared.session_liveness import SessionLiveness
 from shared.settings import Settings
 from shared.tokens import AccessClaims, InvalidTokenError, read_access_token
 
+T = TypeVar("T")
 MEMBER_CACHE_SECONDS = 60.0
 PRINCIPAL_KEY = "logbook_principal"
 
@@ -59,26 +62,45 @@ class Principal:
 
 
 class MemberCache:
-    """Per-instance cache of `MemberFacts`, loaded on a miss."""
+    """Per-instance cache of `MemberFacts` (and what a service derives from a member), for a minute.
+
+    `forget` drops a member at once; a load that was running when it was called is not stored,
+    so an answer read before a change cannot outlive the change.
+    """
 
     def __init__(self) -> None:
-        self._entries: dict[UUID, tuple[float, MemberFacts]] = {}
+        self._entries: dict[tuple[UUID, str], tuple[float, object]] = {}
+        self._forgotten: dict[UUID, int] = {}  # bumped on every forget of the member
+        self._epoch = 0  # bumped when everyone is forgotten
 
     async def facts(
         self, sessionmaker: async_sessionmaker[AsyncSession], user_id: UUID
     ) -> MemberFacts | None:
         """The member's facts, from the cache when fresh."""
-        cached = self._entries.get(user_id)
-        if cached is not None and cached[0] > time.monotonic():
-            return cached[1]
-        facts = await _load_facts(sessionmaker, user_id)
-        if facts is not None:
-            self._entries[user_id] = (time.monotonic() + MEMBER_CACHE_SECONDS, facts)
-        return facts
+        return await self.remembered(user_id, "facts", partial(_load_facts, sessionmaker, user_id))
 
-    def forget(self, user_id: UUID) -> None:
-        """Drop a member (their roles or status changed)."""
-        self._entries.pop(user_id, None)
+    async def remembered(
+        self, user_id: UUID, kind: str, load: Callable[[], Awaitable[T | None]]
+    ) -> T | None:
+        """A value about the member, loaded on a miss and kept for a minute; None is not kept."""
+        cached = self._entries.get((user_id, kind))
+        if cached is not None and cached[0] > time.monotonic():
+            return cast(T, cached[1])
+        generation = (self._epoch, self._forgotten.get(user_id, 0))
+        value = await load()
+        if value is not None and generation == (self._epoch, self._forgotten.get(user_id, 0)):
+            self._entries[(user_id, kind)] = (time.monotonic() + MEMBER_CACHE_SECONDS, value)
+        return value
+
+    def forget(self, user_id: UUID | None) -> None:
+        """Drop a member (their roles, flags or status changed); None drops every member."""
+        if user_id is None:
+            self._epoch += 1
+            self._entries.clear()
+            return
+        self._forgotten[user_id] = self._forgotten.get(user_id, 0) + 1
+        for key in [key for key in self._entries if key[0] == user_id]:
+            del self._entries[key]
 
 
 async def _load_facts(
@@ -120,15 +142,20 @@ def bearer_claims(
         raise SessionInvalidError("bad_token") from exc
 
 
+def session_idle(liveness: SessionLiveness, claims: AccessClaims, settings: Settings) -> bool:
+    """Whether the session saw no activity, anywhere, for longer than the idle timeout."""
+    # Before any activity is known, the token's issue time stands in for it.
+    issued = claims.expires_at - timedelta(minutes=settings.access_token_expire_minutes)
+    last = max(liveness.last_activity(str(claims.session_id)) or issued, issued)
+    return utc_now() - last > timedelta(minutes=settings.hipaa_session_timeout_minutes)
+
+
 def check_liveness(liveness: SessionLiveness, claims: AccessClaims, settings: Settings) -> None:
     """Refuse a revoked or idle session; note this request's activity."""
     session_id = str(claims.session_id)
     if liveness.is_revoked(session_id):
         raise SessionInvalidError("revoked")
-    # Before any activity is known, the token's issue time stands in for it.
-    issued = claims.expires_at - timedelta(minutes=settings.access_token_expire_minutes)
-    last = max(liveness.last_activity(session_id) or issued, issued)
-    if utc_now() - last > timedelta(minutes=settings.hipaa_session_timeout_minutes):
+    if session_idle(liveness, claims, settings):
         raise SessionInvalidError("idle_timeout")
     liveness.note_activity(session_id)
 

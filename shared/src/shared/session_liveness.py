@@ -1,17 +1,21 @@
-"""What every service knows about sessions without asking the database.
+"""What every service knows about sessions and members without asking the database.
 
 Revoked sessions come from auth's own events (`session.ended`, `session.revoked`,
 `token.reuse_detected`), read by each instance from the stream it already trusts: the outbox
-makes them durable, and a restarted instance replays the last access-token lifetime. Activity is
-noted in a JetStream key-value bucket at most once a minute per session and instance, and
-watched by every instance, so idleness is judged alike everywhere.
+makes them durable, and a restarted instance replays the last access-token lifetime. The
+instance that revokes a session also says so at once (`revoke`), before its event comes back.
+Activity is noted in a JetStream key-value bucket at most once a minute per session and
+instance, and watched by every instance, so idleness is judged alike everywhere. Events that
+change what a member may do (auth's, and the api's member, role and organization events) are
+passed to `on_member_event`, so per-instance caches of members can drop them.
 """
 
 import asyncio
 import contextlib
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from datetime import datetime, timedelta
+from functools import partial
 from uuid import UUID
 
 import msgspec
@@ -33,7 +37,16 @@ REVOKING_EVENTS = {
     "logbook.auth.session.revoked": "session_ids",
     "logbook.auth.token.reuse_detected": "session_id",
 }
+MFA_POLICY_UPDATED = "logbook.auth.mfa.policy_updated"
+# The api's events that change a member's facts: by subject, the fields naming the members.
+# An organization event names nobody: it may change every member's facts (MFA policy, timezone).
+MEMBER_SUBJECTS = {
+    "logbook.api.member.>": ("user_id",),
+    "logbook.api.role.>": ("affected_user_ids",),
+    "logbook.api.organization.>": (),
+}
 RETRY_SECONDS = 2.0
+MemberListener = Callable[[UUID | None], None]
 
 
 class SessionLiveness(BackgroundLoop):
@@ -47,12 +60,12 @@ class SessionLiveness(BackgroundLoop):
         *,
         token_lifetime: timedelta,
         idle_timeout: timedelta,
-        on_member_event: Callable[[UUID], None] | None = None,
+        on_member_event: MemberListener | None = None,
     ) -> None:
         super().__init__()
         self._nats = nats
-        # Told about every member an auth event names (password, MFA, lock changes), so a
-        # per-instance cache of the member's flags can be dropped at once.
+        # Told about every member an auth, member or role event names (password, MFA, status,
+        # roles), and told None for an organization event, so per-instance caches can drop them.
         self._on_member_event = on_member_event
         self._token_lifetime = token_lifetime
         self._idle_timeout = idle_timeout
@@ -65,6 +78,13 @@ class SessionLiveness(BackgroundLoop):
     def is_revoked(self, session_id: str) -> bool:
         """True once auth has announced the session's end."""
         return session_id in self._revoked
+
+    def revoke(self, session_ids: Iterable[str]) -> None:
+        """Refuse these sessions from now on (the revoking instance, before its event returns)."""
+        forget_at = time.monotonic() + self._token_lifetime.total_seconds()
+        for session_id in session_ids:
+            self._revoked[session_id] = forget_at
+        self._forget_expired()
 
     def last_activity(self, session_id: str) -> datetime | None:
         """The latest activity any instance noted for the session."""
@@ -90,47 +110,77 @@ class SessionLiveness(BackgroundLoop):
             log.warning("sessions.activity_not_written", error=type(exc).__name__)
 
     async def _run(self) -> None:
-        await asyncio.gather(self._follow_revocations(), self._follow_activity())
+        await asyncio.gather(
+            self._follow_activity(),
+            self._follow(
+                "logbook.auth.>",
+                # A restarted instance replays the revocations of still-valid tokens.
+                lambda: ConsumerConfig(
+                    deliver_policy=DeliverPolicy.BY_START_TIME,
+                    opt_start_time=utc_now() - self._token_lifetime,
+                ),
+                self._revoke_from,
+            ),
+            *(
+                self._follow(
+                    subject,
+                    lambda: ConsumerConfig(deliver_policy=DeliverPolicy.NEW),
+                    partial(self._members_from, fields),
+                )
+                for subject, fields in MEMBER_SUBJECTS.items()
+            ),
+        )
 
-    async def _follow_revocations(self) -> None:
+    async def _follow(
+        self, subject: str, config: Callable[[], ConsumerConfig], handle: Callable[[bytes], None]
+    ) -> None:
+        """Feed every message on `subject` to `handle`, resubscribing after NATS trouble."""
         while True:
             await self._nats.ready.wait()
-            since = utc_now() - self._token_lifetime
             try:
                 subscription = await self._nats.jetstream.subscribe(
-                    "logbook.auth.>",
-                    ordered_consumer=True,
-                    stream=self._nats.stream,
-                    config=ConsumerConfig(
-                        deliver_policy=DeliverPolicy.BY_START_TIME, opt_start_time=since
-                    ),
+                    subject, ordered_consumer=True, stream=self._nats.stream, config=config()
                 )
                 async for message in subscription.messages:
-                    self._revoke_from(message.data)
+                    handle(message.data)
             except asyncio.CancelledError:
                 raise
             except Exception as exc:  # noqa: BLE001 - resubscribe after NATS trouble
-                log.warning("sessions.revocations_restart", error=type(exc).__name__)
+                log.warning("sessions.follow_restart", subject=subject, error=type(exc).__name__)
                 await asyncio.sleep(RETRY_SECONDS)
+
+    def _members_from(self, fields: tuple[str, ...], payload: bytes) -> None:
+        if self._on_member_event is None:
+            return
+        try:
+            data = decode(payload).data
+        except msgspec.DecodeError:
+            return
+        if not fields:
+            self._on_member_event(None)
+        for field in fields:
+            named = data.get(field)
+            for member in named if isinstance(named, list) else [named]:
+                self._tell_member(member)
+
+    def _tell_member(self, member: object) -> None:
+        if self._on_member_event is not None and isinstance(member, str):
+            with contextlib.suppress(ValueError):
+                self._on_member_event(UUID(member))
 
     def _revoke_from(self, payload: bytes) -> None:
         try:
             envelope = decode(payload)
         except msgspec.DecodeError:
             return
-        member = envelope.data.get("user_id")
-        if self._on_member_event is not None and isinstance(member, str):
-            with contextlib.suppress(ValueError):
-                self._on_member_event(UUID(member))
+        self._tell_member(envelope.data.get("user_id"))
+        if envelope.type == MFA_POLICY_UPDATED and self._on_member_event is not None:
+            self._on_member_event(None)  # every member's MFA gate may have changed
         field = REVOKING_EVENTS.get(envelope.type)
         if field is None:
             return
         ids = envelope.data.get(field)
-        forget_at = time.monotonic() + self._token_lifetime.total_seconds()
-        for session_id in ids if isinstance(ids, list) else [ids]:
-            if isinstance(session_id, str):
-                self._revoked[session_id] = forget_at
-        self._forget_expired()
+        self.revoke(s for s in (ids if isinstance(ids, list) else [ids]) if isinstance(s, str))
 
     def _forget_expired(self) -> None:
         now = time.monotonic()

@@ -9,6 +9,7 @@ from auth.internal import hash_member_password
 from auth.mfa_controllers import MfaController
 from auth.reset_controllers import PasswordResetController, UserCredentialsController
 from shared.app import ServiceSpec, create_service_app
+from shared.passwords import start_hashing_workers, stop_hashing_workers
 from shared.settings import Settings
 
 SPEC = ServiceSpec(
@@ -29,5 +30,8 @@ SPEC = ServiceSpec(
 def create_app(
     settings: Settings, *, sessionmaker: async_sessionmaker[AsyncSession] | None = None
 ) -> Litestar:
-    """Build the auth service."""
-    return create_service_app(SPEC, settings, sessionmaker=sessionmaker)
+    """Build the auth service; its Argon2 work runs in worker processes it starts and stops."""
+    app = create_service_app(SPEC, settings, sessionmaker=sessionmaker)
+    app.on_startup.append(start_hashing_workers)
+    app.on_shutdown.append(stop_hashing_workers)
+    return app

@@ -1,4 +1,7 @@
-"""Who is calling: the bearer token, its live session, the member, and the §4 gates."""
+"""Who is calling, for routes that change state: the token, its session row, the member, the gates.
+
+`/auth/me` and `/auth/session-settings` use `auth.current`, which needs no SQL.
+"""
 
 from dataclasses import dataclass
 from datetime import timedelta
@@ -16,7 +19,7 @@ from auth.errors import (
 )
 from auth.mfa import requires_mfa
 from auth.repository import MemberRepository, SessionRepository
-from auth.service import AuthService, ClientInfo
+from auth.service import ClientInfo, SessionService
 from shared.client_ip import client_ip
 from shared.db.types import utc_now
 from shared.models import AuthSession, Organization, User
@@ -71,7 +74,7 @@ def client_info(request: Request[object, object, State]) -> ClientInfo:
 async def provide_caller(
     request: Request[object, object, State],
     db_session: NamedDependency[AsyncSession],
-    auth: NamedDependency[AuthService],
+    sessions: NamedDependency[SessionService],
 ) -> Caller:
     """Authenticate the request against its live session; apply the password and MFA gates."""
     settings: Settings = request.app.state.settings
@@ -82,19 +85,18 @@ async def provide_caller(
         claims = read_access_token(settings, token)
     except InvalidTokenError as exc:
         raise SessionInvalidError("bad_token") from exc
-    sessions = SessionRepository(db_session)
-    auth_session = await sessions.get(claims.session_id)
+    auth_session = await SessionRepository(db_session).get(claims.session_id)
     if (
         auth_session is None
         or auth_session.revoked_at is not None
         or auth_session.user_id != claims.user_id
     ):
         raise SessionInvalidError("session_ended")
-    if auth.is_idle(auth_session):
-        auth.end_idle_session(auth_session)
+    if sessions.is_idle(auth_session):
+        sessions.end_idle(auth_session)
         raise SessionInvalidError("idle_timeout")
     now = utc_now()
-    auth.note_activity(auth_session)
+    sessions.note_activity(auth_session)
     if now - auth_session.last_activity_at > ACTIVITY_WRITE_INTERVAL:
         auth_session.last_activity_at = now
     members = MemberRepository(db_session)

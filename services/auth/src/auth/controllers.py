@@ -6,9 +6,17 @@ from litestar.di import NamedDependency, Provide
 from litestar.params import JSONBody
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from auth.caller import Caller, client_info, provide_caller
+from auth.caller import Caller, provide_caller
+from auth.current import provide_current_user
+from auth.deps import (
+    provide_events,
+    provide_memory,
+    provide_password_change,
+    provide_sessions,
+    provide_sign_in,
+)
 from auth.errors import NotAuthenticatedError
-from auth.repository import MemberRepository, SessionRepository
+from auth.repository import MemberRepository
 from auth.schemas import (
     Branding,
     ChangePasswordRequest,
@@ -22,28 +30,19 @@ from auth.schemas import (
     SessionSettings,
     TokenResponse,
 )
-from auth.service import AuthService, IssuedTokens, MfaChallenge, SignIn, current_user
-from shared.events.outbox import Outbox
+from auth.service import (
+    IssuedTokens,
+    MfaChallenge,
+    PasswordChangeService,
+    SessionService,
+    SignIn,
+    SignInService,
+    current_user,
+)
 from shared.passwords import hashing_slot
 from shared.settings import Settings
-from shared.suspicious_ips import SuspiciousIps
 
 ONBOARDING_STEPS = 10
-
-
-def provide_auth_service(
-    request: Request[object, object, State], db_session: NamedDependency[AsyncSession]
-) -> AuthService:
-    """The service with this request's repositories, outbox and client."""
-    return AuthService(
-        MemberRepository(db_session),
-        SessionRepository(db_session),
-        Outbox(db_session),
-        settings=request.app.state.settings,
-        client=client_info(request),
-        liveness=request.app.state.liveness,
-        suspicious=SuspiciousIps(request.app.state.redis, request.app.state.settings),
-    )
 
 
 def token_headers(tokens: IssuedTokens) -> dict[str, str]:
@@ -74,8 +73,13 @@ class AuthController(Controller):
     path = "/api/v1/auth"
     tags = ["auth"]
     dependencies = {
-        "auth": Provide(provide_auth_service, sync_to_thread=False),
+        "events": Provide(provide_events, sync_to_thread=False),
+        "memory": Provide(provide_memory, sync_to_thread=False),
+        "sign_in": Provide(provide_sign_in, sync_to_thread=False),
+        "sessions": Provide(provide_sessions, sync_to_thread=False),
+        "passwords": Provide(provide_password_change, sync_to_thread=False),
         "caller": Provide(provide_caller),
+        "current": Provide(provide_current_user),
     }
 
     @post("/login", status_code=200)
@@ -83,48 +87,46 @@ class AuthController(Controller):
         self,
         request: Request[object, object, State],
         data: JSONBody[LoginRequest],
-        auth: NamedDependency[AuthService],
+        sign_in: NamedDependency[SignInService],
     ) -> Response[LoginResponse | MfaChallengeResponse]:
         """Sign in with username or email and password; MFA members get a challenge instead."""
         settings: Settings = request.app.state.settings
         async with hashing_slot():
-            signed_in = await auth.login(data.username, data.password)
+            signed_in = await sign_in.login(data.username, data.password)
         if isinstance(signed_in, MfaChallenge):  # no token headers: no cookies, no session
             return Response(MfaChallengeResponse(mfa_required=True, mfa_token=signed_in.token))
         return Response(login_body(signed_in, settings), headers=token_headers(signed_in.tokens))
 
     @post("/refresh", status_code=200)
     async def refresh(
-        self, request: Request[object, object, State], auth: NamedDependency[AuthService]
+        self, request: Request[object, object, State], sessions: NamedDependency[SessionService]
     ) -> Response[TokenResponse]:
         """Rotate the session's tokens with the refresh cookie."""
         token = request.cookies.get("refresh_token")
         if not token:
             raise NotAuthenticatedError
-        tokens = await auth.refresh(token)
+        tokens = await sessions.refresh(token)
         body = TokenResponse("bearer", _expires_in(request.app.state.settings))
         return Response(body, headers=token_headers(tokens))
 
     @post("/logout", status_code=200)
     async def logout(
-        self, caller: NamedDependency[Caller], auth: NamedDependency[AuthService]
+        self, caller: NamedDependency[Caller], sessions: NamedDependency[SessionService]
     ) -> Response[Message]:
         """End this session and clear the cookies."""
-        await auth.logout(caller.user, caller.session)
+        sessions.logout(caller.session)
         return Response(Message("Logged out"), headers={"X-Auth-Clear-Cookies": "1"})
 
     @get("/me")
-    async def me(
-        self, request: Request[object, object, State], caller: NamedDependency[Caller]
-    ) -> CurrentUser:
+    async def me(self, current: NamedDependency[CurrentUser]) -> CurrentUser:
         """The signed-in member."""
-        return current_user(caller.user, caller.organization, request.app.state.settings)
+        return current
 
     @get("/session-settings")
     async def session_settings(
         self,
         request: Request[object, object, State],
-        caller: NamedDependency[Caller],  # noqa: ARG002 - asking for it authenticates the request
+        current: NamedDependency[CurrentUser],  # noqa: ARG002 - asking for it authenticates
     ) -> SessionSettings:
         """Idle timeout and password age, for the frontend's timers."""
         settings: Settings = request.app.state.settings
@@ -137,10 +139,10 @@ class AuthController(Controller):
         self,
         data: JSONBody[ChangePasswordRequest],
         caller: NamedDependency[Caller],
-        auth: NamedDependency[AuthService],
+        passwords: NamedDependency[PasswordChangeService],
     ) -> Message:
         """Change the password; every session of the member ends, this one included."""
-        await auth.change_password(caller.user, data.current_password, data.new_password)
+        await passwords.change_password(caller.user, data.current_password, data.new_password)
         return Message("Password changed; please sign in again")
 
     @get("/branding")

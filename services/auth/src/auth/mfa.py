@@ -5,15 +5,9 @@ import hashlib
 import hmac
 import secrets
 import time
-from collections.abc import Sequence
-from typing import Any, cast
-from uuid import UUID
 
 import pyotp
 import structlog
-from sqlalchemy import CursorResult, delete, func, select
-from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import selectinload
 
 from auth.errors import (
     MfaChallengeInvalidError,
@@ -23,8 +17,9 @@ from auth.errors import (
     OrganizationNotFoundError,
     PermissionDeniedError,
 )
+from auth.repository import MfaRepository
 from auth.schemas import MfaPolicyRead, MfaSetupRead, MfaStatusRead, RecoveryCodesRead
-from auth.service import AuthService, ClientInfo, EventSubject, SignIn
+from auth.service import AuthEvents, EventSubject, InstanceMemory, SignIn, SignInService
 from shared.crypto import SecretDecryptionError, decrypt_secret, encrypt_secret
 from shared.db.types import utc_now
 from shared.events.contracts.auth import (
@@ -34,8 +29,7 @@ from shared.events.contracts.auth import (
     MfaRecoveryCodesRegenerated,
 )
 from shared.events.envelope import EventData
-from shared.events.outbox import Outbox
-from shared.models import Organization, User, UserPosition
+from shared.models import Organization, User
 from shared.models.auth import MfaRecoveryCode
 from shared.permissions import effective_permissions, grants_any
 from shared.settings import Settings
@@ -76,79 +70,28 @@ def requires_mfa(organization: Organization | None) -> bool:
     return bool(isinstance(security, dict) and security.get("mfa_required"))
 
 
-class MfaRepository:
-    """The SQL of MFA: recovery codes, and the member at the second sign-in step."""
-
-    def __init__(self, session: AsyncSession) -> None:
-        self._session = session
-
-    async def member_for_update(self, user_id: UUID) -> User | None:
-        """A member of an active organization, locked (the failure counter), roles loaded."""
-        stmt = (
-            select(User)
-            .join(Organization, Organization.id == User.organization_id)
-            .where(User.id == user_id, Organization.active.is_(True))
-            .with_for_update()
-            .options(selectinload(User.positions).joinedload(UserPosition.position))
-        )
-        return (await self._session.scalars(stmt)).first()
-
-    async def recovery_codes(self, user_id: UUID) -> Sequence[MfaRecoveryCode]:
-        """The member's unused recovery codes (hashes)."""
-        stmt = select(MfaRecoveryCode).where(MfaRecoveryCode.user_id == user_id)
-        return (await self._session.scalars(stmt)).all()
-
-    async def count_recovery_codes(self, user_id: UUID) -> int:
-        """How many unused recovery codes the member has."""
-        stmt = select(func.count()).where(MfaRecoveryCode.user_id == user_id)
-        return int(await self._session.scalar(stmt) or 0)
-
-    async def delete_recovery_codes(self, user_id: UUID) -> None:
-        """Forget every recovery code of the member."""
-        await self._session.execute(
-            delete(MfaRecoveryCode).where(MfaRecoveryCode.user_id == user_id)
-        )
-
-    async def replace_recovery_codes(self, user_id: UUID, hashes: Sequence[str]) -> None:
-        """A new set of recovery codes instead of the old one."""
-        await self.delete_recovery_codes(user_id)
-        self._session.add_all(MfaRecoveryCode(user_id=user_id, code_hash=h) for h in hashes)
-        await self._session.flush()
-
-    async def use_recovery_code(self, code_id: UUID) -> bool:
-        """Delete a code; False if a concurrent request used it first."""
-        result = await self._session.execute(
-            delete(MfaRecoveryCode).where(MfaRecoveryCode.id == code_id)
-        )
-        return cast(CursorResult[Any], result).rowcount == 1
-
-
 class MfaService:
     """MFA rules; built per request, never commits (the request's session does)."""
 
     def __init__(
         self,
-        auth: AuthService,
+        sign_in: SignInService,
         repository: MfaRepository,
-        outbox: Outbox,
+        events: AuthEvents,
+        memory: InstanceMemory,
         settings: Settings,
-        client: ClientInfo,
     ) -> None:
-        self._auth = auth
+        self._auth = sign_in
         self._repository = repository
-        self._outbox = outbox
+        self._events = events
+        self._memory = memory
         self._settings = settings
-        self._client = client
 
     def _publish(self, event: EventData, user: User) -> None:
-        self._outbox.add(event, organization_id=user.organization_id, actor_id=user.id)
+        self._events.publish_for(event, user)
 
     def _common(self, user: User) -> EventSubject:
-        return {
-            "user_id": str(user.id),
-            "ip_address": self._client.ip_address,
-            "user_agent": self._client.user_agent,
-        }
+        return self._events.subject(user.id)
 
     async def _secret(self, user: User) -> str | None:
         if user.mfa_secret is None:
@@ -193,6 +136,7 @@ class MfaService:
             raise MfaStateError("Two-factor setup has not been started")
         await self._check_code(user, code)
         user.mfa_enabled, user.mfa_last_timestep = True, None
+        self._memory.member_changed(user.id)
         codes = await self._new_recovery_codes(user)
         self._publish(MfaEnabled(**self._common(user)), user)
         log.info("auth.mfa_enabled", user_id=str(user.id))
@@ -204,6 +148,7 @@ class MfaService:
             raise MfaStateError("Two-factor authentication is not enabled")
         await self._check_code(user, code)
         user.mfa_enabled, user.mfa_secret, user.mfa_last_timestep = False, None, None
+        self._memory.member_changed(user.id)
         await self._repository.delete_recovery_codes(user.id)
         self._publish(MfaDisabled(**self._common(user)), user)
         log.info("auth.mfa_disabled", user_id=str(user.id))
@@ -246,6 +191,7 @@ class MfaService:
         settings["security"] = {**(security if isinstance(security, dict) else {})}
         settings["security"]["mfa_required"] = required
         organization.settings = settings
+        self._memory.member_changed(None)  # every member's MFA gate follows the policy
         self._publish(MfaPolicyUpdated(**self._common(user), mfa_required=required), user)
         log.info("auth.mfa_policy_updated", user_id=str(user.id), mfa_required=required)
         return MfaPolicyRead(mfa_required=required)

@@ -4,11 +4,17 @@ from litestar import Controller, Request, Response, get, post, put
 from litestar.datastructures import State
 from litestar.di import NamedDependency, Provide
 from litestar.params import JSONBody
-from sqlalchemy.ext.asyncio import AsyncSession
 
-from auth.caller import Caller, client_info, provide_caller
-from auth.controllers import login_body, provide_auth_service, token_headers
-from auth.mfa import MfaRepository, MfaService
+from auth.caller import Caller, provide_caller
+from auth.controllers import login_body, token_headers
+from auth.deps import (
+    provide_events,
+    provide_memory,
+    provide_mfa_service,
+    provide_sessions,
+    provide_sign_in,
+)
+from auth.mfa import MfaService
 from auth.schemas import (
     LoginResponse,
     MfaCodeRequest,
@@ -20,24 +26,7 @@ from auth.schemas import (
     MfaStatusRead,
     RecoveryCodesRead,
 )
-from auth.service import AuthService
-from shared.events.outbox import Outbox
 from shared.settings import Settings
-
-
-def provide_mfa_service(
-    request: Request[object, object, State],
-    db_session: NamedDependency[AsyncSession],
-    auth: NamedDependency[AuthService],
-) -> MfaService:
-    """The MFA rules with this request's repository, outbox and client."""
-    return MfaService(
-        auth,
-        MfaRepository(db_session),
-        Outbox(db_session),
-        request.app.state.settings,
-        client_info(request),
-    )
 
 
 class MfaController(Controller):
@@ -47,7 +36,10 @@ class MfaController(Controller):
     # Litestar reads these as plain class attributes (as in controllers.py).
     tags = ["auth"]
     dependencies = {
-        "auth": Provide(provide_auth_service, sync_to_thread=False),
+        "events": Provide(provide_events, sync_to_thread=False),
+        "memory": Provide(provide_memory, sync_to_thread=False),
+        "sign_in": Provide(provide_sign_in, sync_to_thread=False),
+        "sessions": Provide(provide_sessions, sync_to_thread=False),
         "mfa": Provide(provide_mfa_service, sync_to_thread=False),
         "caller": Provide(provide_caller),
     }

@@ -1,14 +1,16 @@
-"""All SQL of the auth service: members by login name, sessions, password history."""
+"""All SQL of the auth service: members, sessions, password history, reset links, MFA codes."""
 
 from collections.abc import Sequence
 from datetime import datetime
+from typing import Any, cast
 from uuid import UUID
 
-from sqlalchemy import or_, select, update
+from sqlalchemy import CursorResult, delete, exists, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
 from shared.models import AuthSession, Organization, PasswordHistory, User, UserPosition
+from shared.models.auth import MfaRecoveryCode, PasswordResetToken
 
 
 class MemberRepository:
@@ -99,3 +101,105 @@ class SessionRepository:
                 .values(revoked_at=now, revoke_reason=reason)
             )
         return ids
+
+
+class ResetTokenRepository:
+    """Reset links by the hash of their token."""
+
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+
+    def add(self, token: PasswordResetToken) -> None:
+        """Record a new link."""
+        self._session.add(token)
+
+    async def has_live(self, user_id: UUID, now: datetime) -> bool:
+        """Whether the member has an unused link that has not expired."""
+        stmt = select(PasswordResetToken.id).where(
+            PasswordResetToken.user_id == user_id,
+            PasswordResetToken.used_at.is_(None),
+            PasswordResetToken.expires_at > now,
+        )
+        return bool(await self._session.scalar(select(exists(stmt))))
+
+    async def get_for_update(self, hashed: str) -> PasswordResetToken | None:
+        """A link by its hash, locked: two resets with one link must not both succeed."""
+        stmt = select(PasswordResetToken).where(PasswordResetToken.token_hash == hashed)
+        return (await self._session.scalars(stmt.with_for_update())).first()
+
+    async def retire_all(self, user_id: UUID, now: datetime) -> None:
+        """Mark every unused link of the member used: a new password voids them all."""
+        await self._session.execute(
+            update(PasswordResetToken)
+            .where(PasswordResetToken.user_id == user_id, PasswordResetToken.used_at.is_(None))
+            .values(used_at=now)
+        )
+
+
+class OrganizationMemberRepository:
+    """Members of one organization, as administrators act on them."""
+
+    def __init__(self, session: AsyncSession, organization_id: UUID) -> None:
+        self._session = session
+        self._organization_id = organization_id
+
+    async def get_for_update(self, user_id: UUID) -> User | None:
+        """A member of this organization with roles loaded; a foreign id finds nothing."""
+        stmt = (
+            select(User)
+            .where(
+                User.id == user_id,
+                User.organization_id == self._organization_id,
+                User.deleted_at.is_(None),
+            )
+            .with_for_update()
+            .options(selectinload(User.positions).joinedload(UserPosition.position))
+        )
+        return (await self._session.scalars(stmt)).first()
+
+
+class MfaRepository:
+    """The SQL of MFA: recovery codes, and the member at the second sign-in step."""
+
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+
+    async def member_for_update(self, user_id: UUID) -> User | None:
+        """A member of an active organization, locked (the failure counter), roles loaded."""
+        stmt = (
+            select(User)
+            .join(Organization, Organization.id == User.organization_id)
+            .where(User.id == user_id, Organization.active.is_(True))
+            .with_for_update()
+            .options(selectinload(User.positions).joinedload(UserPosition.position))
+        )
+        return (await self._session.scalars(stmt)).first()
+
+    async def recovery_codes(self, user_id: UUID) -> Sequence[MfaRecoveryCode]:
+        """The member's unused recovery codes (hashes)."""
+        stmt = select(MfaRecoveryCode).where(MfaRecoveryCode.user_id == user_id)
+        return (await self._session.scalars(stmt)).all()
+
+    async def count_recovery_codes(self, user_id: UUID) -> int:
+        """How many unused recovery codes the member has."""
+        stmt = select(func.count()).where(MfaRecoveryCode.user_id == user_id)
+        return int(await self._session.scalar(stmt) or 0)
+
+    async def delete_recovery_codes(self, user_id: UUID) -> None:
+        """Forget every recovery code of the member."""
+        await self._session.execute(
+            delete(MfaRecoveryCode).where(MfaRecoveryCode.user_id == user_id)
+        )
+
+    async def replace_recovery_codes(self, user_id: UUID, hashes: Sequence[str]) -> None:
+        """A new set of recovery codes instead of the old one."""
+        await self.delete_recovery_codes(user_id)
+        self._session.add_all(MfaRecoveryCode(user_id=user_id, code_hash=h) for h in hashes)
+        await self._session.flush()
+
+    async def use_recovery_code(self, code_id: UUID) -> bool:
+        """Delete a code; False if a concurrent request used it first."""
+        result = await self._session.execute(
+            delete(MfaRecoveryCode).where(MfaRecoveryCode.id == code_id)
+        )
+        return cast(CursorResult[Any], result).rowcount == 1

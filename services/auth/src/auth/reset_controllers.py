@@ -2,24 +2,23 @@
 
 from uuid import UUID
 
-from litestar import Controller, Request, Response, post
+from litestar import Controller, Response, post
 from litestar.background_tasks import BackgroundTask
-from litestar.datastructures import State
 from litestar.di import NamedDependency, Provide
 from litestar.params import FromPath, JSONBody
-from sqlalchemy.ext.asyncio import AsyncSession
 
-from auth.caller import Caller, client_info, provide_caller
-from auth.controllers import provide_auth_service
-from auth.mailer import Mailer
-from auth.repository import MemberRepository, SessionRepository
-from auth.reset import (
-    CredentialAdminService,
-    CredentialWriter,
-    OrganizationMemberRepository,
-    PasswordResetService,
-    ResetTokenRepository,
+from auth.caller import provide_caller
+from auth.deps import (
+    provide_credential_admin,
+    provide_credential_writer,
+    provide_events,
+    provide_mailer,
+    provide_memory,
+    provide_reset_service,
+    provide_sessions,
 )
+from auth.mailer import Mailer
+from auth.reset import CredentialAdminService, PasswordResetService
 from auth.schemas import (
     AdminResetPasswordRequest,
     ForgotPasswordRequest,
@@ -28,46 +27,9 @@ from auth.schemas import (
     ResetTokenRequest,
     ResetTokenValid,
 )
-from shared.events.outbox import Outbox
 
 # One answer whether or not the address belongs to a member (spec/auth.md §2.9).
 FORGOT_MESSAGE = "If an account with that email exists, a password reset link has been sent."
-
-
-def provide_credential_writer(
-    request: Request[object, object, State], db_session: NamedDependency[AsyncSession]
-) -> CredentialWriter:
-    """Repositories, outbox and client of this request, for any password replacement."""
-    return CredentialWriter(
-        members=MemberRepository(db_session),
-        sessions=SessionRepository(db_session),
-        tokens=ResetTokenRepository(db_session),
-        outbox=Outbox(db_session),
-        settings=request.app.state.settings,
-        client=client_info(request),
-    )
-
-
-def provide_reset_service(
-    request: Request[object, object, State], writer: NamedDependency[CredentialWriter]
-) -> PasswordResetService:
-    """The reset-link service of this request."""
-    return PasswordResetService(writer, request.app.state.settings)
-
-
-def provide_mailer(request: Request[object, object, State]) -> Mailer:
-    """Mail delivery with this app's settings."""
-    return Mailer(request.app.state.settings)
-
-
-def provide_credential_admin(
-    db_session: NamedDependency[AsyncSession],
-    writer: NamedDependency[CredentialWriter],
-    caller: NamedDependency[Caller],
-) -> CredentialAdminService:
-    """Administrator actions scoped to the caller's organization."""
-    targets = OrganizationMemberRepository(db_session, caller.user.organization_id)
-    return CredentialAdminService(writer, targets, caller.user)
 
 
 class PasswordResetController(Controller):
@@ -76,6 +38,8 @@ class PasswordResetController(Controller):
     path = "/api/v1/auth"
     tags = ["auth"]
     dependencies = {
+        "events": Provide(provide_events, sync_to_thread=False),
+        "memory": Provide(provide_memory, sync_to_thread=False),
         "writer": Provide(provide_credential_writer, sync_to_thread=False),
         "reset": Provide(provide_reset_service, sync_to_thread=False),
         "mailer": Provide(provide_mailer, sync_to_thread=False),
@@ -117,7 +81,9 @@ class UserCredentialsController(Controller):
     path = "/api/v1/users"
     tags = ["users"]
     dependencies = {
-        "auth": Provide(provide_auth_service, sync_to_thread=False),
+        "events": Provide(provide_events, sync_to_thread=False),
+        "memory": Provide(provide_memory, sync_to_thread=False),
+        "sessions": Provide(provide_sessions, sync_to_thread=False),
         "caller": Provide(provide_caller),
         "writer": Provide(provide_credential_writer, sync_to_thread=False),
         "credentials": Provide(provide_credential_admin, sync_to_thread=False),

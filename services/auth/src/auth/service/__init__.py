@@ -1,0 +1,28 @@
+"""The auth rules of spec/auth.md, one module per topic; built per request, never committing."""
+
+from auth.service._context import (
+    AuthEvents,
+    ClientInfo,
+    EventSubject,
+    InstanceMemory,
+    IssuedTokens,
+)
+from auth.service._current_user import current_user, password_expired
+from auth.service._password_change import PasswordChangeService
+from auth.service._sessions import SessionService
+from auth.service._sign_in import MfaChallenge, SignIn, SignInService
+
+__all__ = [
+    "AuthEvents",
+    "ClientInfo",
+    "EventSubject",
+    "InstanceMemory",
+    "IssuedTokens",
+    "MfaChallenge",
+    "PasswordChangeService",
+    "SessionService",
+    "SignIn",
+    "SignInService",
+    "current_user",
+    "password_expired",
+]

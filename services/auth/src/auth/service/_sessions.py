@@ -1,0 +1,131 @@
+"""Refresh rotation with reuse detection, sign-out and idleness (spec/auth.md §2.3, §2.4, §4)."""
+
+import hmac
+from datetime import timedelta
+from uuid import UUID
+
+import structlog
+
+from auth.errors import SessionInvalidError
+from auth.repository import MemberRepository, SessionRepository
+from auth.service._context import AuthEvents, InstanceMemory, IssuedTokens
+from auth.service._sign_in import access_token
+from shared.db.types import utc_now
+from shared.events.contracts.auth import SessionEnded, SessionsRevoked, TokenReuseDetected
+from shared.models import AuthSession
+from shared.settings import Settings
+from shared.tokens import new_csrf_token, new_refresh_token, refresh_session_id, token_hash
+
+log = structlog.get_logger("auth.sessions")
+
+
+class SessionService:
+    """A session's life after sign-in; built per request, never commits."""
+
+    def __init__(
+        self,
+        members: MemberRepository,
+        sessions: SessionRepository,
+        events: AuthEvents,
+        memory: InstanceMemory,
+        *,
+        settings: Settings,
+    ) -> None:
+        self._members = members
+        self._sessions = sessions
+        self._events = events
+        self._memory = memory
+        self._settings = settings
+
+    async def refresh(self, token: str) -> IssuedTokens:
+        """Rotate a session's tokens; a token already rotated out revokes the whole family."""
+        session_id = refresh_session_id(self._settings, token)
+        auth_session = await self._sessions.get_for_update(session_id) if session_id else None
+        if auth_session is None:
+            raise SessionInvalidError("unknown_refresh_token")
+        current = hmac.compare_digest(auth_session.refresh_hash, token_hash(token))
+        if not current or auth_session.revoked_at is not None:
+            await self._reuse_detected(auth_session)
+            raise SessionInvalidError("refresh_reuse")
+        if self.is_idle(auth_session):
+            self.end_idle(auth_session)
+            raise SessionInvalidError("idle_timeout")
+        user = await self._members.get_with_positions(auth_session.user_id)
+        organization = await self._members.organization(auth_session.organization_id)
+        if user is None or not user.is_active or organization is None or not organization.active:
+            raise SessionInvalidError("member_inactive")
+        refresh = new_refresh_token(self._settings, auth_session.id)
+        auth_session.refresh_hash = token_hash(refresh)
+        auth_session.refreshed_at = auth_session.last_activity_at = utc_now()
+        access = access_token(self._settings, user, auth_session.id)
+        return IssuedTokens(access, refresh, new_csrf_token())
+
+    async def _reuse_detected(self, auth_session: AuthSession) -> None:
+        user_id = auth_session.user_id
+        revoked = await self._sessions.revoke_all(user_id, "refresh_reuse", utc_now())
+        self._memory.sessions_ended([auth_session.id, *revoked])
+        subject = self._events.subject(user_id)
+        owner = await self._members.get_with_positions(user_id)
+        self._events.publish_for(
+            TokenReuseDetected(
+                **subject, session_id=str(auth_session.id), sessions_revoked=len(revoked)
+            ),
+            owner,
+        )
+        if revoked:
+            self._events.publish_for(
+                SessionsRevoked(
+                    **subject, session_ids=[str(i) for i in revoked], reason="refresh_reuse"
+                ),
+                owner,
+            )
+        log.warning(
+            "auth.refresh_reuse_detected", user_id=str(user_id), sessions_revoked=len(revoked)
+        )
+
+    async def end_idle_session(self, session_id: UUID) -> None:
+        """Revoke a session found idle without its row at hand (the no-SQL path saw it)."""
+        self._memory.sessions_ended([session_id])
+        auth_session = await self._sessions.get_for_update(session_id)
+        if auth_session is not None and auth_session.revoked_at is None:
+            self.end_idle(auth_session)
+
+    def end_idle(self, auth_session: AuthSession) -> None:
+        """Revoke a session that was quiet too long."""
+        auth_session.revoked_at, auth_session.revoke_reason = utc_now(), "idle_timeout"
+        self._memory.sessions_ended([auth_session.id])
+        self._events.publish(
+            SessionEnded(
+                **self._events.subject(auth_session.user_id),
+                session_id=str(auth_session.id),
+                reason="idle_timeout",
+            ),
+            organization_id=auth_session.organization_id,
+            actor_id=auth_session.user_id,
+        )
+
+    def is_idle(self, auth_session: AuthSession) -> bool:
+        """Quiet for longer than the server-side idle timeout."""
+        limit = timedelta(minutes=self._settings.hipaa_session_timeout_minutes)
+        # Activity noted by any service counts, not only requests to auth.
+        noted = self._memory.liveness.last_activity(str(auth_session.id))
+        last = max(auth_session.last_activity_at, noted or auth_session.last_activity_at)
+        return utc_now() - last > limit
+
+    def note_activity(self, auth_session: AuthSession) -> None:
+        """Tell every service this session is in use (at most one write a minute)."""
+        self._memory.liveness.note_activity(str(auth_session.id))
+
+    def logout(self, auth_session: AuthSession) -> None:
+        """End this session only."""
+        auth_session.revoked_at, auth_session.revoke_reason = utc_now(), "logout"
+        self._memory.sessions_ended([auth_session.id])
+        self._events.publish(
+            SessionEnded(
+                **self._events.subject(auth_session.user_id),
+                session_id=str(auth_session.id),
+                reason="logout",
+            ),
+            organization_id=auth_session.organization_id,
+            actor_id=auth_session.user_id,
+        )

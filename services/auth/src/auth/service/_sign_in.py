@@ -1,0 +1,218 @@
+"""Sign-in with a password, the lockout counter, the address throttle (spec/auth.md §2.1, §5.3)."""
+
+import hashlib
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Literal
+from uuid import UUID, uuid4
+
+import structlog
+
+from auth.errors import AccountInactiveError, AddressBlockedError, InvalidCredentialsError
+from auth.repository import MemberRepository, SessionRepository
+from auth.service._context import AuthEvents, IssuedTokens
+from auth.service._current_user import password_expired
+from shared.db.types import utc_now
+from shared.events.contracts.auth import (
+    AccountLocked,
+    IpBlocked,
+    LoginFailed,
+    LoginMfaChallenged,
+    LoginSucceeded,
+)
+from shared.models import AuthSession, Organization, User
+from shared.passwords import hash_password, needs_rehash, verify_password
+from shared.settings import Settings
+from shared.suspicious_ips import SuspiciousIps
+from shared.tokens import (
+    issue_access_token,
+    issue_mfa_token,
+    new_csrf_token,
+    new_refresh_token,
+    token_hash,
+)
+
+log = structlog.get_logger("auth.sign_in")
+FailureReason = Literal[
+    "invalid_credentials", "locked", "inactive", "mfa_code_invalid", "mfa_challenge_invalid"
+]
+
+
+@dataclass(frozen=True)
+class SignIn:
+    """A completed sign-in: who, in which organization, with which tokens."""
+
+    user: User
+    organization: Organization | None
+    tokens: IssuedTokens
+
+
+@dataclass(frozen=True)
+class MfaChallenge:
+    """The password was right and the member uses MFA: a code must follow (§2.1)."""
+
+    token: str
+
+
+def access_token(settings: Settings, user: User, session_id: UUID) -> str:
+    """A signed access token of the member for one session."""
+    return issue_access_token(
+        settings,
+        user_id=user.id,
+        organization_id=user.organization_id,
+        session_id=session_id,
+        username=user.username,
+    )
+
+
+class SignInService:
+    """Password and MFA sign-ins; built per request, never commits (the request's session does)."""
+
+    def __init__(
+        self,
+        members: MemberRepository,
+        sessions: SessionRepository,
+        events: AuthEvents,
+        *,
+        settings: Settings,
+        suspicious: SuspiciousIps,
+    ) -> None:
+        self._members = members
+        self._sessions = sessions
+        self._events = events
+        self._settings = settings
+        self._suspicious = suspicious
+
+    async def login(self, identifier: str, password: str) -> SignIn | MfaChallenge:
+        """Check the password (with lockout); open a session, or challenge an MFA member."""
+        await self.refuse_blocked_address()
+        user = await self._members.find_for_login(identifier)
+        now = utc_now()
+        if user is None or (user.locked_until is not None and user.locked_until > now):
+            await verify_password(None, password)  # same time as a real check
+            await self._failed(
+                identifier, user, "invalid_credentials" if user is None else "locked"
+            )
+            raise InvalidCredentialsError("unknown" if user is None else "locked")
+        if not await verify_password(user.password_hash, password):
+            self._count_failure(user)
+            await self._failed(identifier, user, "invalid_credentials")
+            raise InvalidCredentialsError("wrong_password")
+        if not user.is_active:
+            await self._failed(identifier, user, "inactive")
+            raise AccountInactiveError(user_id=str(user.id))
+        if user.password_hash is not None and needs_rehash(user.password_hash):
+            user.password_hash = await hash_password(password)
+        user.failed_login_attempts = 0  # a correct password clears it, even before MFA (§5.3)
+        user.locked_until = None
+        if user.mfa_enabled:
+            self._events.publish_for(LoginMfaChallenged(**self._events.subject(user.id)), user)
+            log.info("auth.mfa_challenged", user_id=str(user.id))
+            return MfaChallenge(issue_mfa_token(self._settings, user.id))
+        return await self._complete(user, mfa_used=False)
+
+    async def refuse_blocked_address(self) -> None:
+        """429 while the client's address is blocked by the suspicious-address throttle."""
+        seconds = await self._suspicious.blocked_for(self._address)
+        if seconds:
+            raise AddressBlockedError(seconds)
+
+    async def complete_mfa_login(self, user: User) -> SignIn:
+        """The second factor passed: open the session exactly as a password-only sign-in does."""
+        return await self._complete(user, mfa_used=True)
+
+    async def mfa_code_rejected(self, user: User) -> None:
+        """A wrong code at the MFA step counts like a wrong password and may lock (§5.3)."""
+        self._count_failure(user, trigger="mfa")
+        await self._failed(user.username, user, "mfa_code_invalid")
+
+    async def mfa_challenge_rejected(self, user: User | None) -> None:
+        """An unusable challenge token, or its member may not sign in: recorded, not counted."""
+        await self._failed(user.username if user else "", user, "mfa_challenge_invalid")
+
+    @property
+    def _address(self) -> str:
+        return self._events.client.ip_address or "unknown"
+
+    async def _failed(self, identifier: str, user: User | None, reason: FailureReason) -> None:
+        await self._address_failed()
+        digest = hashlib.sha256(identifier.strip().lower().encode()).hexdigest()
+        self._events.publish_for(
+            LoginFailed(
+                **self._events.subject(user.id if user else None),
+                identifier_sha256=digest,
+                reason=reason,
+                failed_attempts=user.failed_login_attempts if user else 0,
+            ),
+            user,
+        )
+
+    async def _address_failed(self) -> None:
+        if not await self._suspicious.record_failure(self._address):
+            return
+        settings = self._settings
+        self._events.publish_for(
+            IpBlocked(
+                **self._events.subject(None),
+                failures=settings.suspicious_ip_max_failures,
+                window_seconds=settings.suspicious_ip_window_seconds,
+                block_seconds=settings.suspicious_ip_block_seconds,
+            ),
+            None,
+        )
+        log.warning("auth.address_blocked", ip=self._address)
+
+    def _count_failure(self, user: User, trigger: Literal["password", "mfa"] = "password") -> None:
+        """Wrong passwords and wrong MFA codes share one counter; the limit locks the account."""
+        user.failed_login_attempts += 1
+        if user.failed_login_attempts < self._settings.max_login_attempts:
+            return
+        minutes = self._settings.account_lockout_duration_minutes
+        user.locked_until = utc_now() + timedelta(minutes=minutes)
+        self._events.publish_for(
+            AccountLocked(
+                **self._events.subject(user.id),
+                locked_until=user.locked_until,
+                failed_attempts=user.failed_login_attempts,
+                trigger=trigger,
+            ),
+            user,
+        )
+        log.warning("auth.account_locked", user_id=str(user.id), trigger=trigger)
+
+    async def _complete(self, user: User, *, mfa_used: bool) -> SignIn:
+        await self._suspicious.clear(self._address)
+        user.failed_login_attempts, user.locked_until = 0, None
+        user.last_login_at = utc_now()
+        session_id, tokens = self._open_session(user)
+        organization = await self._members.organization(user.organization_id)
+        self._events.publish_for(
+            LoginSucceeded(
+                **self._events.subject(user.id),
+                session_id=str(session_id),
+                method="mfa" if mfa_used else "password",
+                mfa_used=mfa_used,
+                must_change_password=user.must_change_password,
+                password_expired=password_expired(user, self._settings),
+            ),
+            user,
+        )
+        log.info("auth.signed_in", user_id=str(user.id), mfa_used=mfa_used)
+        return SignIn(user, organization, tokens)
+
+    def _open_session(self, user: User) -> tuple[UUID, IssuedTokens]:
+        session_id = uuid4()
+        refresh = new_refresh_token(self._settings, session_id)
+        client = self._events.client
+        self._sessions.add(
+            AuthSession(
+                id=session_id,
+                user_id=user.id,
+                organization_id=user.organization_id,
+                refresh_hash=token_hash(refresh),
+                ip_address=client.ip_address,
+                user_agent=(client.user_agent or "")[:500] or None,
+            )
+        )
+        access = access_token(self._settings, user, session_id)
+        return session_id, IssuedTokens(access, refresh, new_csrf_token())

@@ -1,0 +1,142 @@
+"""A small pool of `shared.password_worker` processes that hash for a service.
+
+Each worker hashes one password at a time, so the pool's size bounds concurrent hashes and their
+memory (64 MiB each) and all of it stays out of the service's process. A worker that dies is
+replaced and the request it held is tried once more on the new one; the pool stops its workers
+when the service stops, and the kernel stops them if the service dies first.
+"""
+
+import asyncio
+import contextlib
+import json
+import os
+import sys
+from typing import Any
+
+import structlog
+
+log = structlog.get_logger("shared.passwords")
+STOP_WAIT_SECONDS = 2.0
+
+
+class HashingError(Exception):
+    """A worker could not answer a request (it failed twice, or the pool is stopped)."""
+
+
+class _WorkerGoneError(Exception):
+    """The worker's pipe closed: it died (killed, out of memory) before answering."""
+
+
+class _Worker:
+    """One child process and its pipes."""
+
+    def __init__(self, process: asyncio.subprocess.Process) -> None:
+        self.process = process
+
+    async def ask(self, line: bytes) -> dict[str, Any]:
+        """Send one request line and read its answer."""
+        stdin, stdout = self.process.stdin, self.process.stdout
+        if stdin is None or stdout is None or self.process.returncode is not None:
+            raise _WorkerGoneError
+        try:
+            stdin.write(line)
+            await stdin.drain()
+            reply = await stdout.readline()
+        except (BrokenPipeError, ConnectionResetError) as exc:
+            raise _WorkerGoneError from exc
+        if not reply:
+            raise _WorkerGoneError
+        answer: dict[str, Any] = json.loads(reply)
+        return answer
+
+    async def stop(self) -> None:
+        """Close its input (it exits), then kill it if it lingers."""
+        if self.process.stdin is not None:
+            self.process.stdin.close()
+        try:
+            await asyncio.wait_for(self.process.wait(), STOP_WAIT_SECONDS)
+        except TimeoutError:
+            with contextlib.suppress(ProcessLookupError):
+                self.process.kill()
+            await self.process.wait()
+
+
+async def _spawn() -> _Worker:
+    process = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "shared.password_worker",
+        str(os.getpid()),
+        stdin=asyncio.subprocess.PIPE,
+        stdout=asyncio.subprocess.PIPE,
+        # Nothing a worker could print is wanted in the service's log: requests hold passwords.
+        stderr=asyncio.subprocess.DEVNULL,
+    )
+    return _Worker(process)
+
+
+class HashingWorkers:
+    """`size` worker processes; `run` waits for an idle one."""
+
+    def __init__(self, size: int) -> None:
+        self.size = size
+        self._workers: list[_Worker] = []
+        self._idle: asyncio.Queue[_Worker] = asyncio.Queue()
+        self._stopped = False
+
+    @property
+    def pids(self) -> list[int]:
+        """Process ids of the current workers."""
+        return [worker.process.pid for worker in self._workers]
+
+    async def start(self) -> None:
+        """Start every worker."""
+        for _ in range(self.size):
+            worker = await _spawn()
+            self._workers.append(worker)
+            self._idle.put_nowait(worker)
+
+    async def stop(self) -> None:
+        """Stop every worker, busy or not; later requests fail."""
+        self._stopped = True
+        await asyncio.gather(*(worker.stop() for worker in self._workers))
+
+    async def run(self, **request: str | None) -> Any:
+        """The result of one request (`op` "hash" or "verify"), computed by an idle worker."""
+        if self._stopped:
+            raise HashingError("stopped")
+        worker = await self._idle.get()
+        # Shielded: a caller that gives up (client gone) must not leave an answer unread in the
+        # pipe; the exchange finishes and hands the worker back either way.
+        exchange = asyncio.ensure_future(self._exchange(worker, request))
+        reply = await asyncio.shield(exchange)
+        if "error" in reply:
+            raise HashingError(reply["error"])
+        return reply["result"]
+
+    async def _exchange(self, worker: _Worker, request: dict[str, str | None]) -> dict[str, Any]:
+        line = json.dumps(request).encode() + b"\n"
+        try:
+            try:
+                return await worker.ask(line)
+            except _WorkerGoneError:
+                worker = await self._replace(worker)
+            try:
+                return await worker.ask(line)
+            except _WorkerGoneError as exc:
+                raise HashingError("worker_died") from exc
+        finally:
+            self._idle.put_nowait(worker)
+
+    async def _replace(self, dead: _Worker) -> _Worker:
+        if self._stopped:
+            raise HashingError("stopped")
+        with contextlib.suppress(ProcessLookupError):
+            dead.process.kill()
+        code = await dead.process.wait()
+        worker = await _spawn()
+        self._workers[self._workers.index(dead)] = worker
+        log.warning(
+            "passwords.worker_replaced", pid=dead.process.pid, code=code, new=worker.process.pid
+        )
+        return worker

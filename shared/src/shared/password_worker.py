@@ -1,0 +1,72 @@
+"""Argon2id hashing: the parameters, and a child process that does nothing else.
+
+`python -m shared.password_worker` reads one JSON request per line on standard input and answers
+one JSON line on standard output. It imports argon2 and the standard library only, so a worker
+stays near 20 MB plus the 64 MiB a hash holds while it runs, and the service's own process never
+grows by that. It never logs: requests carry passwords. It exits when its input closes, and the
+kernel kills it if the service dies first.
+"""
+
+import ctypes
+import json
+import os
+import signal
+import sys
+from typing import Any
+
+from argon2 import PasswordHasher, Type
+from argon2.exceptions import InvalidHashError, VerificationError
+
+HASHER = PasswordHasher(
+    time_cost=3, memory_cost=65536, parallelism=4, hash_len=32, salt_len=16, type=Type.ID
+)
+# Hash of a discarded random secret with HASHER's parameters, verified when there is no stored
+# hash so an unknown account costs as much as a real one; a test keeps it in step with HASHER.
+DUMMY_HASH = (
+    "$argon2id$v=19$m=65536,t=3,p=4$G3W37GH8adPdmFkQbAVeTA"
+    "$QsKNa6epkl9PGZEz1HAPHEFVzJi4I6R/4wwcgFpOL5s"
+)
+PR_SET_PDEATHSIG = 1  # from <linux/prctl.h>
+
+
+def verify(stored_hash: str | None, password: str) -> bool:
+    """Blocking verify; a missing hash still pays for a full verify against DUMMY_HASH."""
+    try:
+        HASHER.verify(DUMMY_HASH if stored_hash is None else stored_hash, password)
+    except (VerificationError, InvalidHashError):
+        return False
+    return stored_hash is not None
+
+
+def answer(request: dict[str, Any]) -> dict[str, Any]:
+    """The reply to one request: `{"result": ...}`, or `{"error": <exception type>}`."""
+    try:
+        if request["op"] == "hash":
+            return {"result": HASHER.hash(request["password"])}
+        return {"result": verify(request["hash"], request["password"])}
+    except Exception as exc:  # noqa: BLE001 - the service decides; only the type travels
+        return {"error": type(exc).__name__}
+
+
+def _die_with(parent: int) -> None:
+    # The kernel sends SIGKILL when the parent dies, even by SIGKILL; if it died before this
+    # line ran, the parent id has already changed and the worker leaves at once.
+    if sys.platform == "linux":
+        ctypes.CDLL(None).prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+    if os.getppid() != parent:
+        sys.exit(0)
+
+
+def main() -> None:
+    """Serve requests until standard input closes."""
+    _die_with(int(sys.argv[1]) if len(sys.argv) > 1 else os.getppid())
+    # SIGINT (Ctrl-C in a terminal reaches the whole process group) is the service's to handle.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    for line in sys.stdin.buffer:
+        reply = answer(json.loads(line))
+        sys.stdout.buffer.write(json.dumps(reply).encode() + b"\n")
+        sys.stdout.buffer.flush()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,162 @@
+"""Argon2 in worker processes: the service's process hashes nothing, and no worker outlives it."""
+
+import asyncio
+import os
+import signal
+import subprocess
+import sys
+import textwrap
+import time
+from collections.abc import AsyncIterator
+
+import psutil
+import pytest
+
+from shared.hashing_workers import HashingError, HashingWorkers
+from shared.passwords import (
+    hash_password,
+    hash_password_sync,
+    hashing_workers,
+    start_hashing_workers,
+    stop_hashing_workers,
+    verify_password,
+)
+
+PASSWORD = "Tr0ub4dor&Xq"
+
+
+@pytest.fixture
+async def workers() -> AsyncIterator[HashingWorkers]:
+    started = await start_hashing_workers()
+    yield started
+    await stop_hashing_workers()
+
+
+def gone(pid: int) -> bool:
+    """The process has exited (and was reaped, or is a zombie nobody will run again)."""
+    try:
+        return psutil.Process(pid).status() == psutil.STATUS_ZOMBIE
+    except psutil.NoSuchProcess:
+        return True
+
+
+def wait_until_gone(pids: list[int], within: float = 10.0) -> list[int]:
+    """The pids still running after `within` seconds."""
+    deadline = time.monotonic() + within
+    while time.monotonic() < deadline and not all(gone(pid) for pid in pids):
+        time.sleep(0.05)
+    return [pid for pid in pids if not gone(pid)]
+
+
+class TestWorkers:
+    async def test_two_small_children_of_this_process_import_argon2_only(
+        self, workers: HashingWorkers
+    ) -> None:
+        assert hashing_workers() is workers
+        assert len(workers.pids) == 2
+        for pid in workers.pids:
+            child = psutil.Process(pid)
+            assert child.ppid() == os.getpid()
+            assert child.cmdline()[1:3] == ["-m", "shared.password_worker"]
+            assert child.memory_info().rss < 60 * 2**20  # no app imported: far from 150 MB
+
+    async def test_hash_and_verify_run_in_a_worker(self, workers: HashingWorkers) -> None:
+        children = [psutil.Process(pid) for pid in workers.pids]
+        before = sum(c.cpu_times().user for c in children)
+        own_before = psutil.Process().cpu_times().user
+        stored = await hash_password(PASSWORD)
+        assert await verify_password(stored, PASSWORD) is True
+        assert await verify_password(stored, "Tr0ub4dor&Xr") is False
+        assert await verify_password(None, PASSWORD) is False
+        assert await verify_password("not-a-hash", PASSWORD) is False
+        worker_cpu = sum(c.cpu_times().user for c in children) - before
+        own_cpu = psutil.Process().cpu_times().user - own_before
+        # Five Argon2 runs of 64 MiB each cost the workers real CPU; this process only waited.
+        assert worker_cpu > 0.05
+        assert own_cpu < worker_cpu
+
+    async def test_worker_and_thread_hashes_are_interchangeable(
+        self, workers: HashingWorkers
+    ) -> None:
+        assert await verify_password(hash_password_sync(PASSWORD), PASSWORD) is True
+        made_by_worker = await hash_password(PASSWORD)
+        await stop_hashing_workers()
+        assert hashing_workers() is None  # back to this process's threads
+        assert await verify_password(made_by_worker, PASSWORD) is True
+        assert workers.pids  # the fixture's stop finds nothing left to do
+
+    async def test_a_killed_worker_is_replaced_and_its_request_answered(
+        self, workers: HashingWorkers
+    ) -> None:
+        stored = hash_password_sync(PASSWORD)
+        first = list(workers.pids)
+        os.kill(first[0], signal.SIGKILL)
+        os.kill(first[1], signal.SIGKILL)
+        assert wait_until_gone(first) == []
+        results = await asyncio.gather(*(verify_password(stored, PASSWORD) for _ in range(4)))
+        assert results == [True] * 4
+        assert len(workers.pids) == 2
+        assert set(workers.pids).isdisjoint(first)
+
+    async def test_a_request_in_flight_survives_its_worker_dying(
+        self, workers: HashingWorkers
+    ) -> None:
+        stored = hash_password_sync(PASSWORD)
+        pending = [asyncio.create_task(verify_password(stored, PASSWORD)) for _ in range(2)]
+        await asyncio.sleep(0.02)  # both workers are now hashing
+        victims = list(workers.pids)
+        for pid in victims:
+            os.kill(pid, signal.SIGKILL)
+        assert await asyncio.gather(*pending) == [True, True]
+        assert set(workers.pids).isdisjoint(victims)
+
+    async def test_stop_ends_every_worker_and_later_requests_fail(self) -> None:
+        pool = HashingWorkers(2)
+        await pool.start()
+        pids = list(pool.pids)
+        await pool.stop()
+        assert wait_until_gone(pids) == []
+        with pytest.raises(HashingError):
+            await pool.run(op="hash", password=PASSWORD)
+
+
+# A process that starts workers, reports their pids, then dies without any cleanup.
+ORPHAN_MAKER = textwrap.dedent(
+    """
+    import asyncio, os, sys
+    from shared.hashing_workers import HashingWorkers
+
+    async def main():
+        pool = HashingWorkers(2)
+        await pool.start()
+        print(" ".join(map(str, pool.pids)), flush=True)
+        sys.stdin.readline()
+        os._exit(1)
+
+    asyncio.run(main())
+    """
+)
+
+
+@pytest.mark.parametrize("how", ["exit", "sigkill"])
+def test_workers_die_with_the_process_that_started_them(how: str) -> None:
+    parent = subprocess.Popen(
+        [sys.executable, "-c", ORPHAN_MAKER],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    assert parent.stdout is not None
+    assert parent.stdin is not None
+    pids = [int(pid) for pid in parent.stdout.readline().split()]
+    assert len(pids) == 2
+    assert not any(gone(pid) for pid in pids)
+    if how == "exit":
+        parent.stdin.write("\n")
+        parent.stdin.flush()
+    else:
+        parent.kill()
+    parent.wait(timeout=10)
+    parent.stdin.close()
+    parent.stdout.close()
+    assert wait_until_gone(pids) == []
