@@ -12,9 +12,9 @@ from tests.e2e.test_members_support import (
     CHOSEN_PASSWORD,
     USERS,
     audit_entries,
+    db_id,
     department_fixture,
     events,
-    db_id,
     member_body,
     role_id,
     unique,
@@ -155,9 +155,7 @@ class TestDuplicates:
         assert create(department, member_body(email=first["email"])).status_code == 409
         assert create(department, member_body(membership_number=number)).status_code == 201
 
-    def test_an_archived_members_email_points_at_reactivation(
-        self, department: Department
-    ) -> None:
+    def test_an_archived_members_email_points_at_reactivation(self, department: Department) -> None:
         first = member_body()
         user_id = create(department, first).json()["id"]
         department.query(
@@ -223,7 +221,10 @@ class TestCeilings:
 
     def test_unknown_and_foreign_role_ids_are_a_400(self, department: Department) -> None:
         other = department.second_organization()
-        for wanted in ("6a1f1f2e-3c1b-4f5e-9a0b-0c1d2e3f4a5b", role_id(department, "member", other)):
+        for wanted in (
+            "6a1f1f2e-3c1b-4f5e-9a0b-0c1d2e3f4a5b",
+            role_id(department, "member", other),
+        ):
             response = create(department, member_body(role_ids=[wanted]))
             assert response.status_code == 400
             assert wanted in response.json()["detail"]

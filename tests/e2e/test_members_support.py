@@ -68,7 +68,9 @@ def events(department: Department, subject: str, user_id: str) -> list[dict[str,
     return [envelope for envelope in found if envelope["data"].get("user_id") == user_id]
 
 
-def audit_entries(department: Department, event_type: str, key: str, value: str) -> list[dict[str, Any]]:
+def audit_entries(
+    department: Department, event_type: str, key: str, value: str
+) -> list[dict[str, Any]]:
     """Audit rows of one type whose event_data[key] equals value, oldest first."""
     rows = department.query(
         "SELECT * FROM audit_logs WHERE event_type = %s ORDER BY id", event_type

@@ -11,7 +11,7 @@ from uuid import UUID
 from sqlalchemy import Row, Select, delete, null, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import selectinload, subqueryload
 
 from api.members.errors import DuplicateMemberError, HardDeleteBlockedError
 from shared.db.repository import TenantRepository
@@ -89,8 +89,13 @@ class MemberRepository(TenantRepository[User]):  # type: ignore[type-var]
         return (await self.session.execute(stmt)).all()
 
     async def all_with_roles(self) -> Sequence[User]:
-        """Every live member with their roles, in roster order."""
-        stmt = self.live().order_by(User.last_name, User.first_name).options(_with_roles())
+        """Every live member with their roles, in roster order, in two statements.
+
+        `subqueryload` rather than `selectinload`: selectin loading splits its IN list every 500
+        members, so a large department would cost more statements than a small one.
+        """
+        roles = subqueryload(User.positions).joinedload(UserPosition.position)
+        stmt = self.live().order_by(User.last_name, User.first_name).options(roles)
         return (await self.session.scalars(stmt)).all()
 
     async def get_with_roles(self, user_id: UUID, *, include_deleted: bool = False) -> User | None:

@@ -1,0 +1,134 @@
+"""Listing members costs the same number of SQL statements for 5 members as for 505.
+
+The api app runs in-process on the worker's MariaDB database, on an engine whose statements a
+`before_cursor_execute` listener counts; only statements run for the measured request count
+(the outbox relay and consumers run in tasks of their own, outside the context variable).
+"""
+
+import uuid
+from collections.abc import AsyncIterator, Callable
+from contextvars import ContextVar
+from dataclasses import dataclass
+from typing import Any
+
+import httpx
+import pytest
+from sqlalchemy import event
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from api.app import create_app
+from shared.catalog.seed import ensure_system_roles
+from shared.db.encrypted import install_field_key
+from shared.db.session import create_engine, create_sessionmaker
+from shared.models import Organization, Position, User, UserPosition
+from shared.settings import Settings
+from shared.tokens import issue_access_token
+from tests.support.client import app_client
+
+pytestmark = pytest.mark.e2e
+STATEMENTS: ContextVar[list[str] | None] = ContextVar("statements", default=None)
+
+
+def _count(*args: Any) -> None:
+    statements = STATEMENTS.get()
+    if statements is not None:
+        statements.append(args[2])  # (conn, cursor, statement, parameters, context, many)
+
+
+@dataclass
+class Roster:
+    """An organization in the worker's database, seen through an in-process api app."""
+
+    client: httpx.AsyncClient
+    sessionmaker: async_sessionmaker[AsyncSession]
+    organization_id: uuid.UUID
+    roles: dict[str, Position]
+
+    async def add_members(self, count: int) -> None:
+        """Members with two roles each and sealed phone numbers."""
+        async with self.sessionmaker() as session:
+            for n in range(count):
+                name = f"q{uuid.uuid4().hex[:12]}"
+                user = _member(self.organization_id, name, phone=f"555-{n:04d}")
+                user.positions = [
+                    UserPosition(position_id=self.roles["member"].id),
+                    UserPosition(position_id=self.roles["firefighter"].id),
+                ]
+                session.add(user)
+            await session.commit()
+
+    async def statements(self, path: str) -> list[str]:
+        """The SQL statements one GET of `path` runs."""
+        token = STATEMENTS.set([])
+        try:
+            response = await self.client.get(path)
+            assert response.status_code == 200, response.text
+            return STATEMENTS.get() or []
+        finally:
+            STATEMENTS.reset(token)
+
+
+def _member(organization_id: uuid.UUID, name: str, phone: str | None = None) -> User:
+    return User(
+        organization_id=organization_id,
+        username=name,
+        email=f"{name}@station9.example.org",
+        first_name="Quinn",
+        last_name=name,
+        phone=phone,
+        must_change_password=False,
+    )
+
+
+@pytest.fixture
+async def roster(make_settings: Callable[..., Settings]) -> AsyncIterator[Roster]:
+    settings = make_settings()
+    install_field_key(settings)
+    engine = create_engine(settings.resolved_database_url())
+    event.listen(engine.sync_engine, "before_cursor_execute", _count)
+    sessionmaker = create_sessionmaker(engine)
+    organization_id = uuid.uuid4()
+    async with sessionmaker() as session:
+        session.add(Organization(id=organization_id, name="Counting", slug=f"c-{organization_id}"))
+        await session.flush()
+        roles = await ensure_system_roles(session, organization_id)
+        admin = _member(organization_id, f"a{uuid.uuid4().hex[:12]}")
+        admin.positions = [UserPosition(position_id=roles["it_manager"].id)]
+        session.add(admin)
+        await session.commit()
+    token = issue_access_token(
+        settings,
+        user_id=admin.id,
+        organization_id=organization_id,
+        session_id=uuid.uuid4(),
+        username=admin.username,
+    )
+    try:
+        async with app_client(create_app(settings, sessionmaker=sessionmaker)) as client:
+            client.headers["Authorization"] = f"Bearer {token}"
+            yield Roster(client, sessionmaker, organization_id, roles)
+    finally:
+        await engine.dispose()
+
+
+class TestConstantStatements:
+    @pytest.mark.parametrize("path", ["/api/v1/users", "/api/v1/users/with-roles"])
+    async def test_5_and_505_members_cost_the_same_statements(
+        self, roster: Roster, path: str
+    ) -> None:
+        await roster.add_members(4)
+        await roster.statements(path)  # warms the caller's cached permissions
+        few = await roster.statements(path)
+        await roster.add_members(500)
+        many = await roster.statements(path)
+        assert len(few) == len(many), many
+        assert len(many) == (2 if path.endswith("/users") else 3)
+        listed = (await roster.client.get(path)).json()
+        assert len(listed) == 505
+
+    async def test_the_roster_decrypts_no_phone_it_does_not_show(self, roster: Roster) -> None:
+        await roster.add_members(3)
+        await roster.statements("/api/v1/users")
+        (organization, members) = await roster.statements("/api/v1/users")
+        assert "organizations" in organization
+        assert "users.phone" not in members  # hidden by default: never read, never decrypted
