@@ -33,18 +33,13 @@ def department(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Department]
         yield running
 
 
-def hex_id(value: str) -> str:
-    """How MariaDB stores a UUID."""
-    return uuid.UUID(value).hex
-
-
 def entries_of(department: Department, user_id: str, event_type: str, count: int) -> list[int]:
     """Ids of the member's entries of one type, once the audit consumer wrote `count` (<= 10 s)."""
     deadline = time.monotonic() + 10
     while True:
         rows = department.query(
             "SELECT id FROM audit_logs WHERE user_id = %s AND event_type = %s ORDER BY id",
-            hex_id(user_id),
+            user_id,
             event_type,
         )
         if len(rows) >= count or time.monotonic() > deadline:
@@ -266,6 +261,6 @@ class TestPermissionsAndTenancy:
         assert listed["total"] == 0
         own = department.query(
             "SELECT COUNT(*) AS n FROM audit_logs WHERE organization_id = %s",
-            hex_id(department.organization_id),
+            department.organization_id,
         )[0]["n"]
         assert stats["total"] <= own

@@ -1,0 +1,111 @@
+"""One request, followed (issue 5 #4): a sign-in through the gateway leaves JSON log lines in
+the gateway, auth and the api's audit consumer that all carry the gateway's request id, which
+also travels in the event's envelope and NATS header and lands in the audit entry."""
+
+import asyncio
+import time
+import uuid
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import httpx
+import nats
+import pytest
+from nats.js.api import DeliverPolicy
+
+from shared.events.envelope import Envelope, decode
+from tests.e2e.department import PASSWORD, Department, running_department
+
+pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("trace")]
+Line = dict[str, Any]
+
+
+@pytest.fixture(scope="module")
+def department(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Department]:
+    with running_department(tmp_path_factory.mktemp("trace"), "trace") as running:
+        yield running
+
+
+def lines_until(department: Department, wanted: Callable[[list[Line]], bool]) -> list[Line]:
+    """The stack's JSON log lines once `wanted` holds for them (waits up to 10 s)."""
+    deadline = time.monotonic() + 10
+    while True:
+        lines = department.stack.json_lines()
+        if wanted(lines) or time.monotonic() > deadline:
+            return lines
+        time.sleep(0.2)
+
+
+async def published(department: Department, request_id: str) -> tuple[Envelope, str | None]:
+    """The sign-in event of the request in the stack's JetStream, and its X-Request-ID header."""
+    client = await nats.connect(f"nats://127.0.0.1:{department.stack.ports['nats']}")
+    try:
+        subscription = await client.jetstream().subscribe(
+            "logbook.auth.login.succeeded", ordered_consumer=True, deliver_policy=DeliverPolicy.ALL
+        )
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline:
+            message = await subscription.next_msg(timeout=5)
+            envelope = decode(message.data)
+            if envelope.request_id == request_id:
+                return envelope, (message.headers or {}).get("X-Request-ID")
+        raise AssertionError("the sign-in event never reached JetStream")
+    finally:
+        await client.close()
+
+
+class TestOneSignInFollowed:
+    def test_gateway_auth_and_api_lines_share_the_gateway_request_id(
+        self, department: Department
+    ) -> None:
+        user_id, username = department.add_member("member")
+        response = httpx.post(
+            f"{department.gateway}/api/v1/auth/login",
+            json={"username": username, "password": PASSWORD},
+            headers={"X-Request-ID": "client-chosen-id"},  # never trusted as the correlation id
+        )
+        assert response.status_code == 200
+        req_id = response.headers["x-request-id"]
+        assert uuid.UUID(req_id).version == 4
+
+        def same(line: Line) -> bool:
+            return line.get("req_id") == req_id
+
+        def gateway(line: Line) -> bool:
+            return same(line) and line.get("request", {}).get("uri") == "/api/v1/auth/login"
+
+        def auth(line: Line) -> bool:
+            return same(line) and line.get("service") == "auth"
+
+        def api_audit(line: Line) -> bool:
+            return (
+                same(line)
+                and line.get("service") == "api"
+                and line.get("event") == "audit.entry_recorded"
+            )
+
+        lines = lines_until(
+            department,
+            lambda found: all(any(f(x) for x in found) for f in (gateway, auth, api_audit)),
+        )
+        (access,) = [x for x in lines if gateway(x)]
+        assert access["logger"].startswith("http.log.access")
+        assert access["status"] == 200
+        auth_events = {x.get("event") for x in lines if auth(x)}
+        assert "http.request" in auth_events
+        (recorded,) = [x for x in lines if api_audit(x)]
+        assert recorded["event_type"] == "login_succeeded"
+        assert any(
+            same(x) and x.get("service") == "api" and x.get("event") == "consumer.handled"
+            for x in lines
+        )
+        assert not any(x.get("req_id") == "client-chosen-id" for x in lines)
+
+        envelope, header = asyncio.run(published(department, req_id))
+        assert header == req_id
+        assert envelope.data["user_id"] == user_id
+        (entry,) = department.query(
+            "SELECT id, event_type, request_id FROM audit_logs WHERE request_id = %s", req_id
+        )
+        assert entry["event_type"] == "login_succeeded"
+        assert entry["id"] == recorded["log_id"]
