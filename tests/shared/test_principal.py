@@ -1,23 +1,32 @@
 """Idleness and revocation as every service judges them, without the database."""
 
+import asyncio
+import time
 from datetime import timedelta
-from uuid import uuid4
+from typing import Any
+from uuid import UUID, uuid4
 
+import jwt
 import pytest
+from litestar.connection import ASGIConnection
 
-from shared.auth_errors import SessionInvalidError
+from shared.auth_errors import NotAuthenticatedError, SessionInvalidError
 from shared.db.types import utc_now
-from shared.events.contracts.auth import SessionEnded
-from shared.events.envelope import encode, wrap
+from shared.events.contracts.auth import MfaEnabled, MfaPolicyUpdated, SessionEnded
+from shared.events.contracts.members import MemberStatusChanged
+from shared.events.contracts.organization import OrganizationProfileUpdated
+from shared.events.contracts.roles import RoleDeleted
+from shared.events.envelope import EventData, encode, wrap
 from shared.events.nats import NatsConnection
-from shared.principal import check_liveness
-from shared.session_liveness import SessionLiveness
+from shared.principal import MemberCache, bearer_claims, check_liveness
+from shared.session_liveness import MEMBER_SUBJECTS, SessionLiveness
 from shared.settings import Settings
 from shared.tokens import AccessClaims
 
 SETTINGS = Settings(
     _env_file=None, access_token_expire_minutes=30, hipaa_session_timeout_minutes=15
 )
+KEYED = Settings(_env_file=None, secret_key="test-secret-key-0123456789abcdef0123456789abcdef")
 
 
 def liveness() -> SessionLiveness:
@@ -73,3 +82,152 @@ def test_a_session_ended_event_makes_the_session_refused() -> None:
     state._revoke_from(encode(envelope))  # the stream handler, fed a real envelope
     with pytest.raises(SessionInvalidError):
         check_liveness(state, claims, SETTINGS)
+
+
+def test_the_revoking_instance_refuses_at_once_without_waiting_for_its_event() -> None:
+    state, claims = liveness(), claims_issued(1)
+    state.revoke([str(claims.session_id)])
+    with pytest.raises(SessionInvalidError) as refused:
+        check_liveness(state, claims, SETTINGS)
+    assert refused.value.fields["reason"] == "revoked"
+
+
+def listening_liveness() -> tuple[SessionLiveness, list[UUID | None]]:
+    told: list[UUID | None] = []
+    state = SessionLiveness(
+        NatsConnection("nats://127.0.0.1:1", "X", name="t"),
+        token_lifetime=timedelta(minutes=30),
+        idle_timeout=timedelta(minutes=15),
+        on_member_event=told.append,
+    )
+    return state, told
+
+
+def payload(data: EventData) -> bytes:
+    return encode(wrap(data, organization_id=None, actor_id=None, request_id="r"))
+
+
+class TestMemberEvents:
+    def test_a_member_event_names_its_member(self) -> None:
+        state, told = listening_liveness()
+        member = uuid4()
+        event = MemberStatusChanged(
+            user_id=str(member), previous_status="active", new_status="leave"
+        )
+        state._members_from(MEMBER_SUBJECTS["logbook.api.member.>"], payload(event))
+        assert told == [member]
+
+    def test_a_role_event_names_every_affected_member(self) -> None:
+        state, told = listening_liveness()
+        holders = [uuid4(), uuid4()]
+        event = RoleDeleted(
+            role_id=uuid4(),
+            slug="engineer",
+            name="Engineer",
+            is_system=False,
+            permissions=["members.view"],
+            affected_user_ids=holders,
+        )
+        state._members_from(MEMBER_SUBJECTS["logbook.api.role.>"], payload(event))
+        assert told == holders
+
+    def test_an_organization_event_drops_every_member(self) -> None:
+        state, told = listening_liveness()
+        event = OrganizationProfileUpdated(fields_changed=["timezone"], timezone="UTC")
+        state._members_from(MEMBER_SUBJECTS["logbook.api.organization.>"], payload(event))
+        assert told == [None]
+
+    def test_an_auth_event_names_its_member_and_a_policy_change_everyone(self) -> None:
+        state, told = listening_liveness()
+        member = uuid4()
+        state._revoke_from(
+            payload(MfaEnabled(user_id=str(member), ip_address=None, user_agent=None))
+        )
+        policy = MfaPolicyUpdated(
+            user_id=str(member), ip_address=None, user_agent=None, mfa_required=True
+        )
+        state._revoke_from(payload(policy))
+        assert told == [member, member, None]
+
+
+class TestMemberCache:
+    async def test_keeps_a_loaded_value_until_forgotten(self) -> None:
+        cache, loads = MemberCache(), []
+        member = uuid4()
+
+        async def load() -> str:
+            loads.append(1)
+            return f"value {len(loads)}"
+
+        assert await cache.remembered(member, "k", load) == "value 1"
+        assert await cache.remembered(member, "k", load) == "value 1"
+        cache.forget(member)
+        assert await cache.remembered(member, "k", load) == "value 2"
+        cache.forget(None)
+        assert await cache.remembered(member, "k", load) == "value 3"
+
+    async def test_a_load_overtaken_by_a_forget_is_not_kept(self) -> None:
+        cache, member = MemberCache(), uuid4()
+        started, release = asyncio.Event(), asyncio.Event()
+
+        async def slow_load() -> str:
+            started.set()
+            await release.wait()
+            return "before the change"
+
+        async def load() -> str:
+            return "after the change"
+
+        pending = asyncio.create_task(cache.remembered(member, "k", slow_load))
+        await started.wait()
+        cache.forget(member)  # the change commits while the old row is being read
+        release.set()
+        assert await pending == "before the change"  # that request saw the old state
+        assert await cache.remembered(member, "k", load) == "after the change"
+
+
+def connection(token: str) -> ASGIConnection[Any, Any, Any, Any]:
+    scope = {"type": "http", "headers": [(b"authorization", f"Bearer {token}".encode())]}
+    return ASGIConnection(scope)  # type: ignore[arg-type]
+
+
+def token(settings: Settings, expires_in: timedelta) -> str:
+    now = utc_now()
+    claims = {
+        "sub": str(uuid4()),
+        "org_id": str(uuid4()),
+        "sid": str(uuid4()),
+        "username": "m",
+        "type": "access",
+        "iat": now,
+        "exp": now + expires_in,
+    }
+    assert settings.secret_key is not None
+    return jwt.encode(claims, settings.secret_key.get_secret_value(), algorithm="HS256")
+
+
+class TestBearerClaims:
+    def test_a_token_is_read_once_and_its_claims_reused(self) -> None:
+        signed = token(KEYED, timedelta(minutes=30))
+        first = bearer_claims(connection(signed), KEYED)
+        assert bearer_claims(connection(signed), KEYED) is first
+
+    def test_a_token_checked_under_one_key_is_refused_under_another(self) -> None:
+        signed = token(KEYED, timedelta(minutes=30))
+        bearer_claims(connection(signed), KEYED)
+        other = Settings(_env_file=None, secret_key="another-key-0123456789abcdef0123456789abcdef")
+        with pytest.raises(SessionInvalidError):
+            bearer_claims(connection(signed), other)
+
+    def test_a_remembered_token_is_refused_once_it_expires(self) -> None:
+        signed = token(KEYED, timedelta(seconds=2))
+        bearer_claims(connection(signed), KEYED)
+        time.sleep(2.1)
+        with pytest.raises(SessionInvalidError) as refused:
+            bearer_claims(connection(signed), KEYED)
+        assert refused.value.fields["reason"] == "bad_token"
+
+    def test_no_bearer_token_is_401_not_authenticated(self) -> None:
+        scope = {"type": "http", "headers": []}
+        with pytest.raises(NotAuthenticatedError):
+            bearer_claims(ASGIConnection(scope), KEYED)  # type: ignore[arg-type]

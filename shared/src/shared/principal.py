@@ -38,6 +38,8 @@ from shared.tokens import AccessClaims, InvalidTokenError, read_access_token
 T = TypeVar("T")
 MEMBER_CACHE_SECONDS = 60.0
 PRINCIPAL_KEY = "logbook_principal"
+VERIFIED_TOKENS = 4096  # a token each for that many browsers: a few MB at most
+_VERIFIED: dict[tuple[str, str], AccessClaims] = {}
 
 
 @dataclass(frozen=True)
@@ -134,12 +136,27 @@ def bearer_claims(
 ) -> AccessClaims:
     """The verified claims of the request's bearer token (the gateway sets it from the cookie)."""
     scheme, _, token = connection.headers.get("authorization", "").partition(" ")
-    if scheme.lower() != "bearer" or not token.strip():
+    token = token.strip()
+    if scheme.lower() != "bearer" or not token:
         raise NotAuthenticatedError
-    try:
-        return read_access_token(settings, token.strip())
-    except InvalidTokenError as exc:
-        raise SessionInvalidError("bad_token") from exc
+    if settings.secret_key is None:
+        raise RuntimeError("SECRET_KEY is not set")
+    # A browser presents one token for up to 30 minutes: its signature is checked once and the
+    # claims kept, under the key it was checked with; the expiry is checked on every use.
+    key = (token, settings.secret_key.get_secret_value())
+    claims = _VERIFIED.get(key)
+    if claims is None:
+        try:
+            claims = read_access_token(settings, token)
+        except InvalidTokenError as exc:
+            raise SessionInvalidError("bad_token") from exc
+        if len(_VERIFIED) >= VERIFIED_TOKENS:
+            del _VERIFIED[next(iter(_VERIFIED))]  # the oldest entry
+        _VERIFIED[key] = claims
+    elif claims.expires_at <= utc_now():
+        del _VERIFIED[key]
+        raise SessionInvalidError("bad_token")
+    return claims
 
 
 def session_idle(liveness: SessionLiveness, claims: AccessClaims, settings: Settings) -> bool:
