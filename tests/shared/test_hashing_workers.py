@@ -35,7 +35,7 @@ async def workers() -> AsyncIterator[HashingWorkers]:
 def gone(pid: int) -> bool:
     """The process has exited (and was reaped, or is a zombie nobody will run again)."""
     try:
-        return psutil.Process(pid).status() == psutil.STATUS_ZOMBIE
+        return bool(psutil.Process(pid).status() == psutil.STATUS_ZOMBIE)
     except psutil.NoSuchProcess:
         return True
 

@@ -72,6 +72,7 @@ class SessionLiveness(BackgroundLoop):
         self._revoked: dict[str, float] = {}  # sid -> monotonic time it can be forgotten
         self._activity: dict[str, datetime] = {}
         self._noted: dict[str, float] = {}  # sid -> monotonic time this instance last wrote
+        self._next_sweep = time.monotonic() + NOTE_INTERVAL_SECONDS
         self._kv: KeyValue | None = None
         self._writes: set[asyncio.Task[None]] = set()
 
@@ -94,6 +95,8 @@ class SessionLiveness(BackgroundLoop):
         """Record activity, writing to the shared bucket at most once a minute."""
         now = time.monotonic()
         self._activity[session_id] = utc_now()
+        if now >= self._next_sweep:
+            self._sweep(now)
         if self._kv is None or now - self._noted.get(session_id, 0.0) < NOTE_INTERVAL_SECONDS:
             return
         self._noted[session_id] = now
@@ -181,6 +184,16 @@ class SessionLiveness(BackgroundLoop):
             return
         ids = envelope.data.get(field)
         self.revoke(s for s in (ids if isinstance(ids, list) else [ids]) if isinstance(s, str))
+
+    def _sweep(self, now: float) -> None:
+        # Activity older than the idle timeout decides nothing a token's issue time does not:
+        # dropping it keeps the maps as small as the set of sessions in use.
+        self._next_sweep = now + NOTE_INTERVAL_SECONDS
+        stale = utc_now() - self._idle_timeout
+        for session_id in [s for s, seen in self._activity.items() if seen < stale]:
+            del self._activity[session_id]
+        for session_id in [s for s, at in self._noted.items() if now - at > NOTE_INTERVAL_SECONDS]:
+            del self._noted[session_id]
 
     def _forget_expired(self) -> None:
         now = time.monotonic()

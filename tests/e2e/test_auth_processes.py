@@ -1,0 +1,193 @@
+"""Auth's processes: Argon2 in worker processes, and a second auth instance beside the gateway's."""
+
+import asyncio
+import contextlib
+import os
+import signal
+import subprocess
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import psutil
+import pytest
+
+from shared.events.contracts.members import MemberUpdated
+from shared.events.envelope import wrap
+from tests.e2e.stack import LOGBOOK, ROOT, Stack, start_stack
+from tests.e2e.test_auth_flow import PASSWORD, create_admin, csrf_headers
+from tests.e2e.test_sessions_everywhere import new_member, publish, sql
+from tests.support.proxy import free_port
+
+pytestmark = pytest.mark.e2e
+WORKER_MODULE = "shared.password_worker"
+
+
+@pytest.fixture(scope="module")
+def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
+    workdir = tmp_path_factory.mktemp("auth-processes")
+    running = start_stack(workdir, RATE_LIMIT_MULTIPLIER="100")
+    try:
+        created = create_admin(workdir / "var" / "logbook.db", "chief", "chief@example.org")
+        assert created.returncode == 0, created.stderr
+        yield running
+    finally:
+        running.stop()
+
+
+def auth_process(stack: Stack) -> psutil.Process:
+    pid = next(
+        line["pid"]
+        for line in stack.json_lines()
+        if line.get("event") == "run.started" and line.get("process") == "auth"
+    )
+    return psutil.Process(pid)
+
+
+def hashing_workers(service: psutil.Process) -> list[psutil.Process]:
+    return [c for c in service.children() if WORKER_MODULE in c.cmdline()]
+
+
+def sign_in(stack: Stack, client: httpx.Client | None = None) -> httpx.Response:
+    body = {"username": "chief", "password": PASSWORD}
+    if client is not None:
+        return client.post("/api/v1/auth/login", json=body)
+    return httpx.post(f"{stack.gateway}/api/v1/auth/login", json=body, timeout=15)
+
+
+def gone(pid: int) -> bool:
+    try:
+        return bool(psutil.Process(pid).status() == psutil.STATUS_ZOMBIE)
+    except psutil.NoSuchProcess:
+        return True
+
+
+def still_running(pids: list[int], within: float = 10.0) -> list[int]:
+    deadline = time.monotonic() + within
+    while time.monotonic() < deadline and not all(gone(pid) for pid in pids):
+        time.sleep(0.05)
+    return [pid for pid in pids if not gone(pid)]
+
+
+class TestHashingWorkers:
+    def test_sign_ins_are_hashed_by_two_worker_processes_of_auth(self, stack: Stack) -> None:
+        workers = hashing_workers(auth_process(stack))
+        assert len(workers) == 2
+        before = sum(w.cpu_times().user for w in workers)
+        for _ in range(3):
+            assert sign_in(stack).status_code == 200
+        assert sum(w.cpu_times().user for w in workers) - before > 0.05  # Argon2 ran there
+
+    def test_a_killed_worker_is_replaced_and_sign_in_goes_on(self, stack: Stack) -> None:
+        service = auth_process(stack)
+        victims = [w.pid for w in hashing_workers(service)]
+        for pid in victims:
+            os.kill(pid, signal.SIGKILL)
+        assert still_running(victims) == []
+        assert [sign_in(stack).status_code for _ in range(3)] == [200] * 3
+        replacements = [w.pid for w in hashing_workers(service)]
+        assert len(replacements) == 2
+        assert set(replacements).isdisjoint(victims)
+        assert service.is_running()
+
+
+@pytest.mark.parametrize("how", [signal.SIGTERM, signal.SIGKILL])
+def test_no_worker_outlives_the_auth_service(tmp_path: Path, how: signal.Signals) -> None:
+    running = start_stack(tmp_path)
+    try:
+        service = auth_process(running)
+        workers = [w.pid for w in hashing_workers(service)]
+        assert len(workers) == 2
+        service.send_signal(how)  # stopped by an operator, or killed outright
+        assert still_running(workers) == []
+    finally:
+        running.stop()
+
+
+@contextlib.contextmanager
+def second_auth(stack: Stack) -> Iterator[str]:
+    """Another auth instance on the stack's database and NATS, outside the gateway."""
+    port = free_port()
+    secrets = Path(stack.env["DATA_DIR"]) / "dev-secrets.env"
+    keys = dict(
+        line.split("=", 1)
+        for line in secrets.read_text().splitlines()
+        if line and not line.startswith("#")
+    )
+    env = {
+        **stack.env,
+        **keys,
+        "AUTH_PORT": str(port),
+        "DATABASE_URL": f"sqlite+aiosqlite:///{Path(stack.env['DATA_DIR']) / 'logbook.db'}",
+        "NATS_URL": f"nats://127.0.0.1:{stack.ports['nats']}",
+        "LOG_LEVEL": "WARNING",
+    }
+    process = subprocess.Popen(
+        [str(LOGBOOK), "serve", "auth"],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            assert process.poll() is None, "the second auth instance exited"
+            with contextlib.suppress(httpx.HTTPError):
+                if httpx.get(f"{base}/internal/health", timeout=2).status_code == 200:
+                    break
+            time.sleep(0.2)
+        yield base
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
+
+
+class TestAnotherInstance:
+    def test_a_logged_out_token_is_refused_here_at_once_and_there_within_a_second(
+        self, stack: Stack
+    ) -> None:
+        with second_auth(stack) as other, httpx.Client(base_url=stack.gateway) as client:
+            assert sign_in(stack, client).status_code == 200
+            access = client.cookies["access_token"]
+            bearer = {"Authorization": f"Bearer {access}"}
+            assert httpx.get(f"{other}/api/v1/auth/me", headers=bearer).status_code == 200
+            assert client.get("/api/v1/auth/me").status_code == 200
+            logout = client.post("/api/v1/auth/logout", headers=csrf_headers(client))
+            assert logout.status_code == 200
+            replay = httpx.get(f"{stack.gateway}/api/v1/auth/me", cookies={"access_token": access})
+            assert (replay.status_code, replay.json()["code"]) == (401, "LB-AUTH-002")
+            started = time.monotonic()
+            while httpx.get(f"{other}/api/v1/auth/me", headers=bearer).status_code == 200:
+                assert time.monotonic() - started < 1.0, "the other instance still serves it"
+                time.sleep(0.02)
+            refused = httpx.get(f"{other}/api/v1/auth/me", headers=bearer)
+            assert refused.json()["code"] == "LB-AUTH-002"
+
+    def test_an_api_member_event_drops_the_member_cached_there(self, stack: Stack) -> None:
+        username = new_member(stack)
+        with second_auth(stack) as other, httpx.Client(base_url=stack.gateway) as client:
+            body = {"username": username, "password": PASSWORD}
+            assert client.post("/api/v1/auth/login", json=body).status_code == 200
+            bearer = {"Authorization": f"Bearer {client.cookies['access_token']}"}
+            time.sleep(0.5)  # the sign-in's own event has come and gone
+            me = httpx.get(f"{other}/api/v1/auth/me", headers=bearer)
+            assert me.json()["first_name"] is None
+            user_id = me.json()["id"]
+            # The api renames the member: its row, then its event.
+            sql(stack, "UPDATE users SET first_name = 'Ada' WHERE username = ?", username)
+            cached = httpx.get(f"{other}/api/v1/auth/me", headers=bearer)
+            assert cached.json()["first_name"] is None  # served from memory, no SQL
+            updated = MemberUpdated(user_id=user_id, changed_fields=["first_name"])
+            asyncio.run(
+                publish(
+                    stack,
+                    wrap(updated, organization_id=None, actor_id=None, request_id="req-rename"),
+                )
+            )
+            started = time.monotonic()
+            while httpx.get(f"{other}/api/v1/auth/me", headers=bearer).json()["first_name"] is None:
+                assert time.monotonic() - started < 1.0, "the other instance kept the old name"
+                time.sleep(0.02)
