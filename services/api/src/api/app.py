@@ -7,6 +7,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from api.audit.controllers import AuditIntegrityController, AuditLogController
 from api.consumers import audit_consumers
+from api.locations.controllers import LocationController, RankController
 from api.members import MEMBERS_ROUTER
 from api.organization.controllers import OrganizationController
 from api.roles.controllers import RoleController
@@ -20,6 +21,8 @@ SPEC = ServiceSpec(
         AuditIntegrityController,
         OrganizationController,
         RoleController,
+        LocationController,
+        RankController,
         MEMBERS_ROUTER,
     ],
     uses_events=True,

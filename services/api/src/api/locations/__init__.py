@@ -1,0 +1,1 @@
+"""The locations area: locations with their kiosk codes, and operational ranks."""
