@@ -11,6 +11,7 @@ from typing import Any
 
 import httpx
 import pytest
+from sqlalchemy import text
 
 from api.audit.chain import GENESIS_HASH, AuditRecord, append
 from api.audit.trail import AuditTrail
@@ -29,12 +30,17 @@ def department(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Department]
         yield running
 
 
-def organization(department: Department) -> tuple[str, str]:
-    """A new organization whose trail holds its administrator's sign-in: (org id, admin)."""
+def new_organization(department: Department) -> tuple[str, str]:
+    """A new organization with an empty trail: (org id, administrator's username)."""
     name, admin = f"Trail {uuid.uuid4().hex[:6]}", f"t{uuid.uuid4().hex[:10]}"
     create_admin(department, name, admin)
     (row,) = department.query("SELECT id FROM organizations WHERE name = %s", name)
-    org_id = str(uuid.UUID(row["id"]))
+    return str(uuid.UUID(row["id"])), admin
+
+
+def organization(department: Department) -> tuple[str, str]:
+    """A new organization whose trail holds its administrator's sign-in: (org id, admin)."""
+    org_id, admin = new_organization(department)
     with department.signed_in(admin):
         pass
     chain(department, org_id, at_least=1)
@@ -75,8 +81,12 @@ def append_entries(department: Department, org_id: str, count: int, *, concurren
         sessions = create_sessionmaker(engine)
         context = AuditRecord(uuid.UUID(org_id), "", "", username="probe", request_id="probe")
 
+        start = asyncio.Barrier(count)
+
         async def one(number: int) -> None:
             async with sessions() as session, session.begin():
+                await session.execute(text("SELECT 1"))  # connected, then all start at once
+                await start.wait()
                 trail = AuditTrail(session, SIGNING_KEY.encode(), context)
                 await trail.record("concurrency_probe", "testing", number=number)
 
@@ -134,11 +144,13 @@ class TestUntouchedChain:
     def test_fifty_concurrent_writers_leave_one_unbroken_chain(
         self, department: Department
     ) -> None:
-        org_id, admin = organization(department)
+        # A new organization: the writers also race to create the chain's head.
+        org_id, admin = new_organization(department)
         append_entries(department, org_id, 50, concurrently=True)
         rows = chain(department, org_id)
         probes = [r for r in rows if r["event_type"] == "concurrency_probe"]
         assert len(probes) == 50
+        assert rows[0]["previous_hash"] == GENESIS_HASH
         # None was deferred to the consumer: each append waited for the head lock instead.
         deferred = department.query(
             "SELECT COUNT(*) AS n FROM outbox WHERE subject = 'logbook.api.audit.deferred'"
@@ -149,7 +161,7 @@ class TestUntouchedChain:
         assert_linked(rows)
         body = verify(department, admin)
         assert (body["verified"], body["errors"]) == (True, [])
-        assert body["total_checked"] >= 51
+        assert body["total_checked"] >= 50
 
     def test_concurrent_verifications_each_see_a_whole_chain(self, department: Department) -> None:
         org_id, admin = organization(department)
@@ -239,13 +251,16 @@ class TestTampering:
     def test_a_cut_off_tail_is_reported(self, department: Department) -> None:
         org_id, admin = organization(department)
         verify(department, admin)
-        rows = chain(department, org_id, at_least=3)
-        department.query("DELETE FROM audit_logs WHERE id = %s", rows[-1]["id"])
-        body = verify(department, admin)
+        # Signed in before the cut, so no later sign-in entry becomes the new tail.
+        with department.signed_in(admin) as client:
+            rows = chain(department, org_id, at_least=4)
+            department.query("DELETE FROM audit_logs WHERE id = %s", rows[-1]["id"])
+            body = client.get(INTEGRITY).json()
         (error,) = body["errors"]
         assert error["log_id"] == rows[-1]["id"]
         assert error["checkpoint_last_log_id"] == rows[-1]["id"]
         assert error["chain_last_id"] == rows[-2]["id"]
+        assert "truncated" in error["error"]
 
     def test_another_organizations_tampering_is_not_ours(self, department: Department) -> None:
         org_id, _ = organization(department)

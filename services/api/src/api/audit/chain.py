@@ -13,7 +13,9 @@ from datetime import UTC, datetime
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import Executable, select
+from sqlalchemy.dialects.mysql import insert as mysql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from shared.db.types import utc_now
@@ -72,19 +74,28 @@ def entry_hash(key: bytes, entry: AuditLog) -> str:
     return hmac.new(key, "|".join(parts).encode(), hashlib.sha256).hexdigest()
 
 
+def _create_head_if_missing(session: AsyncSession, organization_id: UUID) -> Executable:
+    values = {"organization_id": organization_id, "last_hash": GENESIS_HASH}
+    if session.get_bind().dialect.name in ("mysql", "mariadb"):
+        upsert = mysql_insert(AuditChainHead).values(values)
+        # A no-op update: a head another writer created first is locked and left as it is.
+        return upsert.on_duplicate_key_update(last_hash=upsert.table.c.last_hash)
+    return sqlite_insert(AuditChainHead).values(values).on_conflict_do_nothing()
+
+
 async def _locked_head(session: AsyncSession, organization_id: UUID) -> AuditChainHead:
+    # A locking read of a missing row takes a gap lock, and first writers holding gap locks
+    # deadlock on their inserts. So a missing head is created by an upsert, which only ever
+    # waits for the row itself; the plain existence check takes no lock at all.
+    exists = await session.scalar(
+        select(AuditChainHead.organization_id).where(
+            AuditChainHead.organization_id == organization_id
+        )
+    )
+    if exists is None:
+        await session.execute(_create_head_if_missing(session, organization_id))
     # populate_existing: a head read earlier in this session (unlocked) must not shadow the
     # locked row's current values, or the new entry would link to a stale hash.
-    head = await session.get(
-        AuditChainHead, organization_id, with_for_update=True, populate_existing=True
-    )
-    if head is not None:
-        return head
-    try:
-        async with session.begin_nested():
-            session.add(AuditChainHead(organization_id=organization_id, last_hash=GENESIS_HASH))
-    except IntegrityError:
-        pass  # another writer created it first; its row is locked below like any other
     head = await session.get(
         AuditChainHead, organization_id, with_for_update=True, populate_existing=True
     )
