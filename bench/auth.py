@@ -1,7 +1,8 @@
 """Sign-in and `/auth/me` throughput through the gateway, beside the raw Argon2 ceiling."""
 
 import asyncio
-import contextlib
+import gc
+import json
 import statistics
 import subprocess
 import sys
@@ -13,7 +14,6 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import aiohttp
-import psutil
 
 from shared.passwords import HASHER, hash_password_sync
 from shared.serve import SERVICES
@@ -139,32 +139,50 @@ async def _measure(base: str) -> list[Run]:
     return [*runs, storm, during]
 
 
+# Run as a process of its own: sampling in the benchmark's event loop would stall the clients
+# it times. Prints {"pid": [own peak, {child pid: peak}]} once its standard input closes.
+SAMPLER = """
+import json, sys, threading, time
+peaks = {int(pid): [0, {}] for pid in sys.argv[1:]}
+done = threading.Event()
+threading.Thread(target=lambda: (sys.stdin.read(), done.set()), daemon=True).start()
+while not done.wait(0.2):
+    for pid, peak in peaks.items():
+        try:
+            process = psutil.Process(pid)
+            peak[0] = max(peak[0], process.memory_info().rss)
+            for child in process.children(recursive=True):
+                peak[1][child.pid] = max(peak[1].get(child.pid, 0), child.memory_info().rss)
+        except psutil.Error:
+            pass
+print(json.dumps(peaks))
+"""
+
+
 class RssSampler:
     """Peak resident memory of each service process and of its children (hashing workers)."""
 
     def __init__(self, pids: dict[str, int]) -> None:
-        self.processes = {name: psutil.Process(pid) for name, pid in pids.items()}
-        self.peak: dict[str, int] = dict.fromkeys(pids, 0)
-        self.children: dict[str, dict[int, int]] = {name: {} for name in pids}
+        self.pids = pids
+        self._process = subprocess.Popen(  # noqa: S603 - this interpreter, a fixed script
+            [sys.executable, "-c", SAMPLER, *map(str, pids.values())],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            text=True,
+        )
+        self.peaks: dict[str, tuple[int, dict[str, int]]] = {}
 
-    async def run(self) -> None:
-        """Sample every 0.2 s until cancelled."""
-        while True:
-            for name, process in self.processes.items():
-                with contextlib.suppress(psutil.Error):
-                    self.peak[name] = max(self.peak[name], process.memory_info().rss)
-                    for child in process.children(recursive=True):
-                        with contextlib.suppress(psutil.Error):
-                            peaks = self.children[name]
-                            peaks[child.pid] = max(peaks.get(child.pid, 0), child.memory_info().rss)
-            await asyncio.sleep(0.2)
+    def stop(self) -> None:
+        """Stop sampling and collect the peaks."""
+        output, _ = self._process.communicate("", timeout=30)
+        found = json.loads(output)
+        self.peaks = {name: tuple(found[str(pid)]) for name, pid in self.pids.items()}
 
     def summary(self) -> str:
-        """`auth 98 MB (+ 2 children, at most 81 MB each)` for every service."""
+        """`auth 98 MB (+ 2 child processes, at most 81 MB each)` for every service."""
         parts = []
-        for name, peak in self.peak.items():
+        for name, (peak, children) in self.peaks.items():
             text = f"{name} {peak / 2**20:.0f} MB"
-            children = self.children[name]
             if children:
                 text += (
                     f" (+ {len(children)} child processes over the run, "
@@ -174,13 +192,15 @@ class RssSampler:
         return ", ".join(parts)
 
 
-async def _measure_with_memory(base: str, pids: dict[str, int]) -> tuple[list[Run], RssSampler]:
+def _measure_with_memory(base: str, pids: dict[str, int]) -> tuple[list[Run], RssSampler]:
     sampler = RssSampler(pids)
-    task = asyncio.create_task(sampler.run())
+    # The client's own full garbage collections would show up as server latency.
+    gc.collect()
+    gc.freeze()
     try:
-        return await _measure(base), sampler
+        return asyncio.run(_measure(base)), sampler
     finally:
-        task.cancel()
+        sampler.stop()
 
 
 def main() -> int:
@@ -199,7 +219,7 @@ def main() -> int:
                 for line in stack.json_lines()
                 if line.get("event") == "run.started" and line.get("process") in SERVICES
             }
-            runs, sampler = asyncio.run(_measure_with_memory(stack.gateway, pids))
+            runs, sampler = _measure_with_memory(stack.gateway, pids)
         finally:
             stack.stop()
     ceiling = argon2_ceiling()

@@ -59,6 +59,7 @@ class TestWorkers:
             assert child.ppid() == os.getpid()
             assert child.cmdline()[1:3] == ["-m", "shared.password_worker"]
             assert child.memory_info().rss < 60 * 2**20  # no app imported: far from 150 MB
+            assert child.nice() == os.nice(0) + 10  # requests get the cores before hashes do
 
     async def test_hash_and_verify_run_in_a_worker(self, workers: HashingWorkers) -> None:
         children = [psutil.Process(pid) for pid in workers.pids]

@@ -72,6 +72,11 @@ async def _spawn() -> _Worker:
         # Nothing a worker could print is wanted in the service's log: requests hold passwords.
         stderr=asyncio.subprocess.DEVNULL,
     )
+    # It says so once it is set up (argon2 imported, priority lowered): a worker that cannot
+    # start fails the service's startup rather than its first sign-in.
+    if process.stdout is None or not await process.stdout.readline():
+        await process.wait()
+        raise HashingError("worker_did_not_start")
     return _Worker(process)
 
 
