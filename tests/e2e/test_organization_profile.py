@@ -4,6 +4,7 @@
 import uuid
 from collections.abc import Iterator
 
+import httpx
 import pytest
 
 from tests.e2e.department import Department, running_department
@@ -227,3 +228,30 @@ class TestMembershipIdPreview:
         assert disabled == {"enabled": False, "next_id": None}
         assert first == again == {"enabled": True, "next_id": f"{prefix}0008"}
         assert stored_settings(dept)["membership_id"]["next_number"] == 7
+
+
+class TestGuards:
+    def test_every_read_needs_a_session(self, dept: Department) -> None:
+        paths = (
+            "settings",
+            "settings/membership-id/preview",
+            "modules",
+            "profile",
+            "address",
+        )
+        for path in paths:
+            response = httpx.get(f"{dept.gateway}{ORG}/{path}")
+            assert (response.status_code, response.json()["code"]) == (401, "LB-AUTH-001"), path
+
+    def test_section_writes_need_settings_manage_or_update_settings(self, dept: Department) -> None:
+        _, member = dept.add_member("member")
+        _, chief = dept.add_member("fire_chief")  # settings.manage
+        with dept.signed_in(member) as client:
+            refused = [
+                client.patch(f"{ORG}/settings/{section}", json={})
+                for section in ("email", "file-storage", "auth")
+            ]
+        with dept.signed_in(chief) as client:
+            allowed = client.patch(f"{ORG}/settings/file-storage", json={"platform": "local"})
+        assert [r.status_code for r in refused] == [403] * 3
+        assert allowed.status_code == 200

@@ -1,5 +1,6 @@
 """Roles and the permission catalogue through the gateway (spec §3.3, §4 #2, #16, #17)."""
 
+import asyncio
 import json
 import time
 import uuid
@@ -8,8 +9,12 @@ from typing import Any
 
 import httpx
 import pytest
+from sqlalchemy import event
+from sqlalchemy.ext.asyncio import AsyncSession
 
+from api.roles.repository import RoleRepository
 from shared.catalog.permissions import CATEGORIES
+from shared.db.session import create_engine
 from tests.e2e.department import Department, running_department
 
 pytestmark = pytest.mark.e2e
@@ -60,6 +65,32 @@ def audit_entry(dept: Department, event_type: str, **data: object) -> dict[str, 
                 return entry
         assert time.monotonic() < deadline, f"no {event_type} entry with {data}"
         time.sleep(0.2)
+
+
+def assign(dept: Department, user_id: str, role_id: str) -> None:
+    dept.query(
+        "INSERT INTO user_positions (user_id, position_id, assigned_at)"
+        " VALUES (%s, %s, UTC_TIMESTAMP(6))",
+        hexid(user_id),
+        hexid(role_id),
+    )
+
+
+async def count_list_statements(dept: Department) -> int:
+    """SQL statements the role list (with holder counts) costs, on the department's database."""
+    engine = create_engine(dept.database_url)
+    executed: list[str] = []
+    event.listen(
+        engine.sync_engine, "before_cursor_execute", lambda *args: executed.append(args[2])
+    )
+    try:
+        async with AsyncSession(engine) as session:
+            repository = RoleRepository(session, uuid.UUID(dept.organization_id))
+            rows = await repository.list_with_user_counts()
+            assert rows
+    finally:
+        await engine.dispose()
+    return len([sql for sql in executed if "positions" in sql])
 
 
 def outbox_events(dept: Department, subject: str) -> list[dict[str, Any]]:
@@ -113,19 +144,9 @@ class TestListRoles:
         role = create_role(dept, name=unique_name("Counted"), priority=33)
         for _ in range(3):
             user_id, _ = dept.add_member("member")
-            dept.query(
-                "INSERT INTO user_positions (user_id, position_id, assigned_at)"
-                " VALUES (%s, %s, UTC_TIMESTAMP(6))",
-                hexid(user_id),
-                hexid(role["id"]),
-            )
+            assign(dept, user_id, role["id"])
         deleted, _ = dept.add_member()
-        dept.query(
-            "INSERT INTO user_positions (user_id, position_id, assigned_at)"
-            " VALUES (%s, %s, UTC_TIMESTAMP(6))",
-            hexid(deleted),
-            hexid(role["id"]),
-        )
+        assign(dept, deleted, role["id"])
         dept.query("UPDATE users SET deleted_at = UTC_TIMESTAMP(6) WHERE id = %s", hexid(deleted))
         with dept.signed_in(dept.admin_username) as admin:
             body = admin.get(ROLES).json()
@@ -140,6 +161,18 @@ class TestListRoles:
         assert counted["created_at"].endswith("Z")
         assert {r["user_count"] for r in uncounted} == {None}
         assert [r["id"] for r in uncounted] == [r["id"] for r in body]
+
+    def test_counts_holders_in_one_statement_however_many_roles(self, dept: Department) -> None:
+        def statements() -> int:
+            return asyncio.run(count_list_statements(dept))
+
+        before = statements()
+        for _ in range(5):
+            role = create_role(dept, name=unique_name("Many"))
+            for _ in range(4):
+                user_id, _ = dept.add_member("member")
+                assign(dept, user_id, role["id"])
+        assert statements() == before == 1
 
     def test_never_shows_another_organizations_roles(self, dept: Department) -> None:
         other = dept.second_organization()

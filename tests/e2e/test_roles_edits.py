@@ -11,6 +11,7 @@ import pytest
 from tests.e2e.department import Department, create_admin, running_department
 from tests.e2e.test_roles import (
     ROLES,
+    assign,
     audit_entry,
     create_role,
     hexid,
@@ -26,15 +27,6 @@ pytestmark = pytest.mark.e2e
 def dept(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Department]:
     with running_department(tmp_path_factory.mktemp("role-edits"), "roleedit") as department:
         yield department
-
-
-def assign(dept: Department, user_id: str, role_id: str) -> None:
-    dept.query(
-        "INSERT INTO user_positions (user_id, position_id, assigned_at)"
-        " VALUES (%s, %s, UTC_TIMESTAMP(6))",
-        hexid(user_id),
-        hexid(role_id),
-    )
 
 
 def stored_permissions(dept: Department, role_id: str) -> list[str]:
