@@ -13,7 +13,7 @@ from typing import Any
 
 import httpx
 import pytest
-from sqlalchemy import event
+from sqlalchemy import event, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from api.app import create_app
@@ -26,6 +26,7 @@ from shared.tokens import issue_access_token
 from tests.support.client import app_client
 
 pytestmark = pytest.mark.e2e
+USERS = "/api/v1/users"
 STATEMENTS: ContextVar[list[str] | None] = ContextVar("statements", default=None)
 
 
@@ -112,23 +113,56 @@ async def roster(make_settings: Callable[..., Settings]) -> AsyncIterator[Roster
 
 
 class TestConstantStatements:
-    @pytest.mark.parametrize("path", ["/api/v1/users", "/api/v1/users/with-roles"])
+    @pytest.mark.parametrize(("path", "expected"), [(USERS, 2), (f"{USERS}/with-roles", 3)])
     async def test_5_and_505_members_cost_the_same_statements(
-        self, roster: Roster, path: str
+        self, roster: Roster, path: str, expected: int
     ) -> None:
         await roster.add_members(4)
-        await roster.statements(path)  # warms the caller's cached permissions
+        await roster.statements(f"{USERS}/contact-info-enabled")  # caches the caller's rights
         few = await roster.statements(path)
         await roster.add_members(500)
         many = await roster.statements(path)
-        assert len(few) == len(many), many
-        assert len(many) == (2 if path.endswith("/users") else 3)
+        assert len(few) == len(many) == expected, many
         listed = (await roster.client.get(path)).json()
         assert len(listed) == 505
 
+    async def test_an_unchanged_roster_costs_one_statement(self, roster: Roster) -> None:
+        await roster.add_members(3)
+        await roster.statements(f"{USERS}/contact-info-enabled")
+        first = await roster.statements(USERS)
+        again = await roster.statements(USERS)
+        assert (len(first), len(again)) == (2, 1)
+        async with roster.sessionmaker() as session:
+            member = (
+                await session.scalars(
+                    select(User)
+                    .where(User.organization_id == roster.organization_id, User.username != "admin")
+                    .limit(1)
+                )
+            ).one()
+            member.station = "Station 4"
+            await session.commit()
+        changed = await roster.statements(USERS)
+        assert len(changed) == 2  # a write moves the fingerprint
+        listed = (await roster.client.get(USERS)).json()
+        assert [m["station"] for m in listed if m["id"] == str(member.id)] == ["Station 4"]
+
+    async def test_a_changed_visibility_is_never_served_from_the_cache(
+        self, roster: Roster
+    ) -> None:
+        await roster.add_members(2)
+        hidden = (await roster.client.get(USERS)).json()
+        async with roster.sessionmaker() as session:
+            organization = await session.get(Organization, roster.organization_id)
+            assert organization is not None
+            organization.settings = {"contact_info_visibility": {"enabled": True}}
+            await session.commit()
+        shown = (await roster.client.get(USERS)).json()
+        assert {m["phone"] for m in hidden} == {None}
+        assert None not in {m["phone"] for m in shown if m["username"].startswith("q")}
+
     async def test_the_roster_decrypts_no_phone_it_does_not_show(self, roster: Roster) -> None:
         await roster.add_members(3)
-        await roster.statements("/api/v1/users")
-        (organization, members) = await roster.statements("/api/v1/users")
-        assert "organizations" in organization
+        await roster.statements(f"{USERS}/contact-info-enabled")
+        (_, members) = await roster.statements(USERS)
         assert "users.phone" not in members  # hidden by default: never read, never decrypted

@@ -17,6 +17,7 @@ from api.members.repository import (
     OrganizationRepository,
     RoleRepository,
 )
+from api.members.roster_cache import ROSTERS
 from api.members.service import (
     MemberContext,
     MemberCreator,
@@ -51,8 +52,8 @@ def provide_member_context(
 
 
 def provide_reader(member_context: NamedDependency[MemberContext]) -> MemberReader:
-    """Reads of this request."""
-    return MemberReader(member_context)
+    """Reads of this request, with this process's roster cache."""
+    return MemberReader(member_context, ROSTERS)
 
 
 def provide_creator(

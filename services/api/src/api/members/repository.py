@@ -8,7 +8,7 @@ from collections.abc import Collection, Sequence
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import Row, Select, delete, null, or_, select
+from sqlalchemy import Row, Select, delete, func, null, or_, select, true
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload, subqueryload
@@ -73,6 +73,23 @@ class MemberRepository(TenantRepository[User]):  # type: ignore[type-var]
     def live(self) -> Select[User]:
         """Members that are not soft-deleted."""
         return self.scoped().where(User.deleted_at.is_(None))
+
+    async def roster_state(self) -> tuple[dict[str, Any], tuple[Any, ...]]:
+        """The organization's settings and a fingerprint of its live members, in one statement.
+
+        The fingerprint changes whenever a member is added, deleted or written (every write
+        through the models sets `updated_at`), so an unchanged one means an unchanged roster.
+        """
+        live = (User.organization_id == self.organization_id, User.deleted_at.is_(None))
+        stats = select(func.count().label("members"), *_fingerprint(self.session)).where(*live)
+        summary = stats.subquery()
+        stmt = (
+            select(Organization.settings, *summary.c)
+            .join_from(Organization, summary, true())  # one row joined to one row
+            .where(Organization.id == self.organization_id)
+        )
+        row = (await self.session.execute(stmt)).one()
+        return row[0] or {}, tuple(row[1:])
 
     async def roster(self, *, email: bool, phone: bool, mobile: bool) -> Sequence[RosterRow]:
         """Roster rows in one query, contact columns only when they will be shown."""
@@ -178,6 +195,14 @@ class MemberRepository(TenantRepository[User]):  # type: ignore[type-var]
             if _error_number(exc) == MYSQL_ROW_REFERENCED or "FOREIGN KEY" in str(exc.orig):
                 raise HardDeleteBlockedError from exc
             raise
+
+
+def _fingerprint(session: AsyncSession) -> tuple[Any, ...]:
+    if session.get_bind().dialect.name in ("mysql", "mariadb"):
+        # A checksum over every row's id and write time: any change moves it.
+        row_sum = func.crc32(func.concat(User.id, User.updated_at))
+        return (func.bit_xor(row_sum).label("checksum"),)
+    return (func.max(User.updated_at).label("latest"),)  # SQLite: one process, one clock
 
 
 def _with_roles() -> Any:

@@ -2,14 +2,16 @@
 
 from uuid import UUID
 
-from api.members.redaction import access_of, discloses_restricted, redact
+import msgspec
+
+from api.members.redaction import Visibility, access_of, discloses_restricted, redact
+from api.members.roster_cache import RosterCache
 from api.members.schemas import (
     ArchivedMemberRead,
     ArchivedMembersRead,
     AuditHistoryEntry,
     ContactVisibility,
     DeletionImpactRead,
-    MemberListItem,
     MemberProfile,
     MemberWithRoles,
 )
@@ -21,16 +23,26 @@ from api.members.views import member_profile, member_with_roles, roster_item
 class MemberReader:
     """Read-only member operations of one request."""
 
-    def __init__(self, context: MemberContext) -> None:
+    def __init__(self, context: MemberContext, rosters: RosterCache) -> None:
         self._c = context
+        self._rosters = rosters
 
-    async def roster(self) -> list[MemberListItem]:
-        """Every live member, any status; contact details as the organization allows."""
-        visibility = await self._c.visibility()
+    async def roster_json(self) -> bytes:
+        """Every live member of any status as a JSON array; contact details as allowed."""
+        settings, fingerprint = await self._c.members.roster_state()
+        visibility = Visibility.from_settings(settings)
+        key = (visibility, fingerprint)
+        organization_id = self._c.principal.organization_id
+        cached = self._rosters.get(organization_id, key)
+        if cached is not None:
+            return cached
+        # Same transaction, same snapshot: the rows match the fingerprint read above.
         rows = await self._c.members.roster(
             email=visibility.email, phone=visibility.phone, mobile=visibility.mobile
         )
-        return [roster_item(row) for row in rows]
+        roster = msgspec.json.encode([roster_item(row) for row in rows])
+        self._rosters.put(organization_id, key, roster)
+        return roster
 
     async def contact_visibility(self) -> ContactVisibility:
         """The organization's roster visibility setting."""
