@@ -229,6 +229,12 @@ class TestTierAndExemption:
 class TestDeletion:
     def test_soft_then_hard_delete(self, department: Department) -> None:
         user_id, username = department.add_member("member")
+        granted_id, _ = department.add_member("member")
+        department.query(
+            "UPDATE user_positions SET assigned_by = %s WHERE user_id = %s",
+            db_id(user_id),
+            db_id(granted_id),
+        )
         number = unique("S-")
         department.query(
             "UPDATE users SET membership_number = %s, membership_number_key = %s WHERE id = %s",
@@ -252,6 +258,10 @@ class TestDeletion:
         }  # fmt: skip
         assert (hard.status_code, hard.content) == (204, b"")
         assert not department.query("SELECT id FROM users WHERE id = %s", db_id(user_id))
+        (grant,) = department.query(
+            "SELECT assigned_by FROM user_positions WHERE user_id = %s", db_id(granted_id)
+        )
+        assert grant["assigned_by"] is None  # the reference is cleared, the assignment stays
         soft, gone = events(department, "logbook.api.member.deleted", user_id)
         assert (soft["data"]["hard"], gone["data"]["hard"]) == (False, True)
         (entry,) = audit_entries(department, "user_hard_deleted", "deleted_user_id", user_id)

@@ -8,14 +8,22 @@ from collections.abc import Collection, Sequence
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import Row, Select, delete, func, null, or_, select, true
+from sqlalchemy import Row, Select, delete, func, null, or_, select, true, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload, subqueryload
 
 from api.members.errors import DuplicateMemberError, HardDeleteBlockedError
 from shared.db.repository import TenantRepository
-from shared.models import AuditLog, MemberStatus, Organization, Position, User, UserPosition
+from shared.models import (
+    AuditLog,
+    Location,
+    MemberStatus,
+    Organization,
+    Position,
+    User,
+    UserPosition,
+)
 
 MYSQL_DUPLICATE_KEY = 1062
 MYSQL_ROW_REFERENCED = 1451
@@ -188,8 +196,17 @@ class MemberRepository(TenantRepository[User]):  # type: ignore[type-var]
         self.session.expire(user, ["positions"])
 
     async def delete(self, user: User) -> None:
-        """Remove the row; refused (409) while another record must keep it as owner."""
+        """Remove the row, clearing nullable references to it; 409 while a record needs it."""
+        await self.session.execute(
+            update(UserPosition).where(UserPosition.assigned_by == user.id).values(assigned_by=None)
+        )
+        await self.session.execute(
+            update(Location)
+            .where(Location.organization_id == self.organization_id, Location.created_by == user.id)
+            .values(created_by=None)
+        )
         try:
+            # Assignments, sessions and credentials go with the row (ON DELETE CASCADE).
             await self.session.execute(delete(User).where(User.id == user.id))
         except IntegrityError as exc:
             if _error_number(exc) == MYSQL_ROW_REFERENCED or "FOREIGN KEY" in str(exc.orig):
