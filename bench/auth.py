@@ -1,13 +1,16 @@
 """Sign-in and `/auth/me` throughput through the gateway, beside the raw Argon2 ceiling."""
 
 import asyncio
+import contextlib
 import gc
 import json
+import os
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import AsyncIterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -59,8 +62,36 @@ class Run:
         )
 
 
-async def _hammer(base: str, clients: int, seconds: float, request: str) -> Run:
-    """`clients` browsers, each with its own connection and cookies, back to back for `seconds`.
+LOGIN = {"username": "bench", "password": PASSWORD}
+
+
+@dataclass
+class Browser:
+    """One simulated browser: its connection and its cookie jar."""
+
+    client: aiohttp.ClientSession
+    jar: aiohttp.CookieJar
+
+
+@contextlib.asynccontextmanager
+async def browsers(base: str, count: int, *, signed_in: bool) -> AsyncIterator[list[Browser]]:
+    """`count` browsers, each with its own connection and cookies; signed in if asked."""
+    async with contextlib.AsyncExitStack() as stack:
+        opened = []
+        for _ in range(count):
+            jar = aiohttp.CookieJar(unsafe=True)  # the gateway is an IP address
+            timeout = aiohttp.ClientTimeout(total=60)
+            client = aiohttp.ClientSession(base, cookie_jar=jar, timeout=timeout)
+            opened.append(Browser(await stack.enter_async_context(client), jar))
+        if signed_in:
+            for browser in opened:
+                async with browser.client.post("/api/v1/auth/login", json=LOGIN) as response:
+                    response.raise_for_status()
+        yield opened
+
+
+async def _hammer(clients: list[Browser], seconds: float, request: str) -> Run:
+    """Every browser back to back for `seconds`: sign-ins as new browsers, or `/auth/me`.
 
     aiohttp rather than httpx: on this 2-core machine the client shares the cores with the
     gateway and the services, and httpx spent more CPU per request than the service it measured.
@@ -68,35 +99,45 @@ async def _hammer(base: str, clients: int, seconds: float, request: str) -> Run:
     latencies: list[float] = []
     errors = 0
     deadline = time.perf_counter() + seconds
-    login = {"username": "bench", "password": PASSWORD}
 
-    async def client_loop() -> None:
+    async def client_loop(browser: Browser) -> None:
         nonlocal errors
-        jar = aiohttp.CookieJar(unsafe=True)  # the gateway is an IP address
-        timeout = aiohttp.ClientTimeout(total=30)
-        async with aiohttp.ClientSession(base, cookie_jar=jar, timeout=timeout) as client:
-            if request == "me":
-                async with client.post("/api/v1/auth/login", json=login) as response:
-                    response.raise_for_status()
-            while time.perf_counter() < deadline:
-                started = time.perf_counter()
-                if request == "login":
-                    jar.clear()  # each sign-in as a new browser
-                    call = client.post("/api/v1/auth/login", json=login)
-                else:
-                    call = client.get("/api/v1/auth/me")
-                async with call as response:
-                    await response.read()
-                    ok = response.status == HTTP_OK
-                if ok:
-                    latencies.append(time.perf_counter() - started)
-                else:
-                    errors += 1
+        while time.perf_counter() < deadline:
+            started = time.perf_counter()
+            if request == "login":
+                browser.jar.clear()  # each sign-in as a new browser
+                call = browser.client.post("/api/v1/auth/login", json=LOGIN)
+            else:
+                call = browser.client.get("/api/v1/auth/me")
+            async with call as response:
+                await response.read()
+                ok = response.status == HTTP_OK
+            if ok:
+                latencies.append(time.perf_counter() - started)
+            else:
+                errors += 1
 
     started = time.perf_counter()
-    await asyncio.gather(*(client_loop() for _ in range(clients)))
+    await asyncio.gather(*(client_loop(browser) for browser in clients))
     label = "sign-in (POST /auth/login)" if request == "login" else "GET /auth/me"
-    return Run(label, clients, time.perf_counter() - started, latencies, errors)
+    return Run(label, len(clients), time.perf_counter() - started, latencies, errors)
+
+
+async def _measure(base: str) -> list[Run]:
+    runs = []
+    for count in (1, 8, 32):
+        async with browsers(base, count, signed_in=False) as clients:
+            runs.append(await _hammer(clients, LOGIN_SECONDS, "login"))
+    async with browsers(base, CLIENTS, signed_in=True) as readers:
+        runs.append(await _hammer(readers, ME_SECONDS, "me"))
+        # The storm: 32 browsers signing in while the 8 signed-in ones read /auth/me.
+        async with browsers(base, 32, signed_in=False) as stormers:
+            storm, during = await asyncio.gather(
+                _hammer(stormers, ME_SECONDS, "login"), _hammer(readers, ME_SECONDS, "me")
+            )
+    during.label = "GET /auth/me during a 32-client sign-in storm"
+    storm.label = "sign-in storm (POST /auth/login)"
+    return [*runs, storm, during]
 
 
 def argon2_ceiling(seconds: float = 5.0, threads: int = 2) -> float:
@@ -127,22 +168,11 @@ def _commit() -> str:
     return result.stdout.strip() or "unknown"
 
 
-async def _measure(base: str) -> list[Run]:
-    runs = [await _hammer(base, clients, LOGIN_SECONDS, "login") for clients in (1, 8, 32)]
-    runs.append(await _hammer(base, CLIENTS, ME_SECONDS, "me"))
-    # The storm: 32 clients signing in while 8 others read /auth/me.
-    storm, during = await asyncio.gather(
-        _hammer(base, 32, ME_SECONDS, "login"), _hammer(base, 8, ME_SECONDS, "me")
-    )
-    during.label = "GET /auth/me during a 32-client sign-in storm"
-    storm.label = "sign-in storm (POST /auth/login)"
-    return [*runs, storm, during]
-
-
 # Run as a process of its own: sampling in the benchmark's event loop would stall the clients
 # it times. Prints {"pid": [own peak, {child pid: peak}]} once its standard input closes.
 SAMPLER = """
 import json, sys, threading, time
+import psutil
 peaks = {int(pid): [0, {}] for pid in sys.argv[1:]}
 done = threading.Event()
 threading.Thread(target=lambda: (sys.stdin.read(), done.set()), daemon=True).start()
@@ -206,6 +236,7 @@ def _measure_with_memory(base: str, pids: dict[str, int]) -> tuple[list[Run], Rs
 def main() -> int:
     """Start a stack, measure, print, append to docs/BENCHMARKS.md."""
     with tempfile.TemporaryDirectory() as workdir:
+        load_before = os.getloadavg()[0]
         stack = start_stack(Path(workdir), RATE_LIMIT_ENABLED="false", LOG_LEVEL="WARNING")
         try:
             created = create_admin(
@@ -223,13 +254,16 @@ def main() -> int:
         finally:
             stack.stop()
     ceiling = argon2_ceiling()
+    load_after = os.getloadavg()[0]
     login_8 = next(r for r in runs if r.label.startswith("sign-in (") and r.clients == CLIENTS)
     me_rest = next(r for r in runs if r.label == "GET /auth/me")
     me_storm = runs[-1]
     memory = sampler.summary()
     lines = [
         f"### {datetime.now(UTC):%Y-%m-%d %H:%M} UTC, commit {_commit()} "
-        "(make run stack: SQLite, embedded NATS, memory stores, one process per service)",
+        "(make run stack: SQLite, embedded NATS, memory stores, one process per service; "
+        f"load average {load_before:.1f} before and {load_after:.1f} after, "
+        f"{os.cpu_count()} cores)",
         "",
         "| what | clients | rate | p50 | p99 | errors |",
         "|---|---|---|---|---|---|",

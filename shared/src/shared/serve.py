@@ -1,8 +1,13 @@
-"""Start one service: checks, database wait and migration, then uvicorn."""
+"""Start one service: checks, database wait and migration, then uvicorn.
+
+The database is prepared by a short-lived child (`python -m shared.serve <service>`): Alembic and
+the migration scripts never load into the serving process, which keeps about 15 MB less.
+"""
 
 import asyncio
 import gc
 import importlib
+import subprocess
 import sys
 
 import sentry_sdk
@@ -12,7 +17,6 @@ from litestar import Litestar
 from sentry_sdk.integrations.logging import LoggingIntegration
 from sentry_sdk.types import Event, Hint
 
-from shared.db.migrate import MigrationError, migrate
 from shared.db.session import DatabaseUnreachableError, create_engine, wait_for_database
 from shared.logging import configure_logging
 from shared.request_context import current_request_id
@@ -24,7 +28,7 @@ SERVICES = ("auth", "api", "health")
 log = structlog.get_logger("shared.serve")
 
 
-def load_settings(service: str) -> Settings:
+def load_settings(service: str, *, checked: bool = True) -> Settings:
     """Settings with logging configured and the startup security checks passed (or exit)."""
     settings = read_settings()
     configure_logging(
@@ -34,7 +38,7 @@ def load_settings(service: str) -> Settings:
         log_file=settings.log_file,
         sql_echo=settings.db_echo,
     )
-    return enforce(settings)
+    return enforce(settings) if checked else settings
 
 
 def init_sentry(settings: Settings, service: str) -> None:
@@ -62,6 +66,8 @@ def init_sentry(settings: Settings, service: str) -> None:
 
 async def prepare_database(settings: Settings) -> None:
     """Wait for the database, then bring it to head (under the migration lock)."""
+    from shared.db.migrate import migrate  # noqa: PLC0415 - Alembic only where it runs
+
     engine = create_engine(settings.resolved_database_url(), ssl_ca=settings.db_ssl_ca)
     try:
         await wait_for_database(engine, max_wait=settings.db_wait_seconds)
@@ -90,6 +96,8 @@ def port_of(settings: Settings, service: str) -> int:
 
 def prepare_database_or_report(settings: Settings) -> bool:
     """Run `prepare_database`; on failure, log and print a clear message and return False."""
+    from shared.db.migrate import MigrationError  # noqa: PLC0415 - Alembic only where it runs
+
     try:
         asyncio.run(prepare_database(settings))
     except DatabaseUnreachableError as exc:
@@ -107,7 +115,9 @@ def serve(service: str) -> int:
     """Run one service in the foreground until it is stopped; returns the exit code."""
     settings = load_settings(service)
     init_sentry(settings, service)
-    if not prepare_database_or_report(settings):
+    # The child reads the same environment and reports its own failures.
+    prepared = subprocess.run([sys.executable, "-m", "shared.serve", service], check=False)  # noqa: S603
+    if prepared.returncode != 0:
         return 1
     app = build_app(service, settings)
     # Everything imported and built so far lives as long as the process: moved out of the
@@ -131,3 +141,8 @@ def serve(service: str) -> int:
     server = uvicorn.Server(config)
     server.run()
     return 0 if server.started else 1
+
+
+if __name__ == "__main__":
+    # The database step of `serve`, run as its own process (checks were passed by the parent).
+    sys.exit(0 if prepare_database_or_report(load_settings(sys.argv[1], checked=False)) else 1)
