@@ -8,7 +8,7 @@ import httpx
 import pytest
 
 from tests.e2e.department import Department, running_department
-from tests.e2e.test_organization_settings import chain_started, stored_settings
+from tests.e2e.test_organization_settings import stored_settings
 from tests.e2e.test_roles import audit_entry, outbox_events
 
 pytestmark = pytest.mark.e2e
@@ -23,8 +23,6 @@ TINY_PNG = (
 @pytest.fixture(scope="module")
 def dept(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Department]:
     with running_department(tmp_path_factory.mktemp("org-profile"), "orgprof") as department:
-        with department.signed_in(department.admin_username):
-            chain_started(department, department.organization_id)
         yield department
 
 
