@@ -9,7 +9,7 @@ from dataclasses import replace
 from typing import Any
 
 import structlog
-from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.exc import OperationalError, SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from api.audit.chain import AuditRecord, append
@@ -18,6 +18,21 @@ from shared.events.contracts.audit import AuditDeferred
 from shared.events.outbox import Outbox
 
 log = structlog.get_logger("api.audit")
+
+
+# MariaDB/MySQL roll back the whole transaction of a deadlock's victim (1213); leaving the
+# savepoint then fails with 1305 because it went with it. A lock wait timeout only rolls back
+# the statement, which the savepoint already undid: that one can be deferred.
+TRANSACTION_LOST = {1213, 1305}
+
+
+def _whole_transaction_lost(exc: BaseException | None) -> bool:
+    while exc is not None:
+        args = getattr(getattr(exc, "orig", None), "args", ())
+        if isinstance(exc, OperationalError) and args and args[0] in TRANSACTION_LOST:
+            return True
+        exc = exc.__cause__ or exc.__context__
+    return False
 
 
 class AuditTrail:
@@ -59,6 +74,10 @@ class AuditTrail:
             async with self._session.begin_nested():
                 await append(self._session, self._key, record)
         except SQLAlchemyError as exc:
+            if _whole_transaction_lost(exc):
+                # Deferring now would commit the rest of a request whose change is gone: fail
+                # it instead (503, and the client retries).
+                raise
             log.warning("audit.append_deferred", event_type=event_type, error=type(exc).__name__)
             self.defer(record)
 
