@@ -63,11 +63,9 @@ def provide_creator(
     return MemberCreator(member_context, AuthPasswords(request.app.state.settings))
 
 
-def provide_editor(
-    member_context: NamedDependency[MemberContext], creator: NamedDependency[MemberCreator]
-) -> MemberEditor:
+def provide_editor(member_context: NamedDependency[MemberContext]) -> MemberEditor:
     """Profile, contact and role changes of this request."""
-    return MemberEditor(member_context, creator)
+    return MemberEditor(member_context)
 
 
 def provide_lifecycle(member_context: NamedDependency[MemberContext]) -> MemberLifecycle:

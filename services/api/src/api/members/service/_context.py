@@ -1,13 +1,18 @@
 """What every member service of a request shares: caller, repositories, audit, outbox, ceilings."""
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from uuid import UUID
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from api.audit.trail import AuditTrail
-from api.members.errors import ArchivedMemberEmailError, DuplicateMemberError, MemberNotFoundError
+from api.members.errors import (
+    ArchivedMemberEmailError,
+    DuplicateMemberError,
+    InvalidRolesError,
+    MemberNotFoundError,
+)
 from api.members.redaction import Visibility
 from api.members.repository import (
     AuditHistoryRepository,
@@ -81,6 +86,15 @@ class MemberContext:
             raise DuplicateMemberError("A member with this username already exists")
         if membership_number is not None and others:
             raise DuplicateMemberError("A member with this membership number already exists")
+
+    async def requested_roles(self, role_ids: Sequence[UUID]) -> list[Position]:
+        """The organization's roles with these ids; 400 naming any unknown or foreign id."""
+        wanted = list(dict.fromkeys(role_ids))
+        found = {role.id: role for role in await self.roles.get_many(wanted)}
+        unknown = [str(role_id) for role_id in wanted if role_id not in found]
+        if unknown:
+            raise InvalidRolesError(f"Invalid role ids: {', '.join(unknown)}")
+        return [found[role_id] for role_id in wanted]
 
     async def visibility(self) -> Visibility:
         """The organization's contact visibility setting."""

@@ -1,12 +1,10 @@
 """Adding a member (§4 #1, #4, #12, #13): ceilings, duplicates, number, password, `member` role."""
 
-from collections.abc import Sequence
 from typing import Any
 from uuid import UUID
 
 import msgspec
 
-from api.members.errors import InvalidRolesError
 from api.members.passwords import AuthPasswords
 from api.members.schemas import MemberCreate, MemberWithRoles
 from api.members.service._context import MemberContext, clean
@@ -30,7 +28,7 @@ class MemberCreator:
 
     async def create(self, data: MemberCreate) -> MemberWithRoles:
         """Create the member, who must change the password at first sign-in."""
-        roles = await self.requested_roles(data.role_ids)
+        roles = await self._c.requested_roles(data.role_ids)
         await self._c.refuse_roles_above_caller(roles)
         rank = clean(data.rank)
         if rank is not None:
@@ -52,15 +50,6 @@ class MemberCreator:
         await self._c.members.flush()
         await self._record(user, granted, data.send_welcome_email)
         return member_with_roles(user)
-
-    async def requested_roles(self, role_ids: Sequence[UUID]) -> list[Position]:
-        """The organization's roles with these ids; 400 naming any unknown or foreign id."""
-        wanted = list(dict.fromkeys(role_ids))
-        found = {role.id: role for role in await self._c.roles.get_many(wanted)}
-        unknown = [str(role_id) for role_id in wanted if role_id not in found]
-        if unknown:
-            raise InvalidRolesError(f"Invalid role ids: {', '.join(unknown)}")
-        return [found[role_id] for role_id in wanted]
 
     async def _member_role(self) -> Position:
         role = await self._c.roles.by_slug(MEMBER_ROLE)

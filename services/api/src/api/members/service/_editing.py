@@ -14,7 +14,6 @@ from api.members.schemas import (
     RolesReplace,
 )
 from api.members.service._context import MemberContext, clean
-from api.members.service._creating import MemberCreator
 from api.members.views import member_profile, roles_of
 from api.rules import ProposedChange
 from shared.auth_errors import PermissionDeniedError
@@ -31,9 +30,8 @@ _REQUIRED_NAMES = frozenset({"first_name", "last_name"})
 class MemberEditor:
     """Profile, contact-info and role changes of one request."""
 
-    def __init__(self, context: MemberContext, creator: MemberCreator) -> None:
+    def __init__(self, context: MemberContext) -> None:
         self._c = context
-        self._creator = creator  # resolves requested role ids
 
     async def update_profile(self, user_id: UUID, data: MemberUpdate) -> MemberProfile:
         """Apply the allow-listed fields; explicit null clears, absent keeps."""
@@ -116,7 +114,7 @@ class MemberEditor:
 
     async def replace_roles(self, user_id: UUID, data: RolesReplace) -> MemberRolesRead:
         """Replace the member's whole set of roles, within the caller's ceiling."""
-        roles = await self._creator.requested_roles(data.role_ids)
+        roles = await self._c.requested_roles(data.role_ids)
         user = await self._c.member(user_id, for_update=True)
         await self._c.refuse_roles_above_caller(roles)
         wanted = [role.id for role in roles]
