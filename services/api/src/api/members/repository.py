@@ -5,13 +5,15 @@ Database errors are translated here, by MySQL error number, into the spec's 409s
 """
 
 from collections.abc import Collection, Sequence
+from functools import cache
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import Row, Select, delete, func, null, or_, select, true, update
+from sqlalchemy import Row, Select, bindparam, delete, func, null, or_, select, true, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload, subqueryload
+from sqlalchemy.sql.elements import BindParameter
 
 from api.members.errors import DuplicateMemberError, HardDeleteBlockedError
 from shared.db.repository import TenantRepository
@@ -88,15 +90,8 @@ class MemberRepository(TenantRepository[User]):  # type: ignore[type-var]
         The fingerprint changes whenever a member is added, deleted or written (every write
         through the models sets `updated_at`), so an unchanged one means an unchanged roster.
         """
-        live = (User.organization_id == self.organization_id, User.deleted_at.is_(None))
-        stats = select(func.count().label("members"), *_fingerprint(self.session)).where(*live)
-        summary = stats.subquery()
-        stmt = (
-            select(Organization.settings, *summary.c)
-            .join_from(Organization, summary, true())  # one row joined to one row
-            .where(Organization.id == self.organization_id)
-        )
-        row = (await self.session.execute(stmt)).one()
+        stmt = _roster_state_statement(self.session.get_bind().dialect.name)
+        row = (await self.session.execute(stmt, {"organization_id": self.organization_id})).one()
         return row[0] or {}, tuple(row[1:])
 
     async def roster(self, *, email: bool, phone: bool, mobile: bool) -> Sequence[RosterRow]:
@@ -214,12 +209,26 @@ class MemberRepository(TenantRepository[User]):  # type: ignore[type-var]
             raise
 
 
-def _fingerprint(session: AsyncSession) -> tuple[Any, ...]:
-    if session.get_bind().dialect.name in ("mysql", "mariadb"):
+@cache
+def _roster_state_statement(dialect: str) -> Select[Any]:
+    # Built once per dialect with a bound organization id: the busiest route skips building
+    # and keying a new statement on every request.
+    organization_id: BindParameter[UUID] = bindparam("organization_id")
+    if dialect in ("mysql", "mariadb"):
         # A checksum over every row's id and write time: any change moves it.
-        row_sum = func.crc32(func.concat(User.id, User.updated_at))
-        return (func.bit_xor(row_sum).label("checksum"),)
-    return (func.max(User.updated_at).label("latest"),)  # SQLite: one process, one clock
+        fingerprint = func.bit_xor(func.crc32(func.concat(User.id, User.updated_at)))
+    else:
+        fingerprint = func.max(User.updated_at)  # SQLite: one process, one clock
+    summary = (
+        select(func.count().label("members"), fingerprint.label("fingerprint"))
+        .where(User.organization_id == organization_id, User.deleted_at.is_(None))
+        .subquery()
+    )
+    return (
+        select(Organization.settings, *summary.c)
+        .join_from(Organization, summary, true())  # one row joined to one row
+        .where(Organization.id == organization_id)
+    )
 
 
 def _with_roles() -> Any:
