@@ -1,7 +1,6 @@
 """Sign-in and `/auth/me` throughput through the gateway, beside the raw Argon2 ceiling."""
 
 import asyncio
-import contextlib
 import gc
 import json
 import os
@@ -10,14 +9,16 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import AsyncIterator
+from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from urllib.parse import urlsplit
 
-import aiohttp
+import uvloop
 
+from bench.clients import Call, browsers, reader
 from shared.passwords import HASHER, hash_password_sync
 from shared.serve import SERVICES
 from tests.e2e.stack import ROOT, start_stack
@@ -28,7 +29,8 @@ LOGIN_SECONDS = 10.0
 ME_SECONDS = 10.0
 CLIENTS = 8  # the concurrency the issue's targets are stated at
 MIN_SAMPLES = 2
-HTTP_OK = 200
+SIGN_IN = "sign-in (POST /auth/login)"
+ME = "GET /auth/me"
 
 
 @dataclass
@@ -62,81 +64,59 @@ class Run:
         )
 
 
-LOGIN = {"username": "bench", "password": PASSWORD}
-
-
-@dataclass
-class Browser:
-    """One simulated browser: its connection and its cookie jar."""
-
-    client: aiohttp.ClientSession
-    jar: aiohttp.CookieJar
-
-
-@contextlib.asynccontextmanager
-async def browsers(base: str, count: int, *, signed_in: bool) -> AsyncIterator[list[Browser]]:
-    """`count` browsers, each with its own connection and cookies; signed in if asked."""
-    async with contextlib.AsyncExitStack() as stack:
-        opened = []
-        for _ in range(count):
-            jar = aiohttp.CookieJar(unsafe=True)  # the gateway is an IP address
-            timeout = aiohttp.ClientTimeout(total=60)
-            client = aiohttp.ClientSession(base, cookie_jar=jar, timeout=timeout)
-            opened.append(Browser(await stack.enter_async_context(client), jar))
-        if signed_in:
-            for browser in opened:
-                async with browser.client.post("/api/v1/auth/login", json=LOGIN) as response:
-                    response.raise_for_status()
-        yield opened
-
-
-async def _hammer(clients: list[Browser], seconds: float, request: str) -> Run:
-    """Every browser back to back for `seconds`: sign-ins as new browsers, or `/auth/me`.
-
-    aiohttp rather than httpx: on this 2-core machine the client shares the cores with the
-    gateway and the services, and httpx spent more CPU per request than the service it measured.
-    """
+async def _hammer(calls: Sequence[Call], seconds: float, label: str) -> Run:
+    """Every client's call back to back for `seconds`; a client whose connection drops stops."""
     latencies: list[float] = []
     errors = 0
     deadline = time.perf_counter() + seconds
 
-    async def client_loop(browser: Browser) -> None:
+    async def client_loop(call: Call) -> None:
         nonlocal errors
         while time.perf_counter() < deadline:
             started = time.perf_counter()
-            if request == "login":
-                browser.jar.clear()  # each sign-in as a new browser
-                call = browser.client.post("/api/v1/auth/login", json=LOGIN)
-            else:
-                call = browser.client.get("/api/v1/auth/me")
-            async with call as response:
-                await response.read()
-                ok = response.status == HTTP_OK
+            try:
+                ok = await call()
+            except ConnectionError:
+                errors += 1
+                return
             if ok:
                 latencies.append(time.perf_counter() - started)
             else:
                 errors += 1
 
     started = time.perf_counter()
-    await asyncio.gather(*(client_loop(browser) for browser in clients))
-    label = "sign-in (POST /auth/login)" if request == "login" else "GET /auth/me"
-    return Run(label, len(clients), time.perf_counter() - started, latencies, errors)
+    await asyncio.gather(*(client_loop(call) for call in calls))
+    return Run(label, len(calls), time.perf_counter() - started, latencies, errors)
+
+
+async def _readers(base: str, count: int) -> list[Call]:
+    """`count` signed-in browsers reading `/auth/me`, each on a connection of its own."""
+    url = urlsplit(base)
+    host, port = url.hostname or "127.0.0.1", url.port or 80
+    calls: list[Call] = []
+    async with browsers(base, count) as signing_in:
+        for browser in signing_in:
+            if not await browser.sign_in():
+                raise RuntimeError("the benchmark member could not sign in")
+            cookies = {"access_token": browser.cookie("access_token")}
+            calls.append((await reader(host, port, "/api/v1/auth/me", cookies)).get)
+    return calls
 
 
 async def _measure(base: str) -> list[Run]:
     runs = []
     for count in (1, 8, 32):
-        async with browsers(base, count, signed_in=False) as clients:
-            runs.append(await _hammer(clients, LOGIN_SECONDS, "login"))
-    async with browsers(base, CLIENTS, signed_in=True) as readers:
-        runs.append(await _hammer(readers, ME_SECONDS, "me"))
-        # The storm: 32 browsers signing in while the 8 signed-in ones read /auth/me.
-        async with browsers(base, 32, signed_in=False) as stormers:
-            storm, during = await asyncio.gather(
-                _hammer(stormers, ME_SECONDS, "login"), _hammer(readers, ME_SECONDS, "me")
-            )
-    during.label = "GET /auth/me during a 32-client sign-in storm"
-    storm.label = "sign-in storm (POST /auth/login)"
+        async with browsers(base, count) as clients:
+            calls = [browser.sign_in for browser in clients]
+            runs.append(await _hammer(calls, LOGIN_SECONDS, SIGN_IN))
+    readers = await _readers(base, CLIENTS)
+    runs.append(await _hammer(readers, ME_SECONDS, ME))
+    # The storm: 32 browsers signing in while the 8 signed-in ones read /auth/me.
+    async with browsers(base, 32) as stormers:
+        storm, during = await asyncio.gather(
+            _hammer([b.sign_in for b in stormers], ME_SECONDS, "sign-in storm (POST /auth/login)"),
+            _hammer(readers, ME_SECONDS, "GET /auth/me during a 32-client sign-in storm"),
+        )
     return [*runs, storm, during]
 
 
@@ -228,7 +208,9 @@ def _measure_with_memory(base: str, pids: dict[str, int]) -> tuple[list[Run], Rs
     gc.collect()
     gc.freeze()
     try:
-        return asyncio.run(_measure(base)), sampler
+        # uvloop, as the services run: the client's own overhead stays small beside theirs.
+        with asyncio.Runner(loop_factory=uvloop.new_event_loop) as runner:
+            return runner.run(_measure(base)), sampler
     finally:
         sampler.stop()
 
@@ -255,8 +237,8 @@ def main() -> int:
             stack.stop()
     ceiling = argon2_ceiling()
     load_after = os.getloadavg()[0]
-    login_8 = next(r for r in runs if r.label.startswith("sign-in (") and r.clients == CLIENTS)
-    me_rest = next(r for r in runs if r.label == "GET /auth/me")
+    login_8 = next(r for r in runs if r.label == SIGN_IN and r.clients == CLIENTS)
+    me_rest = next(r for r in runs if r.label == ME)
     me_storm = runs[-1]
     memory = sampler.summary()
     lines = [
