@@ -5,14 +5,14 @@ from uuid import UUID
 
 from sqlalchemy import Select, select
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import InstrumentedAttribute
+from sqlalchemy.orm import Mapped
 
 
 class TenantOwned(Protocol):
     """A model with an `organization_id` and an `id` column."""
 
-    id: InstrumentedAttribute[Any]
-    organization_id: InstrumentedAttribute[Any]
+    id: Mapped[Any]
+    organization_id: Mapped[Any]
 
 
 M = TypeVar("M", bound=TenantOwned)

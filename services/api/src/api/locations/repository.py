@@ -15,8 +15,7 @@ class UniqueClashError(Exception):
     """An insert or update met a unique constraint (a name, a code, a seeded rank)."""
 
 
-# The shared TenantOwned protocol names InstrumentedAttribute, which Mapped columns do not match.
-class LocationRepository(TenantRepository[Location]):  # type: ignore[type-var]
+class LocationRepository(TenantRepository[Location]):
     """The caller's organization's locations."""
 
     model = Location
@@ -87,7 +86,7 @@ class LocationRepository(TenantRepository[Location]):  # type: ignore[type-var]
         )
 
 
-class RankRepository(TenantRepository[OperationalRank]):  # type: ignore[type-var]
+class RankRepository(TenantRepository[OperationalRank]):
     """The caller's organization's operational ranks."""
 
     model = OperationalRank

@@ -75,7 +75,7 @@ def translate_duplicate(exc: IntegrityError) -> DuplicateMemberError | None:
     return DuplicateMemberError()
 
 
-class MemberRepository(TenantRepository[User]):  # type: ignore[type-var]
+class MemberRepository(TenantRepository[User]):
     """Members of one organization."""
 
     model = User
@@ -235,7 +235,7 @@ def _with_roles() -> Any:
     return selectinload(User.positions).selectinload(UserPosition.position)
 
 
-class RoleRepository(TenantRepository[Position]):  # type: ignore[type-var]
+class RoleRepository(TenantRepository[Position]):
     """Roles of one organization."""
 
     model = Position

@@ -14,8 +14,7 @@ class SlugTakenError(Exception):
     """Another role of the organization took the slug first."""
 
 
-# The shared TenantOwned protocol names InstrumentedAttribute, which Mapped columns do not match.
-class RoleRepository(TenantRepository[Position]):  # type: ignore[type-var]
+class RoleRepository(TenantRepository[Position]):
     """The caller's organization's roles."""
 
     model = Position
