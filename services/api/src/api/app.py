@@ -11,6 +11,7 @@ from api.locations.controllers import LocationController, RankController
 from api.members import MEMBERS_ROUTER
 from api.organization.controllers import OrganizationController
 from api.roles.controllers import RoleController
+from api.seeding import seed_system_roles
 from shared.app import ServiceSpec, create_service_app
 from shared.settings import Settings
 
@@ -35,4 +36,6 @@ def create_app(
     """Build the api service."""
     # The audit consumers key entries with this deployment's signing key.
     spec = replace(SPEC, consumers=audit_consumers(settings))
-    return create_service_app(spec, settings, sessionmaker=sessionmaker)
+    app = create_service_app(spec, settings, sessionmaker=sessionmaker)
+    app.on_startup.append(seed_system_roles)
+    return app
