@@ -12,7 +12,12 @@ from litestar.connection import ASGIConnection
 
 from shared.auth_errors import NotAuthenticatedError, SessionInvalidError
 from shared.db.types import utc_now
-from shared.events.contracts.auth import MfaEnabled, MfaPolicyUpdated, SessionEnded
+from shared.events.contracts.auth import (
+    LoginSucceeded,
+    MfaEnabled,
+    MfaPolicyUpdated,
+    SessionEnded,
+)
 from shared.events.contracts.members import MemberStatusChanged
 from shared.events.contracts.organization import OrganizationProfileUpdated
 from shared.events.contracts.roles import RoleDeleted
@@ -147,7 +152,15 @@ class TestMemberEvents:
             user_id=str(member), ip_address=None, user_agent=None, mfa_required=True
         )
         state._revoke_from(payload(policy))
-        assert told == [member, member, None]
+        assert told == [member, None]
+
+    def test_a_sign_in_changes_no_facts_and_drops_nobody(self) -> None:
+        state, told = listening_liveness()
+        signed_in = LoginSucceeded(
+            user_id=str(uuid4()), ip_address=None, user_agent=None, session_id=str(uuid4())
+        )
+        state._revoke_from(payload(signed_in))
+        assert told == []
 
 
 class TestMemberCache:
@@ -165,6 +178,21 @@ class TestMemberCache:
         assert await cache.remembered(member, "k", load) == "value 2"
         cache.forget(None)
         assert await cache.remembered(member, "k", load) == "value 3"
+
+    async def test_requests_that_miss_together_share_one_load(self) -> None:
+        cache, member, loads = MemberCache(), uuid4(), []
+        release = asyncio.Event()
+
+        async def load() -> str:
+            loads.append(1)
+            await release.wait()
+            return "facts"
+
+        waiting = [asyncio.create_task(cache.remembered(member, "k", load)) for _ in range(8)]
+        await asyncio.sleep(0)
+        release.set()
+        assert await asyncio.gather(*waiting) == ["facts"] * 8
+        assert len(loads) == 1
 
     async def test_a_load_overtaken_by_a_forget_is_not_kept(self) -> None:
         cache, member = MemberCache(), uuid4()

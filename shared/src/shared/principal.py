@@ -4,6 +4,7 @@ An ordinary request costs no SQL: revocation and activity come from `SessionLive
 member's permissions and flags are cached per instance for a minute.
 """
 
+import asyncio
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
@@ -74,6 +75,7 @@ class MemberCache:
         self._entries: dict[tuple[UUID, str], tuple[float, object]] = {}
         self._forgotten: dict[UUID, int] = {}  # bumped on every forget of the member
         self._epoch = 0  # bumped when everyone is forgotten
+        self._loading: dict[tuple[UUID, str], asyncio.Future[object]] = {}
 
     async def facts(
         self, sessionmaker: async_sessionmaker[AsyncSession], user_id: UUID
@@ -84,14 +86,27 @@ class MemberCache:
     async def remembered(
         self, user_id: UUID, kind: str, load: Callable[[], Awaitable[T | None]]
     ) -> T | None:
-        """A value about the member, loaded on a miss and kept for a minute; None is not kept."""
-        cached = self._entries.get((user_id, kind))
+        """A value about the member, loaded on a miss and kept for a minute; None is not kept.
+
+        Requests that miss together share one load: a burst after a change costs one query.
+        """
+        key = (user_id, kind)
+        cached = self._entries.get(key)
         if cached is not None and cached[0] > time.monotonic():
             return cast(T, cached[1])
-        generation = (self._epoch, self._forgotten.get(user_id, 0))
+        loading = self._loading.get(key)
+        if loading is None:
+            loading = asyncio.ensure_future(self._load(key, load))
+            self._loading[key] = loading
+            loading.add_done_callback(lambda _: self._loading.pop(key, None))
+        # Shielded: a request that gives up must not cancel the load the others wait for.
+        return cast(T | None, await asyncio.shield(loading))
+
+    async def _load(self, key: tuple[UUID, str], load: Callable[[], Awaitable[object]]) -> object:
+        generation = (self._epoch, self._forgotten.get(key[0], 0))
         value = await load()
-        if value is not None and generation == (self._epoch, self._forgotten.get(user_id, 0)):
-            self._entries[(user_id, kind)] = (time.monotonic() + MEMBER_CACHE_SECONDS, value)
+        if value is not None and generation == (self._epoch, self._forgotten.get(key[0], 0)):
+            self._entries[key] = (time.monotonic() + MEMBER_CACHE_SECONDS, value)
         return value
 
     def forget(self, user_id: UUID | None) -> None:

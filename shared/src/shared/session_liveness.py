@@ -38,6 +38,17 @@ REVOKING_EVENTS = {
     "logbook.auth.token.reuse_detected": "session_id",
 }
 MFA_POLICY_UPDATED = "logbook.auth.mfa.policy_updated"
+# Auth's events that change what a member's cached facts say: the password flags, MFA, and
+# sessions revoked because the member changed. Sign-ins, failures and locks change none of it, and
+# forgetting on them would reload a busy member's facts on every sign-in of theirs.
+MEMBER_FACT_EVENTS = frozenset(
+    {
+        "logbook.auth.password.changed",
+        "logbook.auth.mfa.enabled",
+        "logbook.auth.mfa.disabled",
+        "logbook.auth.session.revoked",
+    }
+)
 # The api's events that change a member's facts: by subject, the fields naming the members.
 # An organization event names nobody: it may change every member's facts (MFA policy, timezone).
 MEMBER_SUBJECTS = {
@@ -64,8 +75,8 @@ class SessionLiveness(BackgroundLoop):
     ) -> None:
         super().__init__()
         self._nats = nats
-        # Told about every member an auth, member or role event names (password, MFA, status,
-        # roles), and told None for an organization event, so per-instance caches can drop them.
+        # Told about every member whose facts an auth, member or role event changes (password,
+        # MFA, status, roles), and None for an organization event, so caches can drop them.
         self._on_member_event = on_member_event
         self._token_lifetime = token_lifetime
         self._idle_timeout = idle_timeout
@@ -176,7 +187,8 @@ class SessionLiveness(BackgroundLoop):
             envelope = decode(payload)
         except msgspec.DecodeError:
             return
-        self._tell_member(envelope.data.get("user_id"))
+        if envelope.type in MEMBER_FACT_EVENTS:
+            self._tell_member(envelope.data.get("user_id"))
         if envelope.type == MFA_POLICY_UPDATED and self._on_member_event is not None:
             self._on_member_event(None)  # every member's MFA gate may have changed
         field = REVOKING_EVENTS.get(envelope.type)
