@@ -20,7 +20,8 @@ from shared.password_worker import DUMMY_HASH, HASHER, verify
 __all__ = ["DUMMY_HASH", "HASHER"]
 T = TypeVar("T")
 
-# Two at a time: one per core of the machines this runs on, and at most 128 MiB of hashing memory.
+# Two at a time (threads, or worker processes): one per core of the machines this runs on, and
+# at most 128 MiB of hashing memory.
 HASHING_THREADS = 2
 _EXECUTOR = ThreadPoolExecutor(max_workers=HASHING_THREADS, thread_name_prefix="argon2")
 _SLOTS: "weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, asyncio.Semaphore]" = (
@@ -87,11 +88,11 @@ def hash_password_sync(password: str) -> str:
 
 
 def hashing_slot() -> asyncio.Semaphore:
-    """One of as many slots as hashing threads, for a whole sign-in.
+    """One of as many slots as hashes may run at once, for a whole sign-in.
 
     Taken before a sign-in opens its database transaction: a storm of sign-ins then queues
     here, holding no connection, instead of holding every pooled connection while it waits
-    for a hashing thread and starving the other requests of the service.
+    for a hashing worker and starving the other requests of the service.
     """
     loop = asyncio.get_running_loop()
     slot = _SLOTS.get(loop)
