@@ -1,9 +1,11 @@
 """The auth service's app: sign-in, sessions and passwords."""
 
+from dataclasses import replace
+
 from litestar import Litestar
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from auth.consumers import CONSUMERS
+from auth.consumers import member_consumers
 from auth.controllers import AuthController, OnboardingController
 from auth.internal import hash_member_password
 from auth.mfa_controllers import MfaController
@@ -23,7 +25,6 @@ SPEC = ServiceSpec(
         hash_member_password,
     ],
     uses_events=True,
-    consumers=CONSUMERS,
 )
 
 
@@ -31,7 +32,8 @@ def create_app(
     settings: Settings, *, sessionmaker: async_sessionmaker[AsyncSession] | None = None
 ) -> Litestar:
     """Build the auth service; its Argon2 work runs in worker processes it starts and stops."""
-    app = create_service_app(SPEC, settings, sessionmaker=sessionmaker)
+    spec = replace(SPEC, consumers=member_consumers(settings))
+    app = create_service_app(spec, settings, sessionmaker=sessionmaker)
     app.on_startup.append(start_hashing_workers)
     app.on_shutdown.append(stop_hashing_workers)
     return app

@@ -1,4 +1,4 @@
-"""Reactions of the auth service to api events: a member who may no longer sign in is signed out."""
+"""Reactions of the auth service to api events: departures end sessions, arrivals get a welcome."""
 
 from uuid import UUID
 
@@ -7,12 +7,14 @@ import structlog
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from auth.repository import SessionRepository
+from auth.welcome import welcome_new_member
 from shared.app import ConsumerSpec
 from shared.db.types import utc_now
 from shared.events.contracts.auth import SessionsRevoked
-from shared.events.contracts.members import MemberDeleted, MemberStatusChanged
+from shared.events.contracts.members import MemberCreated, MemberDeleted, MemberStatusChanged
 from shared.events.envelope import Envelope
 from shared.events.outbox import Outbox
+from shared.settings import Settings
 
 log = structlog.get_logger("auth.consumers")
 
@@ -46,10 +48,19 @@ async def end_sessions_of_departed_members(envelope: Envelope, session: AsyncSes
     log.info("auth.sessions_revoked_for_member", user_id=user_id, count=len(revoked))
 
 
-CONSUMERS = (
-    ConsumerSpec(
-        durable="auth-member-departures",
-        subject_filter="logbook.api.member.>",
-        handler=end_sessions_of_departed_members,
-    ),
-)
+def member_consumers(settings: Settings) -> tuple[ConsumerSpec, ...]:
+    """The consumers of the api's member events (the welcome mail needs the settings)."""
+
+    async def on_member_event(envelope: Envelope, session: AsyncSession) -> None:
+        if envelope.type == MemberCreated.subject:
+            await welcome_new_member(envelope, session, settings)
+        else:
+            await end_sessions_of_departed_members(envelope, session)
+
+    return (
+        ConsumerSpec(
+            durable="auth-member-departures",
+            subject_filter="logbook.api.member.>",
+            handler=on_member_event,
+        ),
+    )

@@ -1,4 +1,4 @@
-"""Outgoing mail: password-reset links over SMTP, or a development log line without SMTP."""
+"""Outgoing mail (reset and welcome links) over SMTP, or a development log line without SMTP."""
 
 import asyncio
 import smtplib
@@ -22,6 +22,26 @@ Open this link within 30 minutes to choose a new password:
 
 If you did not ask for this, ignore this message: your password stays as it is.
 """
+WELCOME_SUBJECT = "Welcome to The Logbook"
+WELCOME_BODY = """Hello {first_name},
+
+an administrator of your department added you to The Logbook. Open this link within 7 days
+to choose your password, then sign in with your username or this email address:
+
+{link}
+
+If the link has expired, use "Forgot password" on the sign-in page.
+"""
+
+
+@dataclass(frozen=True)
+class WelcomeMail:
+    """A new member's set-your-password link; it holds the raw token, so it stays here."""
+
+    user_id: str
+    to: str
+    first_name: str
+    link: str
 
 
 @dataclass(frozen=True)
@@ -46,25 +66,36 @@ class Mailer:
 
     async def send_reset_link(self, mail: ResetMail) -> None:
         """Deliver a reset link (runs after the response, so it never changes it)."""
+        body = RESET_BODY.format(link=mail.link)
+        await self._deliver("reset", mail, RESET_SUBJECT, body)
+
+    async def send_welcome(self, mail: WelcomeMail) -> None:
+        """Deliver a new member's welcome link."""
+        body = WELCOME_BODY.format(first_name=mail.first_name, link=mail.link)
+        await self._deliver("welcome", mail, WELCOME_SUBJECT, body)
+
+    async def _deliver(
+        self, purpose: str, mail: ResetMail | WelcomeMail, subject: str, body: str
+    ) -> None:
         settings = self._settings
         if not settings.smtp_host:
             if settings.environment == "development":
                 # Development only: the link is a credential and must never reach other logs.
-                log.warning("auth.reset_link_dev", user_id=mail.user_id, link=mail.link)
+                log.warning(f"auth.{purpose}_link_dev", user_id=mail.user_id, link=mail.link)
             else:
-                log.warning("auth.mail_not_configured", user_id=mail.user_id, purpose="reset")
+                log.warning("auth.mail_not_configured", user_id=mail.user_id, purpose=purpose)
             return
         message = EmailMessage()
         message["From"] = settings.smtp_from
         message["To"] = mail.to
-        message["Subject"] = RESET_SUBJECT
-        message.set_content(RESET_BODY.format(link=mail.link))
+        message["Subject"] = subject
+        message.set_content(body)
         try:
             await asyncio.to_thread(self._send, message)
         except (smtplib.SMTPException, OSError) as exc:
-            log.error("auth.reset_mail_failed", user_id=mail.user_id, error=type(exc).__name__)
+            log.error(f"auth.{purpose}_mail_failed", user_id=mail.user_id, error=type(exc).__name__)
             return
-        log.info("auth.reset_mail_sent", user_id=mail.user_id)
+        log.info(f"auth.{purpose}_mail_sent", user_id=mail.user_id)
 
     def _send(self, message: EmailMessage) -> None:
         settings = self._settings
