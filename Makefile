@@ -65,6 +65,7 @@ e2e: $(STAMP) ## only the end-to-end tests (real processes behind Caddy)
 
 bench: $(STAMP) ## benchmarks through the gateway; appends the figures to docs/BENCHMARKS.md
 	$(BIN)/python -m bench.auth
+	$(BIN)/python -m bench.members
 
 fmt: $(STAMP) ## format and auto-fix
 	$(BIN)/ruff format .

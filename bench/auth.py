@@ -2,16 +2,11 @@
 
 import asyncio
 import gc
-import json
 import os
-import statistics
-import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -19,74 +14,17 @@ from urllib.parse import urlsplit
 import uvloop
 
 from bench.clients import Call, browsers, reader
+from bench.measure import RssSampler, Run, append_report, commit, hammer
 from shared.passwords import HASHER, hash_password_sync
 from shared.serve import SERVICES
-from tests.e2e.stack import ROOT, start_stack
+from tests.e2e.stack import start_stack
 from tests.e2e.test_auth_flow import PASSWORD, create_admin
 
-RESULTS = ROOT / "docs" / "BENCHMARKS.md"
 LOGIN_SECONDS = 10.0
 ME_SECONDS = 10.0
 CLIENTS = 8  # the concurrency the issue's targets are stated at
-MIN_SAMPLES = 2
 SIGN_IN = "sign-in (POST /auth/login)"
 ME = "GET /auth/me"
-
-
-@dataclass
-class Run:
-    """Latencies of one measured run."""
-
-    label: str
-    clients: int
-    seconds: float
-    latencies: list[float]
-    errors: int
-
-    @property
-    def rate(self) -> float:
-        """Successful requests per second."""
-        return len(self.latencies) / self.seconds
-
-    @property
-    def p99(self) -> float:
-        """99th percentile latency in milliseconds."""
-        if len(self.latencies) < MIN_SAMPLES:
-            return float("nan")
-        return statistics.quantiles(self.latencies, n=100)[98] * 1000
-
-    def line(self) -> str:
-        """One table row."""
-        p50 = statistics.median(self.latencies) * 1000 if self.latencies else float("nan")
-        return (
-            f"| {self.label} | {self.clients} | {self.rate:.1f}/s | {p50:.1f} ms "
-            f"| {self.p99:.1f} ms | {self.errors} |"
-        )
-
-
-async def _hammer(calls: Sequence[Call], seconds: float, label: str) -> Run:
-    """Every client's call back to back for `seconds`; a client whose connection drops stops."""
-    latencies: list[float] = []
-    errors = 0
-    deadline = time.perf_counter() + seconds
-
-    async def client_loop(call: Call) -> None:
-        nonlocal errors
-        while time.perf_counter() < deadline:
-            started = time.perf_counter()
-            try:
-                ok = await call()
-            except ConnectionError:
-                errors += 1
-                return
-            if ok:
-                latencies.append(time.perf_counter() - started)
-            else:
-                errors += 1
-
-    started = time.perf_counter()
-    await asyncio.gather(*(client_loop(call) for call in calls))
-    return Run(label, len(calls), time.perf_counter() - started, latencies, errors)
 
 
 async def _readers(base: str, count: int) -> list[Call]:
@@ -108,14 +46,14 @@ async def _measure(base: str) -> list[Run]:
     for count in (1, 8, 32):
         async with browsers(base, count) as clients:
             calls = [browser.sign_in for browser in clients]
-            runs.append(await _hammer(calls, LOGIN_SECONDS, SIGN_IN))
+            runs.append(await hammer(calls, LOGIN_SECONDS, SIGN_IN))
     readers = await _readers(base, CLIENTS)
-    runs.append(await _hammer(readers, ME_SECONDS, ME))
+    runs.append(await hammer(readers, ME_SECONDS, ME))
     # The storm: 32 browsers signing in while the 8 signed-in ones read /auth/me.
     async with browsers(base, 32) as stormers:
         storm, during = await asyncio.gather(
-            _hammer([b.sign_in for b in stormers], ME_SECONDS, "sign-in storm (POST /auth/login)"),
-            _hammer(readers, ME_SECONDS, "GET /auth/me during a 32-client sign-in storm"),
+            hammer([b.sign_in for b in stormers], ME_SECONDS, "sign-in storm (POST /auth/login)"),
+            hammer(readers, ME_SECONDS, "GET /auth/me during a 32-client sign-in storm"),
         )
     return [*runs, storm, during]
 
@@ -135,71 +73,6 @@ def argon2_ceiling(seconds: float = 5.0, threads: int = 2) -> float:
     with ThreadPoolExecutor(threads) as pool:
         total = sum(pool.map(lambda _: worker(), range(threads)))
     return total / seconds
-
-
-def _commit() -> str:
-    result = subprocess.run(
-        ["git", "rev-parse", "--short", "HEAD"],  # noqa: S607 - git from PATH, as developers run it
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    return result.stdout.strip() or "unknown"
-
-
-# Run as a process of its own: sampling in the benchmark's event loop would stall the clients
-# it times. Prints {"pid": [own peak, {child pid: peak}]} once its standard input closes.
-SAMPLER = """
-import json, sys, threading, time
-import psutil
-peaks = {int(pid): [0, {}] for pid in sys.argv[1:]}
-done = threading.Event()
-threading.Thread(target=lambda: (sys.stdin.read(), done.set()), daemon=True).start()
-while not done.wait(0.2):
-    for pid, peak in peaks.items():
-        try:
-            process = psutil.Process(pid)
-            peak[0] = max(peak[0], process.memory_info().rss)
-            for child in process.children(recursive=True):
-                peak[1][child.pid] = max(peak[1].get(child.pid, 0), child.memory_info().rss)
-        except psutil.Error:
-            pass
-print(json.dumps(peaks))
-"""
-
-
-class RssSampler:
-    """Peak resident memory of each service process and of its children (hashing workers)."""
-
-    def __init__(self, pids: dict[str, int]) -> None:
-        self.pids = pids
-        self._process = subprocess.Popen(  # noqa: S603 - this interpreter, a fixed script
-            [sys.executable, "-c", SAMPLER, *map(str, pids.values())],
-            stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE,
-            text=True,
-        )
-        self.peaks: dict[str, tuple[int, dict[str, int]]] = {}
-
-    def stop(self) -> None:
-        """Stop sampling and collect the peaks."""
-        output, _ = self._process.communicate("", timeout=30)
-        found = json.loads(output)
-        self.peaks = {name: tuple(found[str(pid)]) for name, pid in self.pids.items()}
-
-    def summary(self) -> str:
-        """`auth 98 MB (+ 2 child processes, at most 81 MB each)` for every service."""
-        parts = []
-        for name, (peak, children) in self.peaks.items():
-            text = f"{name} {peak / 2**20:.0f} MB"
-            if children:
-                text += (
-                    f" (+ {len(children)} child processes over the run, "
-                    f"at most {max(children.values()) / 2**20:.0f} MB each)"
-                )
-            parts.append(text)
-        return ", ".join(parts)
 
 
 def _measure_with_memory(base: str, pids: dict[str, int]) -> tuple[list[Run], RssSampler]:
@@ -242,7 +115,7 @@ def main() -> int:
     me_storm = runs[-1]
     memory = sampler.summary()
     lines = [
-        f"### {datetime.now(UTC):%Y-%m-%d %H:%M} UTC, commit {_commit()} "
+        f"### {datetime.now(UTC):%Y-%m-%d %H:%M} UTC, commit {commit()} "
         "(make run stack: SQLite, embedded NATS, memory stores, one process per service; "
         f"load average {load_before:.1f} before and {load_after:.1f} after, "
         f"{os.cpu_count()} cores)",
@@ -262,11 +135,7 @@ def main() -> int:
         "",
     ]
     report = "\n".join(lines)
-    sys.stdout.write(report + "\n")
-    if not RESULTS.exists():
-        RESULTS.write_text("# Benchmarks\n\nAppended by `make bench`; newest last.\n\n")
-    with RESULTS.open("a", encoding="utf-8") as out:
-        out.write(report + "\n")
+    append_report(report)
     return 0
 
 
