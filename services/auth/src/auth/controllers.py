@@ -6,13 +6,11 @@ from litestar.di import NamedDependency, Provide
 from litestar.params import JSONBody
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from auth.caller import Caller, provide_caller
+from auth.caller import Caller
 from auth.current import provide_current_user
 from auth.deps import (
-    provide_events,
-    provide_memory,
+    SIGNED_IN_DEPENDENCIES,
     provide_password_change,
-    provide_sessions,
     provide_sign_in,
 )
 from auth.errors import NotAuthenticatedError
@@ -73,12 +71,9 @@ class AuthController(Controller):
     path = "/api/v1/auth"
     tags = ["auth"]
     dependencies = {
-        "events": Provide(provide_events, sync_to_thread=False),
-        "memory": Provide(provide_memory, sync_to_thread=False),
+        **SIGNED_IN_DEPENDENCIES,
         "sign_in": Provide(provide_sign_in, sync_to_thread=False),
-        "sessions": Provide(provide_sessions, sync_to_thread=False),
         "passwords": Provide(provide_password_change, sync_to_thread=False),
-        "caller": Provide(provide_caller),
         "current": Provide(provide_current_user),
     }
 

@@ -2,10 +2,10 @@
 
 from litestar import Request
 from litestar.datastructures import State
-from litestar.di import NamedDependency
+from litestar.di import NamedDependency, Provide
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from auth.caller import Caller, client_info
+from auth.caller import Caller, client_info, provide_caller
 from auth.mailer import Mailer
 from auth.mfa import MfaService
 from auth.repository import (
@@ -139,3 +139,15 @@ def provide_credential_admin(
     """Administrator actions scoped to the caller's organization."""
     targets = OrganizationMemberRepository(db_session, caller.user.organization_id)
     return CredentialAdminService(writer, targets, MfaRepository(db_session), caller.user)
+
+
+# What every auth controller takes, and what those acting for a signed-in member add.
+BASE_DEPENDENCIES = {
+    "events": Provide(provide_events, sync_to_thread=False),
+    "memory": Provide(provide_memory, sync_to_thread=False),
+}
+SIGNED_IN_DEPENDENCIES = {
+    **BASE_DEPENDENCIES,
+    "sessions": Provide(provide_sessions, sync_to_thread=False),
+    "caller": Provide(provide_caller),
+}

@@ -5,13 +5,11 @@ from litestar.datastructures import State
 from litestar.di import NamedDependency, Provide
 from litestar.params import JSONBody
 
-from auth.caller import Caller, provide_caller
+from auth.caller import Caller
 from auth.controllers import login_body, token_headers
 from auth.deps import (
-    provide_events,
-    provide_memory,
+    SIGNED_IN_DEPENDENCIES,
     provide_mfa_service,
-    provide_sessions,
     provide_sign_in,
 )
 from auth.mfa import MfaService
@@ -36,12 +34,9 @@ class MfaController(Controller):
     # Litestar reads these as plain class attributes (as in controllers.py).
     tags = ["auth"]
     dependencies = {
-        "events": Provide(provide_events, sync_to_thread=False),
-        "memory": Provide(provide_memory, sync_to_thread=False),
+        **SIGNED_IN_DEPENDENCIES,
         "sign_in": Provide(provide_sign_in, sync_to_thread=False),
-        "sessions": Provide(provide_sessions, sync_to_thread=False),
         "mfa": Provide(provide_mfa_service, sync_to_thread=False),
-        "caller": Provide(provide_caller),
     }
 
     @post("/login", status_code=200)

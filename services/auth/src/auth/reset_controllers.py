@@ -7,15 +7,13 @@ from litestar.background_tasks import BackgroundTask
 from litestar.di import NamedDependency, Provide
 from litestar.params import FromPath, JSONBody
 
-from auth.caller import provide_caller
 from auth.deps import (
+    BASE_DEPENDENCIES,
+    SIGNED_IN_DEPENDENCIES,
     provide_credential_admin,
     provide_credential_writer,
-    provide_events,
     provide_mailer,
-    provide_memory,
     provide_reset_service,
-    provide_sessions,
 )
 from auth.mailer import Mailer
 from auth.reset import CredentialAdminService, PasswordResetService
@@ -38,8 +36,7 @@ class PasswordResetController(Controller):
     path = "/api/v1/auth"
     tags = ["auth"]
     dependencies = {
-        "events": Provide(provide_events, sync_to_thread=False),
-        "memory": Provide(provide_memory, sync_to_thread=False),
+        **BASE_DEPENDENCIES,
         "writer": Provide(provide_credential_writer, sync_to_thread=False),
         "reset": Provide(provide_reset_service, sync_to_thread=False),
         "mailer": Provide(provide_mailer, sync_to_thread=False),
@@ -81,10 +78,7 @@ class UserCredentialsController(Controller):
     path = "/api/v1/users"
     tags = ["users"]
     dependencies = {
-        "events": Provide(provide_events, sync_to_thread=False),
-        "memory": Provide(provide_memory, sync_to_thread=False),
-        "sessions": Provide(provide_sessions, sync_to_thread=False),
-        "caller": Provide(provide_caller),
+        **SIGNED_IN_DEPENDENCIES,
         "writer": Provide(provide_credential_writer, sync_to_thread=False),
         "credentials": Provide(provide_credential_admin, sync_to_thread=False),
     }
