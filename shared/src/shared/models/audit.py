@@ -22,6 +22,8 @@ class AuditLog(Base):
         Index("ix_audit_logs_org_id", "organization_id", "id"),
         Index("ix_audit_logs_org_timestamp", "organization_id", "timestamp"),
         Index("ix_audit_logs_org_event_type", "organization_id", "event_type"),
+        # A member's audit history reads by this, newest first, however long the trail grows.
+        Index("ix_audit_logs_org_subject", "organization_id", "subject_user_id", "id"),
     )
 
     id: Mapped[int] = mapped_column(AutoId, primary_key=True, autoincrement=True)
@@ -32,6 +34,7 @@ class AuditLog(Base):
     event_category: Mapped[str] = mapped_column(String(50))
     severity: Mapped[str] = mapped_column(String(16))
     user_id: Mapped[UUID | None] = mapped_column()
+    subject_user_id: Mapped[UUID | None] = mapped_column()  # the member the entry is about
     username: Mapped[str | None] = mapped_column(String(255))
     session_id: Mapped[str | None] = mapped_column(String(64))
     ip_address: Mapped[str | None] = mapped_column(String(45))

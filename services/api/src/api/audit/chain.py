@@ -24,6 +24,18 @@ from shared.settings import Settings
 
 GENESIS_HASH = "0" * 64
 HASH_VERSION = 3
+# Keys of `event_data` that name the member an entry is about (spec §5), in order of preference.
+SUBJECT_KEYS = ("target_user_id", "updated_user_id", "viewed_user_id", "new_user_id")
+
+
+def subject_of(event_data: dict[str, Any]) -> UUID | None:
+    """The member the entry is about, from the first subject key holding a member id."""
+    for key in SUBJECT_KEYS:
+        try:
+            return UUID(str(event_data[key]))
+        except (KeyError, ValueError):
+            continue
+    return None
 
 
 @dataclass(frozen=True)
@@ -121,6 +133,7 @@ async def append(session: AsyncSession, key: bytes, record: AuditRecord) -> Audi
         ip_address=record.ip_address,
         user_agent=record.user_agent,
         request_id=record.request_id,
+        subject_user_id=subject_of(record.event_data),
         # Stored as JSON reads it back, so the hash recomputes from the stored row.
         event_data=json.loads(canonical_json(record.event_data)),
         previous_hash=head.last_hash,

@@ -54,10 +54,9 @@ ROSTER_COLUMNS = (
     User.platoon,
 )
 RosterRow = Row[*tuple[Any, ...]]
+
+
 # event_data keys through which an audit entry names the member it is about.
-SUBJECT_KEYS = ("target_user_id", "updated_user_id", "viewed_user_id", "new_user_id")
-
-
 def _error_number(exc: IntegrityError) -> int | None:
     args = getattr(exc.orig, "args", ())
     return args[0] if args and isinstance(args[0], int) else None
@@ -282,10 +281,9 @@ class AuditHistoryRepository:
         self, user_id: UUID, event_types: Collection[str] | None, offset: int, limit: int
     ) -> Sequence[AuditLog]:
         """Entries naming the member, newest first; `event_types` None means any."""
-        subject = str(user_id)
         stmt = select(AuditLog).where(
             AuditLog.organization_id == self.organization_id,
-            or_(*(AuditLog.event_data[key].as_string() == subject for key in SUBJECT_KEYS)),
+            AuditLog.subject_user_id == user_id,
         )
         if event_types is not None:
             stmt = stmt.where(AuditLog.event_type.in_(list(event_types)))
