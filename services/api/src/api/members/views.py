@@ -5,7 +5,8 @@ from typing import Any
 import msgspec
 
 from api.members.repository import RosterRow
-from api.members.schemas import MemberListItem, MemberProfile, MemberWithRoles, RoleRead
+from api.members.schemas import MemberListItem, MemberProfile, MemberWithRoles
+from api.roles.schemas import RoleRead
 from shared.models import Position, User
 
 

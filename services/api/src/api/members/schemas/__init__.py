@@ -18,7 +18,6 @@ from api.members.schemas._read import (
     MemberWithRoles,
     Message,
     PhotoRead,
-    RoleRead,
 )
 from api.members.schemas._write import (
     ComplianceExemptionChange,
@@ -58,7 +57,6 @@ __all__ = [
     "PhotoUpload",
     "Reactivation",
     "ReactivationRead",
-    "RoleRead",
     "RolesReplace",
     "StatusChange",
     "StatusChangeRead",

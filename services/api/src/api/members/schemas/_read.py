@@ -6,22 +6,8 @@ from uuid import UUID
 
 import msgspec
 
+from api.roles.schemas import RoleRead  # the full Role of §3.7, embedded in members
 from shared.models import MemberStatus
-
-
-class RoleRead(msgspec.Struct, kw_only=True):
-    """A role as embedded in a member (the full Role of §3.7)."""
-
-    id: UUID
-    organization_id: UUID
-    name: str
-    slug: str
-    description: str | None
-    permissions: list[str]
-    is_system: bool
-    priority: int
-    created_at: datetime
-    updated_at: datetime
 
 
 class MemberListItem(msgspec.Struct, kw_only=True):
