@@ -73,7 +73,9 @@ def _html(page: str) -> Response[str]:
 async def openapi_document(state: State) -> dict[str, Any]:
     """The whole public API as one OpenAPI 3.1 document."""
     _require_docs(state)
-    merged: MergedDocument = state.setdefault("merged_docs", MergedDocument(state.settings))
+    merged: MergedDocument | None = state.get("merged_docs")
+    if merged is None:  # the first request builds it; later ones share its minute-long copy
+        merged = state.merged_docs = MergedDocument(state.settings)
     return await merged.get()
 
 
