@@ -21,6 +21,8 @@ SIGNED_IN_ERRORS = {
     "401": "Not signed in, or the session ended (LB-AUTH-001, LB-AUTH-002)",
     "403": "Missing permission (LB-PERM-001), or a password change or MFA set-up is due",
 }
+# Public routes that refuse wrong credentials with 401.
+CREDENTIAL_CHECKS = ("/api/v1/auth/login", "/api/v1/auth/mfa/login", "/api/v1/auth/refresh")
 PUBLIC_PREFIXES = (
     "/api/v1/auth/login",
     "/api/v1/auth/branding",
@@ -82,6 +84,8 @@ def _document_errors(path: str, operation: dict[str, Any]) -> None:
     wanted = dict(COMMON_ERRORS)
     if not path.startswith(PUBLIC_PREFIXES):
         wanted.update(SIGNED_IN_ERRORS)
+    if path in CREDENTIAL_CHECKS:
+        wanted["401"] = "Credentials refused: sign-in (LB-AUTH-006) or ended session (LB-AUTH-002)"
     if "{" in path:
         wanted["404"] = "No such record in the caller's organization"
     if operation.get("requestBody") or operation.get("parameters"):
