@@ -237,7 +237,9 @@ class TestEvents:
                     and value(samples, "logbook_event_redeliveries_total", consumer=durable) >= 1
                 )
 
-            await eventually(handled)
+            # A redelivery waits out the consumer's back-off and, on a loaded machine, may also
+            # wait for the app's NATS connection to come back.
+            await eventually(handled, within=45.0)
             samples = await scrape(client)
         await jetstream.delete_consumer(STREAM, durable)
 
