@@ -205,8 +205,19 @@ class RateLimitMiddleware(ASGIMiddleware):
         client: redis.Redis | None = request.app.state.get("redis")
         if client is not None and time.monotonic() >= self.redis_retry_at:
             try:
-                return await redis_hit(client, key, bucket)
+                retry_after = await redis_hit(client, key, bucket)
             except RedisError as exc:
                 self.redis_retry_at = time.monotonic() + REDIS_RETRY_SECONDS
                 log.warning("ratelimit.redis_unavailable", error=type(exc).__name__)
+            else:
+                if self.redis_retry_at:
+                    self._redis_returned()
+                return retry_after
         return self.memory.hit(key, bucket)
+
+    def _redis_returned(self) -> None:
+        # The fallback's counts and lockouts stood in for Redis during the outage only: kept,
+        # the next blip (even one timeout) would bring back a half-hour lockout from long ago.
+        self.memory = MemoryLimiter()
+        self.redis_retry_at = 0.0
+        log.info("ratelimit.redis_restored")
