@@ -20,10 +20,11 @@ from api.app import create_app
 from shared.catalog.seed import ensure_system_roles
 from shared.db.encrypted import install_field_key
 from shared.db.session import create_engine, create_sessionmaker
-from shared.models import Organization, Position, User, UserPosition
+from shared.models import AuthSession, Organization, Position, User, UserPosition
 from shared.settings import Settings
 from shared.tokens import issue_access_token
 from tests.support.client import app_client
+from tests.support.waiting import wait_for
 
 pytestmark = pytest.mark.e2e
 USERS = "/api/v1/users"
@@ -96,16 +97,24 @@ async def roster(make_settings: Callable[..., Settings]) -> AsyncIterator[Roster
         admin = _member(organization_id, f"a{uuid.uuid4().hex[:12]}")
         admin.positions = [UserPosition(position_id=roles["it_manager"].id)]
         session.add(admin)
+        await session.flush()
+        signed_in = AuthSession(
+            user_id=admin.id, organization_id=organization_id, refresh_hash=uuid.uuid4().hex
+        )
+        session.add(signed_in)
         await session.commit()
     token = issue_access_token(
         settings,
         user_id=admin.id,
         organization_id=organization_id,
-        session_id=uuid.uuid4(),
+        session_id=signed_in.id,
         username=admin.username,
     )
     try:
-        async with app_client(create_app(settings, sessionmaker=sessionmaker)) as client:
+        app = create_app(settings, sessionmaker=sessionmaker)
+        async with app_client(app) as client:
+            # Until the revocation stream is current every request checks its session in SQL.
+            await wait_for(lambda: app.state.liveness.current)
             client.headers["Authorization"] = f"Bearer {token}"
             yield Roster(client, sessionmaker, organization_id, roles)
     finally:

@@ -157,8 +157,17 @@ class Resources:
 
 @get("/internal/health", include_in_schema=False, sync_to_thread=False)
 def internal_health(state: State) -> dict[str, str]:
-    """Liveness of this service for the health service (the gateway never routes /internal)."""
-    return {"status": "ok", "service": state.service_name}
+    """Liveness of this service for the health service (the gateway never routes /internal).
+
+    `sessions` says how tokens are checked: against the revocation stream (`stream`), or in the
+    database on every request while the stream cannot be trusted to be current (`database`).
+    """
+    liveness: SessionLiveness = state.liveness
+    return {
+        "status": "ok",
+        "service": state.service_name,
+        "sessions": "stream" if liveness.current else "database",
+    }
 
 
 @get("/internal/metrics", include_in_schema=False)

@@ -1,7 +1,10 @@
-"""Authentication every service applies: the bearer token, revocation, idleness, the §4 gates.
+"""Authentication every service applies: the bearer token, its session, idleness, the §4 gates.
 
-An ordinary request costs no SQL: revocation and activity come from `SessionLiveness`, and a
-member's permissions and flags are cached per instance for a minute.
+A token is served only for a live session of its member, in the member's own organization. An
+ordinary request costs no SQL: each instance checks a session in the database once, then learns
+of its end from `SessionLiveness`; while that cannot be sure it is current (NATS down or
+restarted), every request checks its session in the database. A member's permissions and flags
+are cached per instance for a minute.
 """
 
 import asyncio
@@ -18,9 +21,7 @@ from litestar.connection import ASGIConnection
 from litestar.datastructures import State
 from litestar.handlers import BaseRouteHandler
 from litestar.types import Guard
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
-from sqlalchemy.orm import selectinload
 
 from shared.auth_errors import (
     MfaEnrollmentRequiredError,
@@ -30,8 +31,8 @@ from shared.auth_errors import (
     SessionInvalidError,
 )
 from shared.db.types import utc_now
-from shared.models import Organization, User, UserPosition
 from shared.permissions import effective_permissions, grants_any
+from shared.principal_repository import PrincipalRepository
 from shared.session_liveness import SessionLiveness
 from shared.settings import Settings
 from shared.tokens import AccessClaims, InvalidTokenError, read_access_token
@@ -48,6 +49,7 @@ class MemberFacts:
     """What authorization needs to know about a member, cached briefly."""
 
     active: bool
+    organization_id: UUID
     permissions: frozenset[str]
     must_change_password: bool
     mfa_enrollment_required: bool
@@ -124,15 +126,11 @@ async def _load_facts(
     sessionmaker: async_sessionmaker[AsyncSession], user_id: UUID
 ) -> MemberFacts | None:
     async with sessionmaker() as session:
-        stmt = (
-            select(User)
-            .where(User.id == user_id)
-            .options(selectinload(User.positions).joinedload(UserPosition.position))
-        )
-        user = (await session.scalars(stmt)).first()
+        members = PrincipalRepository(session)
+        user = await members.member_with_positions(user_id)
         if user is None:
             return None
-        organization = await session.get(Organization, user.organization_id)
+        organization = await members.organization(user.organization_id)
         mfa_required = bool(
             organization
             and organization.active
@@ -140,6 +138,7 @@ async def _load_facts(
         )
         return MemberFacts(
             active=user.is_active and bool(organization and organization.active),
+            organization_id=user.organization_id,
             permissions=effective_permissions(user),
             must_change_password=user.must_change_password,
             mfa_enrollment_required=mfa_required and not user.mfa_enabled,
@@ -182,6 +181,35 @@ def session_idle(liveness: SessionLiveness, claims: AccessClaims, settings: Sett
     return utc_now() - last > timedelta(minutes=settings.hipaa_session_timeout_minutes)
 
 
+async def check_session(
+    liveness: SessionLiveness,
+    sessionmaker: async_sessionmaker[AsyncSession],
+    claims: AccessClaims,
+) -> None:
+    """Refuse a token whose session ended, never existed, or is not its member's.
+
+    The database is asked once per session and instance while the revocation stream is current,
+    and on every request while it is not: nothing unverifiable is accepted.
+    """
+    session_id = str(claims.session_id)
+    if liveness.is_revoked(session_id):
+        raise SessionInvalidError("revoked")
+    if liveness.current and liveness.is_confirmed(session_id):
+        return
+    async with sessionmaker() as session:
+        row = await PrincipalRepository(session).session(claims.session_id)
+    if (
+        row is None
+        or row.user_id != claims.user_id
+        or row.organization_id != claims.organization_id
+    ):
+        raise SessionInvalidError("unknown_session")
+    if row.revoked_at is not None:
+        liveness.revoke([session_id])
+        raise SessionInvalidError("revoked")
+    liveness.confirm(session_id)
+
+
 def check_liveness(liveness: SessionLiveness, claims: AccessClaims, settings: Settings) -> None:
     """Refuse a revoked or idle session; note this request's activity."""
     session_id = str(claims.session_id)
@@ -222,17 +250,20 @@ async def _authenticate(connection: ASGIConnection[Any, Any, Any, Any]) -> Princ
     state = connection.app.state
     settings: Settings = state.settings
     claims = bearer_claims(connection, settings)
+    await check_session(state.liveness, state.sessionmaker, claims)
     check_liveness(state.liveness, claims, settings)
     facts = await state.member_cache.facts(state.sessionmaker, claims.user_id)
     if facts is None or not facts.active:
         raise SessionInvalidError("member_inactive")
+    if facts.organization_id != claims.organization_id:
+        raise SessionInvalidError("organization_mismatch")
     if facts.must_change_password:
         raise PasswordChangeRequiredError
     if facts.mfa_enrollment_required:
         raise MfaEnrollmentRequiredError
     return Principal(
         claims.user_id,
-        claims.organization_id,
+        facts.organization_id,
         claims.session_id,
         claims.username,
         facts.permissions,

@@ -4,6 +4,10 @@ Revoked sessions come from auth's own events (`session.ended`, `session.revoked`
 `token.reuse_detected`), read by each instance from the stream it already trusts: the outbox
 makes them durable, and a restarted instance replays the last access-token lifetime. The
 instance that revokes a session also says so at once (`revoke`), before its event comes back.
+The revocation follower knows whether it is `current`: connected, subscribed since the last lost
+connection, and caught up with the stream. While it is not (NATS down or restarted, its consumer
+lost, a gap in what it read), callers check sessions in the database instead; once current again
+it has replayed everything it missed, from the last stream sequence it read.
 Activity is noted in a JetStream key-value bucket at most once a minute per session and
 instance, and watched by every instance, so idleness is judged alike everywhere. Events that
 change what a member may do (auth's, and the api's member, role and organization events) are
@@ -20,13 +24,14 @@ from uuid import UUID
 
 import msgspec
 import structlog
-from nats.js.api import ConsumerConfig, DeliverPolicy, KeyValueConfig
+from nats.js.api import KeyValueConfig
 from nats.js.errors import BucketNotFoundError
 from nats.js.kv import KeyValue
 
 from shared.background import BackgroundLoop
 from shared.db.types import utc_now
 from shared.events.envelope import decode
+from shared.events.follower import StreamFollower
 from shared.events.nats import NatsConnection
 
 log = structlog.get_logger("shared.sessions")
@@ -57,6 +62,8 @@ MEMBER_SUBJECTS = {
     "logbook.api.organization.>": (),
 }
 RETRY_SECONDS = 2.0
+REVOCATIONS = "logbook.auth.>"
+CONFIRMED_SESSIONS = 65536  # sessions checked in the database and not yet forgotten: a few MB
 MemberListener = Callable[[UUID | None], None]
 
 
@@ -86,6 +93,38 @@ class SessionLiveness(BackgroundLoop):
         self._next_sweep = time.monotonic() + NOTE_INTERVAL_SECONDS
         self._kv: KeyValue | None = None
         self._writes: set[asyncio.Task[None]] = set()
+        self._confirmed: dict[str, None] = {}  # sessions the database showed live (oldest first)
+        self._revocations = StreamFollower(
+            nats,
+            REVOCATIONS,
+            self._revoke_from,
+            # A starting instance replays the revocations of still-valid tokens.
+            replay=token_lifetime,
+            # Revocations may be gone: every session is checked in the database once more.
+            on_discontinuity=self._confirmed.clear,
+            on_current=self._forget_members,
+        )
+        self._member_followers = [
+            StreamFollower(
+                nats, subject, partial(self._members_from, fields), on_current=self._forget_members
+            )
+            for subject, fields in MEMBER_SUBJECTS.items()
+        ]
+
+    @property
+    def current(self) -> bool:
+        """Whether every revocation published so far has been read (NATS connected, no gap)."""
+        return self._revocations.current
+
+    def is_confirmed(self, session_id: str) -> bool:
+        """True for a session the database showed live since the follower last lost its place."""
+        return session_id in self._confirmed
+
+    def confirm(self, session_id: str) -> None:
+        """Remember that the database showed the session live; its end will come by the stream."""
+        if len(self._confirmed) >= CONFIRMED_SESSIONS:
+            del self._confirmed[next(iter(self._confirmed))]  # checked again on its next use
+        self._confirmed[session_id] = None
 
     def is_revoked(self, session_id: str) -> bool:
         """True once auth has announced the session's end."""
@@ -126,42 +165,14 @@ class SessionLiveness(BackgroundLoop):
     async def _run(self) -> None:
         await asyncio.gather(
             self._follow_activity(),
-            self._follow(
-                "logbook.auth.>",
-                # A restarted instance replays the revocations of still-valid tokens.
-                lambda: ConsumerConfig(
-                    deliver_policy=DeliverPolicy.BY_START_TIME,
-                    opt_start_time=utc_now() - self._token_lifetime,
-                ),
-                self._revoke_from,
-            ),
-            *(
-                self._follow(
-                    subject,
-                    lambda: ConsumerConfig(deliver_policy=DeliverPolicy.NEW),
-                    partial(self._members_from, fields),
-                )
-                for subject, fields in MEMBER_SUBJECTS.items()
-            ),
+            self._revocations.run(),
+            *(follower.run() for follower in self._member_followers),
         )
 
-    async def _follow(
-        self, subject: str, config: Callable[[], ConsumerConfig], handle: Callable[[bytes], None]
-    ) -> None:
-        """Feed every message on `subject` to `handle`, resubscribing after NATS trouble."""
-        while True:
-            await self._nats.ready.wait()
-            try:
-                subscription = await self._nats.jetstream.subscribe(
-                    subject, ordered_consumer=True, stream=self._nats.stream, config=config()
-                )
-                async for message in subscription.messages:
-                    handle(message.data)
-            except asyncio.CancelledError:
-                raise
-            except Exception as exc:  # noqa: BLE001 - resubscribe after NATS trouble
-                log.warning("sessions.follow_restart", subject=subject, error=type(exc).__name__)
-                await asyncio.sleep(RETRY_SECONDS)
+    def _forget_members(self) -> None:
+        # Caught up after a time away: a member event may have been missed meanwhile.
+        if self._on_member_event is not None:
+            self._on_member_event(None)
 
     def _members_from(self, fields: tuple[str, ...], payload: bytes) -> None:
         if self._on_member_event is None:

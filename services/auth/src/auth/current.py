@@ -1,11 +1,13 @@
 """The signed-in member of `/auth/me` and `/auth/session-settings`, without SQL on most requests.
 
 Authenticated the way every other service does it (shared/principal.py): the token's signature,
-then revocation and idleness from `SessionLiveness`; the member's `CurrentUser` comes from this
-instance's member cache, kept a minute and dropped at once by this instance's own writes and by
-auth, member, role and organization events. Both routes are open to members behind the password
-and MFA gates of §4, so no gate applies here. Only a cache miss and an idle session touch the
-database, each in a short transaction of its own.
+its session (checked in the database once per instance, and on every request while the
+revocation stream is not current), then idleness from `SessionLiveness`; the member's
+`CurrentUser` comes from this instance's member cache, kept a minute and dropped at once by this
+instance's own writes and by auth, member, role and organization events. Both routes are open
+to members behind the password and MFA gates of §4, so no gate applies here. Only a first use
+of a session, a cache miss and an idle session touch the database, each in a short transaction
+of its own.
 """
 
 from dataclasses import dataclass
@@ -22,7 +24,7 @@ from auth.repository import MemberRepository, SessionRepository
 from auth.schemas import CurrentUser
 from auth.service import AuthEvents, InstanceMemory, SessionService, current_user
 from shared.events.outbox import Outbox
-from shared.principal import bearer_claims, session_idle
+from shared.principal import bearer_claims, check_session, session_idle
 from shared.settings import Settings
 
 PROFILE = "auth.current_user"
@@ -33,6 +35,7 @@ class Profile:
     """What `/auth/me` answers about a member, and whether they may use a session."""
 
     active: bool  # the member, and their organization
+    organization_id: UUID
     body: CurrentUser
 
 
@@ -42,8 +45,7 @@ async def provide_current_user(request: Request[object, object, State]) -> Curre
     settings: Settings = state.settings
     claims = bearer_claims(request, settings)
     session_id = str(claims.session_id)
-    if state.liveness.is_revoked(session_id):
-        raise SessionInvalidError("revoked")
+    await check_session(state.liveness, state.sessionmaker, claims)
     if session_idle(state.liveness, claims, settings):
         await _end_idle_session(request, claims.session_id)
         raise SessionInvalidError("idle_timeout")
@@ -54,6 +56,8 @@ async def provide_current_user(request: Request[object, object, State]) -> Curre
     )
     if profile is None or not profile.active:
         raise SessionInvalidError("member_inactive")
+    if profile.organization_id != claims.organization_id:
+        raise SessionInvalidError("organization_mismatch")
     state.liveness.note_activity(session_id)
     return profile.body
 
@@ -68,7 +72,7 @@ async def _load_profile(
             return None
         organization = await members.organization(user.organization_id)
         active = user.is_active and organization is not None and organization.active
-        return Profile(active, current_user(user, organization, settings))
+        return Profile(active, user.organization_id, current_user(user, organization, settings))
 
 
 async def _end_idle_session(request: Request[object, object, State], session_id: UUID) -> None:

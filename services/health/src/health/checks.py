@@ -27,6 +27,8 @@ class CheckResult(msgspec.Struct, frozen=True):
 
     status: CheckStatus
     latency_ms: float
+    # For a service: how it checks sessions ("stream", or "database" while NATS is not current).
+    sessions: str | None = None
 
     @property
     def up(self) -> bool:
@@ -42,13 +44,14 @@ async def _timed(check: Awaitable[object], within: float) -> CheckResult:
     started = time.perf_counter()
     try:
         async with asyncio.timeout(within):
-            await check
+            answer = await check
     except (OSError, redis.ConnectionError, redis.TimeoutError, httpx.TransportError):
         # OSError also covers refused connections and the builtin and NATS timeouts.
         return CheckResult("disconnected", _elapsed_ms(started))
     except Exception:  # noqa: BLE001 - any other failure is reported, never raised
         return CheckResult("error", _elapsed_ms(started))
-    return CheckResult("connected", _elapsed_ms(started))
+    sessions = answer.get("sessions") if isinstance(answer, dict) else None
+    return CheckResult("connected", _elapsed_ms(started), sessions=sessions)
 
 
 async def check_database(engine: AsyncEngine, within: float) -> CheckResult:
@@ -74,11 +77,14 @@ async def check_nats(nats: NatsConnection, within: float) -> CheckResult:
     return await _timed(client.rtt(timeout=max(1, math.ceil(within))), within)
 
 
-async def _internal_health(client: httpx.AsyncClient, name: str, base_url: str) -> None:
+async def _internal_health(
+    client: httpx.AsyncClient, name: str, base_url: str
+) -> dict[str, object]:
     response = await client.get(f"{base_url.rstrip('/')}/internal/health")
     body = response.json() if response.status_code == HTTP_OK else None
     if not isinstance(body, dict) or body.get("status") != "ok" or body.get("service") != name:
         raise ServiceUnhealthyError(name)
+    return body
 
 
 async def check_service(

@@ -41,9 +41,13 @@ async def platform_health(state: State) -> Response[dict[str, Any]]:
         checks.database(), checks.redis(), checks.nats(), checks.services()
     )
     services_up = all(_service_status(result) == "up" for result in services.values())
+    # A service that cannot trust the revocation stream checks sessions in the database.
+    sessions = (
+        "database" if any(result.sessions == "database" for result in services.values()) else None
+    )
     if database.status != "connected":
         status = "unhealthy"
-    elif redis_result.up and nats_result.up and services_up:
+    elif redis_result.up and nats_result.up and services_up and sessions is None:
         status = "healthy"
     else:
         status = "degraded"
@@ -57,6 +61,7 @@ async def platform_health(state: State) -> Response[dict[str, Any]]:
             "redis": redis_result.status,
             "nats": nats_result.status,
             **{name: _service_status(result) for name, result in services.items()},
+            **({"sessions": sessions} if sessions else {}),
         },
     }
     return Response(body, status_code=503 if status == "unhealthy" else 200)

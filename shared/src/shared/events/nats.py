@@ -29,6 +29,8 @@ class NatsConnection(BackgroundLoop):
         self.name = name
         self.client: Client | None = None
         self.ready = asyncio.Event()
+        # Bumped on every lost connection: what a follower verified before it may be stale.
+        self.epoch = 0
         self._restore_task: asyncio.Task[None] | None = None
 
     @property
@@ -78,6 +80,7 @@ class NatsConnection(BackgroundLoop):
         log.warning("nats.error", error=type(exc).__name__)
 
     async def _on_disconnected(self) -> None:
+        self.epoch += 1
         log.warning("nats.disconnected", url=self.url)
 
     async def _on_reconnected(self) -> None:

@@ -1,0 +1,163 @@
+"""Read a subject of the stream in order, without acknowledgements, and know when it is current.
+
+Each instance follows what it needs to keep in memory (revoked sessions, members to drop from
+caches) through an ephemeral consumer of its own. Not nats-py's ordered consumer: after a
+server restart it recreates its consumer with a start time and a start sequence at once, which
+NATS refuses, and it then stops silently; and with nothing read yet it restarts from the
+beginning of the stream. This follower resubscribes itself from the last sequence it read, and
+asks NATS every second whether it has read everything (`current`), so that a caller relying on
+it can tell when it must not.
+"""
+
+import asyncio
+import contextlib
+from collections.abc import Callable
+from datetime import timedelta
+
+import structlog
+from nats.js import JetStreamContext
+from nats.js.api import AckPolicy, ConsumerConfig, DeliverPolicy
+
+from shared.db.types import utc_now
+from shared.events.nats import NatsConnection
+
+log = structlog.get_logger("shared.follower")
+RETRY_SECONDS = 1.0
+# How often the follower asks NATS whether it has read everything: the longest a silently lost
+# consumer goes unnoticed while the connection itself looks fine.
+CHECK_SECONDS = 1.0
+# A consumer of an instance that vanished is removed by NATS after this long.
+CONSUMER_INACTIVE_SECONDS = 60.0
+Subscription = JetStreamContext.PushSubscription
+
+
+class StreamGapError(Exception):
+    """NATS delivered messages this instance never received (while its connection was gone)."""
+
+
+class StreamFollower:
+    """Feeds every message on `subject` to `handle`, in stream order, across NATS trouble.
+
+    `replay` is how far back a first subscription starts (None: only new messages).
+    `on_current` runs when the follower catches up after being behind or disconnected, since
+    something may have been missed meanwhile; `on_discontinuity` when what it missed can no
+    longer be read (the stream was recreated or trimmed past its place).
+    """
+
+    def __init__(
+        self,
+        nats: NatsConnection,
+        subject: str,
+        handle: Callable[[bytes], None],
+        *,
+        replay: timedelta | None = None,
+        on_current: Callable[[], None] | None = None,
+        on_discontinuity: Callable[[], None] | None = None,
+    ) -> None:
+        self._nats = nats
+        self.subject = subject
+        self._handle = handle
+        self._replay = replay
+        self._on_current = on_current
+        self._on_discontinuity = on_discontinuity
+        self._last_seq = 0  # stream sequence of the last message read
+        self._received = 0  # messages read from the current subscription
+        self._current_epoch: int | None = None  # NATS epoch in which it was last caught up
+
+    @property
+    def current(self) -> bool:
+        """Whether everything published on the subject so far has been read."""
+        return self._nats.connected and self._current_epoch == self._nats.epoch
+
+    async def run(self) -> None:
+        """Follow until cancelled, resubscribing after any trouble."""
+        while True:
+            self._current_epoch = None
+            await self._nats.ready.wait()
+            subscription: Subscription | None = None
+            reader: asyncio.Task[None] | None = None
+            try:
+                subscription = await self._subscribe(self._nats.jetstream)
+                reader = asyncio.create_task(self._read(subscription))
+                behind_at: int | None = None
+                while not reader.done():
+                    await asyncio.wait({reader}, timeout=CHECK_SECONDS)
+                    if not reader.done():
+                        behind_at = await self._check(subscription, behind_at)
+                reader.result()  # what ended the reading
+            except asyncio.CancelledError:
+                raise
+            except Exception as exc:  # noqa: BLE001 - resubscribe after NATS trouble
+                self._current_epoch = None
+                log.warning("follower.restart", subject=self.subject, error=type(exc).__name__)
+                await asyncio.sleep(RETRY_SECONDS)
+            finally:
+                await _close(reader, subscription)
+
+    async def _subscribe(self, js: JetStreamContext) -> Subscription:
+        config = ConsumerConfig(
+            ack_policy=AckPolicy.NONE,
+            max_deliver=1,
+            num_replicas=1,
+            mem_storage=True,
+            inactive_threshold=CONSUMER_INACTIVE_SECONDS,
+        )
+        if self._last_seq:
+            state = (await js.stream_info(self._nats.stream)).state
+            if state.last_seq < self._last_seq or state.first_seq > self._last_seq + 1:
+                log.warning("follower.discontinuity", subject=self.subject, last=self._last_seq)
+                self._last_seq = 0
+                if self._on_discontinuity is not None:
+                    self._on_discontinuity()
+        if self._last_seq:
+            config.deliver_policy = DeliverPolicy.BY_START_SEQUENCE
+            config.opt_start_seq = self._last_seq + 1
+        elif self._replay is not None:
+            config.deliver_policy = DeliverPolicy.BY_START_TIME
+            config.opt_start_time = utc_now() - self._replay
+        else:
+            config.deliver_policy = DeliverPolicy.NEW
+        return await js.subscribe(
+            self.subject, stream=self._nats.stream, config=config, manual_ack=True
+        )
+
+    async def _read(self, subscription: Subscription) -> None:
+        self._received = 0
+        async for message in subscription.messages:
+            self._handle(message.data)
+            self._last_seq = max(self._last_seq, message.metadata.sequence.stream)
+            self._received += 1
+
+    async def _check(self, subscription: Subscription, behind_at: int | None) -> int | None:
+        """Mark the follower current when NATS has nothing more for it; raise on a gap.
+
+        Returns the count NATS delivered that the reader has not reached with nothing left to
+        read, so that a second check seeing the same calls it a gap (messages delivered while
+        the connection was gone) rather than a message still on its way.
+        """
+        epoch = self._nats.epoch
+        info = await subscription.consumer_info()
+        delivered = (info.delivered.consumer_seq or 0) if info.delivered is not None else 0
+        if info.num_pending == 0 and self._received >= delivered:
+            if self._current_epoch != epoch:
+                log.info("follower.current", subject=self.subject, last=self._last_seq)
+                if self._on_current is not None:
+                    self._on_current()
+            self._current_epoch = epoch
+            return None
+        self._current_epoch = None
+        if self._received < delivered and subscription.pending_msgs == 0:
+            if behind_at == delivered:
+                raise StreamGapError(delivered)
+            return delivered
+        return None
+
+
+async def _close(reader: asyncio.Task[None] | None, subscription: Subscription | None) -> None:
+    if reader is not None:
+        reader.cancel()
+        with contextlib.suppress(BaseException):
+            await reader
+    if subscription is not None:
+        with contextlib.suppress(Exception):
+            await subscription.unsubscribe()
