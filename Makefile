@@ -14,7 +14,7 @@ REDOC_PACKAGE := redoc@2.5.4
 REDOC_SHA256 := 44922df4d0eb45c1b066c09ec251e6bd9bd7ded16bc69e87613337b9d911a56e
 
 .DEFAULT_GOAL := help
-.PHONY: help install run test lint typecheck unit e2e bench fmt migration lock check clean
+.PHONY: help install run test lint typecheck unit e2e bench fuzz fmt migration lock check clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -68,6 +68,9 @@ e2e: $(STAMP) ## only the end-to-end tests (real processes behind Caddy)
 bench: $(STAMP) ## benchmarks through the gateway; appends the figures to docs/BENCHMARKS.md
 	$(BIN)/python -m bench.auth
 	$(BIN)/python -m bench.members
+
+fuzz: $(STAMP) ## release check: 20,000 schemathesis cases through the gateway; prints the figures
+	$(BIN)/python -m tests.fuzz.run --cases 20000
 
 fmt: $(STAMP) ## format and auto-fix
 	$(BIN)/ruff format .
