@@ -5,7 +5,7 @@ from datetime import datetime
 from typing import Any, cast
 from uuid import UUID
 
-from sqlalchemy import CursorResult, delete, exists, func, or_, select, update
+from sqlalchemy import CursorResult, delete, exists, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
@@ -20,13 +20,19 @@ class MemberRepository:
         self._session = session
 
     async def find_for_login(self, identifier: str) -> User | None:
-        """The member whose username or email matches, in the oldest active organization."""
+        """The member the identifier names, in the oldest active organization.
+
+        With an `@` it is an email and matches emails only: a username that equals another
+        member's address (earlier releases allowed `@` in usernames) must never take their
+        sign-in. Without an `@` it can only be a username, as every email has one.
+        """
         key = identifier.strip().lower()
+        column = User.email_lower if "@" in key else User.username_lower
         stmt = (
             select(User)
             .join(Organization, Organization.id == User.organization_id)
             .where(Organization.active.is_(True), User.deleted_at.is_(None))
-            .where(or_(User.username_lower == key, User.email_lower == key))
+            .where(column == key)
             .order_by(Organization.created_at, User.created_at)
             .limit(1)
             .with_for_update()  # the failure counter is read-modify-write

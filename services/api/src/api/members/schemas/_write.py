@@ -21,7 +21,8 @@ Text50 = Annotated[str, text(50)]
 Text100 = Annotated[str, text(100)]
 Text255 = Annotated[str, text(255)]
 Reason = Annotated[str, text(1000)]
-Username = Annotated[str, Meta(min_length=3, max_length=100, pattern=r"^\S+$")]
+# No `@`: a username must never look like an email, since sign-in reads `@` as an address.
+Username = Annotated[str, Meta(min_length=3, max_length=100, pattern=r"^[^\s@]+$")]
 # Deliberately loose: one @, something on both sides, a dot in the domain.
 Email = Annotated[str, Meta(max_length=255, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")]
 RoleIds = Annotated[list[UUID], Meta(max_length=200)]
