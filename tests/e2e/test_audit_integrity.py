@@ -2,11 +2,14 @@
 and concurrent writers on MariaDB never fork a chain."""
 
 import asyncio
+import hashlib
+import hmac
 import json
 import time
 import uuid
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
+from datetime import UTC, datetime
 from typing import Any
 
 import httpx
@@ -189,6 +192,35 @@ class TestUntouchedChain:
 
 
 class TestTampering:
+    @pytest.mark.parametrize(
+        ("column", "forged"),
+        [
+            ("username", "someone-else"),
+            ("user_agent", "forged-agent/1.0"),
+            ("session_id", "forged-session"),
+            ("request_id", "forged-request"),
+            ("subject_user_id", uuid.uuid4().hex),
+            ("user_id", uuid.uuid4().hex),
+            ("ip_address", "203.0.113.99"),
+            ("event_type", "logout"),
+            ("event_category", "testing"),
+            ("severity", "critical"),
+            ("timestamp", "2020-01-01 00:00:00"),
+            ("timestamp_nanos", 1577836800000000000),
+            ("created_at", "2020-01-01 00:00:00.000001"),
+        ],
+    )
+    def test_every_field_an_auditor_sees_is_covered(
+        self, department: Department, column: str, forged: object
+    ) -> None:
+        org_id, admin = organization(department)
+        target = chain(department, org_id)[0]  # the sign-in, written from auth's event
+        forge = f"UPDATE audit_logs SET `{column}` = %s WHERE id = %s"  # noqa: S608 - fixed names
+        department.query(forge, forged, target["id"])
+        body = verify(department, admin)
+        assert [e["log_id"] for e in body["errors"]] == [target["id"]], body["errors"]
+        assert "altered" in body["errors"][0]["error"]
+
     def test_altered_event_data_is_named_at_that_entry(self, department: Department) -> None:
         org_id, admin = organization(department)
         verify(department, admin)
@@ -269,3 +301,113 @@ class TestTampering:
         own = verify(department, department.admin_username)
         assert own["verified"] is True
         assert httpx.get(f"{department.gateway}{INTEGRITY}").status_code == 401
+
+
+def previous_release_hash(row: dict[str, Any], previous_hash: str) -> str:
+    """An entry's hash as the release before hash version 4 wrote it (spec §3.2 v3 with the
+    [fix] of event_category and severity)."""
+    parts = [
+        row["timestamp"].isoformat(timespec="microseconds"),
+        str(row["timestamp_nanos"]),
+        row["event_type"],
+        row["event_category"],
+        row["severity"],
+        str(row["user_id"]),
+        str(row["organization_id"]),
+        str(row["ip_address"]),
+        json.dumps(row["event_data"], sort_keys=True),
+        previous_hash,
+    ]
+    return hmac.new(SIGNING_KEY.encode(), "|".join(parts).encode(), hashlib.sha256).hexdigest()
+
+
+def previous_release_trail(department: Department) -> tuple[str, str, list[int]]:
+    """A new organization whose trail starts with two version-3 entries, the second naming a
+    subject member (filled in by migration 0007), then live entries: (org id, admin, v3 ids)."""
+    org_id, admin = new_organization(department)
+    subject = uuid.uuid4()
+    previous, ids = GENESIS_HASH, []
+    for number, event_data in enumerate(
+        [{"number": 1}, {"target_user_id": str(subject), "reason": "old"}]
+    ):
+        at = datetime(2026, 1, 1, 12, 0, number, tzinfo=UTC)
+        row = {
+            "organization_id": uuid.UUID(org_id),
+            "timestamp": at,
+            "timestamp_nanos": int(at.timestamp()) * 1_000_000_000,
+            "event_type": "old_release_event",
+            "event_category": "testing",
+            "severity": "info",
+            "user_id": None,
+            "ip_address": "192.0.2.1",
+            "event_data": event_data,
+        }
+        current = previous_release_hash(row, previous)
+        with department.connect() as db, db.cursor() as cursor:
+            cursor.execute(
+                "INSERT INTO audit_logs (organization_id, timestamp, timestamp_nanos, event_type,"
+                " event_category, severity, user_id, subject_user_id, username, session_id,"
+                " ip_address, user_agent, request_id, event_data, previous_hash, current_hash,"
+                " hash_version, created_at) VALUES (%s, %s, %s, %s, %s, %s, NULL, %s, 'old-admin',"
+                " 'old-session', %s, 'old-agent', 'old-request', %s, %s, %s, 3, %s)",
+                (
+                    uuid.UUID(org_id).hex,
+                    at.replace(tzinfo=None),
+                    row["timestamp_nanos"],
+                    row["event_type"],
+                    row["event_category"],
+                    row["severity"],
+                    subject.hex if "target_user_id" in event_data else None,
+                    row["ip_address"],
+                    json.dumps(event_data),
+                    previous,
+                    current,
+                    at.replace(tzinfo=None),
+                ),
+            )
+            ids.append(cursor.lastrowid)
+            cursor.execute(
+                "INSERT INTO audit_chain_heads (organization_id, last_id, last_hash)"
+                " VALUES (%s, %s, %s) ON DUPLICATE KEY UPDATE last_id = VALUES(last_id),"
+                " last_hash = VALUES(last_hash)",
+                (uuid.UUID(org_id).hex, cursor.lastrowid, current),
+            )
+        previous = current
+    with department.signed_in(admin):
+        pass
+    chain(department, org_id, at_least=3)  # the sign-in, written by this release
+    return org_id, admin, ids
+
+
+class TestPreviousVersion:
+    def test_entries_of_the_previous_version_still_verify(self, department: Department) -> None:
+        org_id, admin, _ = previous_release_trail(department)
+        body = verify(department, admin)
+        assert (body["verified"], body["errors"]) == (True, [])
+        rows = chain(department, org_id)
+        assert body["total_checked"] == len([r for r in rows if r["id"] <= body["last_id"]])
+        assert body["total_checked"] >= 3
+        versions = department.query(
+            "SELECT hash_version FROM audit_logs WHERE organization_id = %s ORDER BY id",
+            uuid.UUID(org_id).hex,
+        )
+        assert [v["hash_version"] for v in versions[:2]] == [3, 3]
+        assert {v["hash_version"] for v in versions[2:]} == {4}
+
+    def test_an_altered_previous_version_entry_is_still_named(self, department: Department) -> None:
+        _, admin, ids = previous_release_trail(department)
+        department.query("UPDATE audit_logs SET severity = 'critical' WHERE id = %s", ids[0])
+        body = verify(department, admin)
+        assert [e["log_id"] for e in body["errors"]] == [ids[0]]
+
+    @pytest.mark.parametrize("forged", [uuid.uuid4().hex, None])
+    def test_a_previous_version_entrys_subject_must_be_the_one_its_data_names(
+        self, department: Department, forged: str | None
+    ) -> None:
+        # Version 3 left subject_user_id outside the hash, but it is derived from event_data,
+        # which the hash covers: a subject other than the derived one is reported.
+        _, admin, ids = previous_release_trail(department)
+        department.query("UPDATE audit_logs SET subject_user_id = %s WHERE id = %s", forged, ids[1])
+        body = verify(department, admin)
+        assert [e["log_id"] for e in body["errors"]] == [ids[1]]
+        assert "subject" in body["errors"][0]["error"]

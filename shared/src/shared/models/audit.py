@@ -43,7 +43,7 @@ class AuditLog(Base):
     event_data: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     previous_hash: Mapped[str] = mapped_column(String(64))
     current_hash: Mapped[str] = mapped_column(String(64))
-    hash_version: Mapped[int] = mapped_column(Integer, default=3)
+    hash_version: Mapped[int] = mapped_column(Integer)  # which fields the hash covers
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utc_now)
 
 

@@ -1,15 +1,16 @@
 """Walks one organization's chain and names what is broken (app-shell spec §3.3).
 
 Entries are read in id order in bounded batches, so a long trail never sits in memory at
-once. Each entry's HMAC is recomputed and its link to the entry before it is checked; a walk
-without an end must also reach the entry the chain head names, else the tail was cut off.
+once. Each entry's HMAC is recomputed with its own hash version and its link to the entry
+before it is checked; a walk without an end must also reach the entry the chain head names,
+else the tail was cut off.
 """
 
 import hmac
 from dataclasses import dataclass, field
 from typing import Any
 
-from api.audit.chain import GENESIS_HASH, HASH_VERSION, entry_hash
+from api.audit.chain import COVERED_FIELDS, GENESIS_HASH, entry_hash, subject_of
 from api.audit.repository import AuditLogRepository
 from shared.models import AuditLog
 
@@ -17,6 +18,10 @@ BATCH_SIZE = 500
 MAX_REPORTED_ERRORS = 100  # the first ones; `errors_found` still counts them all
 LEGACY_MAX_ID = 0  # no unkeyed (v1) entries were ever imported into our chains
 LEGACY_VERSION = 1
+V3 = 3
+# The subject keys when version 3 was current: its entries' subject_user_id (outside their hash,
+# filled by migration 0007 for the oldest) was derived from event_data with exactly these.
+V3_SUBJECT_KEYS = ("target_user_id", "updated_user_id", "viewed_user_id", "new_user_id")
 
 
 @dataclass
@@ -53,7 +58,7 @@ class _Walk:
     def check(self, entry: AuditLog) -> None:
         version = entry.hash_version or LEGACY_VERSION  # null means v1 (§3.1)
         self._check_version(entry, version)
-        if version == HASH_VERSION:
+        if version in COVERED_FIELDS:
             calculated = entry_hash(self.key, entry)
             if not hmac.compare_digest(calculated, entry.current_hash):
                 self.report.fail(
@@ -62,6 +67,8 @@ class _Walk:
                     expected_hash=entry.current_hash,
                     calculated_hash=calculated,
                 )
+        if version == V3:
+            self._check_v3_subject(entry)
         if entry.previous_hash != self.previous_hash:
             self.report.fail(
                 entry.id,
@@ -90,8 +97,19 @@ class _Walk:
                 row_version=version,
                 legacy_max_id=LEGACY_MAX_ID,
             )
-        elif version != HASH_VERSION:
+        elif version not in COVERED_FIELDS:
             self.report.fail(entry.id, "Unknown hash version", row_version=version)
+
+    def _check_v3_subject(self, entry: AuditLog) -> None:
+        # The hash covers event_data, so the subject derived from it is the one to trust.
+        derived = subject_of(entry.event_data or {}, V3_SUBJECT_KEYS)
+        if entry.subject_user_id != derived:
+            self.report.fail(
+                entry.id,
+                "Subject mismatch: subject_user_id was altered, event_data names another member",
+                expected_subject=str(derived) if derived else None,
+                actual_subject=str(entry.subject_user_id) if entry.subject_user_id else None,
+            )
 
 
 async def verify_chain(
