@@ -21,9 +21,9 @@ from api.audit.schemas import (
 from api.audit.service import AuditService
 from api.deps import COMMON_DEPENDENCIES
 from shared.principal import requires
+from shared.types import Skip, row_limit
 
 AUDIT_VIEW = requires("audit.view")
-MAX_SKIP = 10**9
 PathLogId = Annotated[int, PathParameter(ge=1, le=MAX_LOG_ID)]
 OptionalLogId = Annotated[int | None, QueryParameter(ge=1, le=MAX_LOG_ID)]
 
@@ -51,8 +51,8 @@ class AuditLogController(Controller):
         search: Annotated[str | None, QueryParameter(max_length=200)] = None,
         start_date: Annotated[datetime | None, QueryParameter()] = None,
         end_date: Annotated[datetime | None, QueryParameter()] = None,
-        skip: Annotated[int, QueryParameter(ge=0, le=MAX_SKIP)] = 0,
-        limit: Annotated[int, QueryParameter(ge=1, le=500)] = 50,
+        skip: Skip = 0,
+        limit: Annotated[int, row_limit(500)] = 50,
     ) -> AuditLogPage:
         """Entries matching the filters (inclusive dates, search over username and type)."""
         filters = AuditLogFilters(

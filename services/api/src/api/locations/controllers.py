@@ -21,9 +21,9 @@ from api.locations.schemas import (
 )
 from api.locations.service import LocationService
 from shared.principal import requires
+from shared.types import Skip, row_limit
 
-Skip = Annotated[int, QueryParameter(ge=0, description="Rows to skip")]
-Limit = Annotated[int, QueryParameter(ge=1, le=1000, description="Rows to return")]
+Limit = Annotated[int, row_limit(1000)]
 ActiveFilter = Annotated[bool | None, QueryParameter(description="Only (in)active rows")]
 
 

@@ -26,11 +26,11 @@ from api.members.schemas import (
     MemberWithRoles,
 )
 from api.members.service import MemberReader
+from shared.types import Page, row_limit
 
 # The roster comes encoded from its cache; this documents what the bytes hold.
 ROSTER_RESPONSE = ResponseSpec(data_container=list[MemberListItem], description="The roster")
-Page = Annotated[int, QueryParameter(ge=1, le=1_000_000)]
-PageSize = Annotated[int, QueryParameter(ge=1, le=100)]
+PageSize = Annotated[int, row_limit(100)]
 EventType = Annotated[str | None, QueryParameter(max_length=100)]
 
 
