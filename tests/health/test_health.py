@@ -167,6 +167,13 @@ async def wait_for_status(client: AsyncTestClient[Any], path: str, status_code: 
         await asyncio.sleep(0.05)
 
 
+async def wait_for_health(client: AsyncTestClient[Any], status: str) -> None:
+    deadline = time.monotonic() + 10
+    while (await client.get("/health")).json()["status"] != status:
+        assert time.monotonic() < deadline, f"/health never said {status}"
+        await asyncio.sleep(0.05)
+
+
 async def wait_for_nats(client: AsyncTestClient[Any]) -> None:
     """NATS connects in the background after startup."""
     await wait_for_status(client, "/health/nats", 200)
@@ -190,6 +197,8 @@ class TestAllUp:
     ) -> None:
         async with running(make_settings(redis_url=redis_url, **services_up)) as client:
             await wait_for_nats(client)
+            # Each service trusts its view of sessions once its revocation stream is current.
+            await wait_for_health(client, "healthy")
             response = await client.get("/health")
 
         assert response.status_code == 200
@@ -227,6 +236,7 @@ class TestAllUp:
     ) -> None:
         async with running(make_settings(**services_up)) as client:
             await wait_for_nats(client)
+            await wait_for_health(client, "healthy")  # fails if no Redis were a degradation
             redis_response = await client.get("/health/redis")
             health = await client.get("/health")
 

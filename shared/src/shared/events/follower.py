@@ -81,9 +81,8 @@ class StreamFollower:
                 reader = asyncio.create_task(self._read(subscription))
                 behind_at: int | None = None
                 while not reader.done():
+                    behind_at = await self._check(subscription, behind_at)
                     await asyncio.wait({reader}, timeout=CHECK_SECONDS)
-                    if not reader.done():
-                        behind_at = await self._check(subscription, behind_at)
                 reader.result()  # what ended the reading
             except asyncio.CancelledError:
                 raise
