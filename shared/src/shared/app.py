@@ -23,6 +23,7 @@ from shared.errors import EXCEPTION_HANDLERS
 from shared.events.consumer import DurableConsumer, Handler
 from shared.events.nats import NatsConnection
 from shared.events.outbox import OutboxRelay
+from shared.http_input import HeaderLimit, JsonRequest
 from shared.metrics import CONTENT_TYPE, ServiceMetrics
 from shared.principal import MemberCache
 from shared.ratelimit import RateLimitMiddleware
@@ -222,9 +223,11 @@ def create_service_app(
         exception_handlers=EXCEPTION_HANDLERS,
         middleware=[RateLimitMiddleware(settings), CsrfMiddleware()],
         openapi_config=_openapi(spec, settings),
+        request_class=JsonRequest,
         debug=False,  # debug mode would put tracebacks in responses
         logging_config=None,
     )
-    # Outermost layer, so unknown routes (404/405) also get a request id and an access line.
-    app.asgi_handler = RequestContextMiddleware(app.asgi_handler, metrics)
+    # Outermost layer, so unknown routes (404/405) also get a request id and an access line;
+    # the header limit inside it, so its 431 carries the request id too.
+    app.asgi_handler = RequestContextMiddleware(HeaderLimit(app.asgi_handler), metrics)
     return app

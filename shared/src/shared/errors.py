@@ -38,12 +38,32 @@ class AppError(Exception):
         self.details: dict[str, object] | None = None  # extra body, e.g. {"retryAfter": 60}
 
 
+class MalformedBodyError(AppError):
+    """A JSON body the decoder cannot read: nested too deep, or not UTF-8 inside a string."""
+
+    code = "LB-API-400"
+    detail = "Malformed JSON body"
+
+
+class UnsupportedMediaTypeError(AppError):
+    """A body sent to a JSON route under another media type (a form post, `text/plain`)."""
+
+    status_code = 415
+    code = "LB-API-415"
+    detail = "The request body must be sent as application/json"
+
+
+def error_body(code: str, detail: object) -> dict[str, object]:
+    """The standard error body, with the request id for support."""
+    return {"detail": detail, "code": code, "request_id": current_request_id()}
+
+
 def error_response(
     status: int, code: str, detail: object, headers: Mapping[str, str] | None = None
 ) -> Response[dict[str, object]]:
-    """The standard error body, with the request id for support."""
+    """The standard error body as a response."""
     return Response(
-        {"detail": detail, "code": code, "request_id": current_request_id()},
+        error_body(code, detail),
         status_code=status,
         media_type=MediaType.JSON,
         headers=dict(headers or {}),

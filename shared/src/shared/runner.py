@@ -10,12 +10,13 @@ import sys
 import time
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import httpx
 import structlog
 
 from shared.security_checks import enforce, generate_env_block
-from shared.serve import SERVICES
+from shared.serve import SERVICES, port_in_use, port_of, report_port_in_use
 from shared.settings import Settings, load_settings
 
 log = structlog.get_logger("shared.runner")
@@ -43,6 +44,19 @@ def _free_port() -> int:
         probe.bind(("127.0.0.1", 0))
         port: int = probe.getsockname()[1]
         return port
+
+
+def gateway_port(settings: Settings) -> tuple[int, str] | None:
+    """The port the gateway listens on and the setting that chooses it (None: Caddy will say)."""
+    site = settings.gateway_site
+    if site is None:
+        return settings.gateway_port, "GATEWAY_PORT"
+    try:
+        port = urlsplit(site if "://" in site else f"https://{site}").port
+    except ValueError:
+        return None
+    default = 80 if site.startswith("http://") else 443  # Caddy's ports for a site without one
+    return port or default, "GATEWAY_SITE"
 
 
 def project_root() -> Path:
@@ -124,6 +138,16 @@ class Platform:
                 "PYTHONUNBUFFERED": "1",
             }
         )
+
+    def ports_in_use(self) -> list[tuple[int, str]]:
+        """The ports the platform would listen on that something else holds, with their setting."""
+        settings = self.settings
+        wanted = {(settings.host, port_of(settings, s), f"{s.upper()}_PORT") for s in SERVICES}
+        gateway = gateway_port(settings)
+        if gateway is not None:
+            wanted |= {(host, *gateway) for host in settings.gateway_bind.split()}
+        taken = {(port, setting) for host, port, setting in wanted if port_in_use(host, port)}
+        return sorted(taken)
 
     @property
     def embedded_nats(self) -> bool:
@@ -277,6 +301,12 @@ async def run_platform() -> int:
     # Checked with the development keys the children will get, before any port opens. The
     # platform keeps the settings as loaded: the keys reach the children through their env.
     enforce(platform.checked_settings())
+    # Before anything starts: a gateway sharing a port with another platform would not fail.
+    taken = platform.ports_in_use()
+    for port, setting in taken:
+        report_port_in_use(port, setting)
+    if taken:
+        return 1
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):

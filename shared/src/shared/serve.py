@@ -5,8 +5,10 @@ the migration scripts never load into the serving process, which keeps about 15 
 """
 
 import asyncio
+import errno
 import gc
 import importlib
+import socket
 import subprocess
 import sys
 
@@ -94,6 +96,31 @@ def port_of(settings: Settings, service: str) -> int:
     return ports[service]
 
 
+def port_in_use(host: str, port: int) -> bool:
+    """Whether something already listens on host:port, even a server that allows sharing it.
+
+    Caddy listens with SO_REUSEPORT: a second Caddy binds next to it without error and the kernel
+    splits the connections between the two. A bind without that option fails against both.
+    """
+    with socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET) as probe:
+        # Connections of a platform that has just stopped (TIME_WAIT) do not hold the port.
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind((host, port))
+        except OSError as exc:
+            return exc.errno == errno.EADDRINUSE
+    return False
+
+
+def report_port_in_use(port: int, setting: str) -> None:
+    """Log and print the message docs/troubleshooting.md explains."""
+    log.error("startup.port_in_use", port=port, setting=setting)
+    sys.stderr.write(
+        f"ERROR: port {port} is already in use ({setting}); stop what holds it or set "
+        f"{setting} to a free port. Nothing was started.\n"
+    )
+
+
 def prepare_database_or_report(settings: Settings) -> bool:
     """Run `prepare_database`; on failure, log and print a clear message and return False."""
     from shared.db.migrate import MigrationError  # noqa: PLC0415 - Alembic only where it runs
@@ -114,6 +141,10 @@ def prepare_database_or_report(settings: Settings) -> bool:
 def serve(service: str) -> int:
     """Run one service in the foreground until it is stopped; returns the exit code."""
     settings = load_settings(service)
+    port = port_of(settings, service)
+    if port_in_use(settings.host, port):
+        report_port_in_use(port, f"{service.upper()}_PORT")
+        return 1
     init_sentry(settings, service)
     # The child reads the same environment and reports its own failures.
     prepared = subprocess.run([sys.executable, "-m", "shared.serve", service], check=False)  # noqa: S603
@@ -128,7 +159,7 @@ def serve(service: str) -> int:
     config = uvicorn.Config(
         app,
         host=settings.host,
-        port=port_of(settings, service),
+        port=port,
         loop="uvloop",
         http="httptools",
         lifespan="on",

@@ -1,8 +1,9 @@
-"""Constrained types the services share: bounded paging parameters."""
+"""Constrained types the services share: bounded paging parameters and clean text fields."""
 
 from typing import Annotated
 
 from litestar.params import KwargDefinition, QueryParameter
+from msgspec import Meta
 
 # Far beyond any organization's rows, and far inside the unsigned 64-bit range MySQL accepts
 # in LIMIT/OFFSET: a larger number is a 422, never a database error.
@@ -16,3 +17,35 @@ Page = Annotated[int, QueryParameter(ge=1, le=MAX_PAGE, description="Page number
 def row_limit(most: int) -> KwargDefinition:
     """The `limit`/`page_size` parameter of a list answering at most `most` rows."""
     return QueryParameter(ge=1, le=most, description=f"Rows to return (1 to {most})")
+
+
+# Control characters (C0, DEL, C1) are invisible, and break logs, exports and look-ups by name.
+# Python's `$` also matches before a final newline; `(?!\n)` closes that gap (msgspec searches
+# with `re`, and the pattern stays valid for the JSON Schema readers of the API document).
+SINGLE_LINE = r"^[^\x00-\x1f\x7f-\x9f]*$(?!\n)"
+# Free text (descriptions, reasons, instructions) may keep its tabs and line breaks.
+MULTI_LINE = r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]*$"
+# A name must also show something: not only spaces.
+VISIBLE_LINE = r"^(?=.*\S)[^\x00-\x1f\x7f-\x9f]*$(?!\n)"
+# One token without spaces, e.g. a username.
+WORD = r"^[^\s\x00-\x1f\x7f-\x9f]+$(?!\n)"
+# Deliberately loose: one @, something on both sides, a dot in the domain; nothing invisible.
+EMAIL = r"^[^@\s\x00-\x1f\x7f-\x9f]+@[^@\s\x00-\x1f\x7f-\x9f]+\.[^@\s\x00-\x1f\x7f-\x9f]+$(?!\n)"
+
+
+def line(max_length: int, min_length: int = 0) -> Meta:
+    """A single-line text field: length bounds, no control characters."""
+    return Meta(min_length=min_length, max_length=max_length, pattern=SINGLE_LINE)
+
+
+def name(max_length: int) -> Meta:
+    """A name: single line, at least one visible character."""
+    return Meta(min_length=1, max_length=max_length, pattern=VISIBLE_LINE)
+
+
+def text(max_length: int) -> Meta:
+    """Multi-line free text: tabs and line breaks allowed, other control characters not."""
+    return Meta(max_length=max_length, pattern=MULTI_LINE)
+
+
+Email = Annotated[str, Meta(max_length=255, pattern=EMAIL)]

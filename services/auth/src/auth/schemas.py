@@ -4,6 +4,8 @@ from typing import Annotated
 
 import msgspec
 
+from shared.types import Email
+
 Username = Annotated[str, msgspec.Meta(min_length=3, max_length=100)]
 LoginPassword = Annotated[str, msgspec.Meta(min_length=8, max_length=128)]
 CurrentPassword = Annotated[str, msgspec.Meta(min_length=1, max_length=128)]
@@ -164,7 +166,6 @@ class MfaPolicyUpdate(msgspec.Struct):
     mfa_required: bool
 
 
-Email = Annotated[str, msgspec.Meta(max_length=255, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")]
 # Any length: a reset token longer than 256 characters is a 400 "invalid", not a 422.
 ResetToken = Annotated[str, msgspec.Meta(min_length=1)]
 

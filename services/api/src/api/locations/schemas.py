@@ -8,17 +8,18 @@ import msgspec
 from msgspec import UNSET, Meta, UnsetType
 
 from shared.models import Location
+from shared.types import line, name, text
 
-Name = Annotated[str, Meta(min_length=1, max_length=200, pattern=r"\S")]
-Description = Annotated[str, Meta(max_length=5000)]
-Coordinate = Annotated[str, Meta(max_length=20)]
+Name = Annotated[str, name(200)]
+Description = Annotated[str, text(5000)]
+Coordinate = Annotated[str, line(20)]
 Capacity = Annotated[int, Meta(ge=1, le=1_000_000)]
 
 
-Text255 = Annotated[str, Meta(max_length=255)]
-Text100 = Annotated[str, Meta(max_length=100)]
-Text50 = Annotated[str, Meta(max_length=50)]
-Text20 = Annotated[str, Meta(max_length=20)]
+Text255 = Annotated[str, line(255)]
+Text100 = Annotated[str, line(100)]
+Text50 = Annotated[str, line(50)]
+Text20 = Annotated[str, line(20)]
 
 
 class LocationCreate(msgspec.Struct):

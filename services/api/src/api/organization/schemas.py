@@ -7,6 +7,8 @@ from zoneinfo import available_timezones
 import msgspec
 from msgspec import UNSET, Meta, UnsetType
 
+from shared.types import Email, line, name
+
 Logo = Annotated[
     str,
     Meta(
@@ -14,7 +16,7 @@ Logo = Annotated[
         pattern=r"^data:image/(png|jpeg|jpg|gif|webp);base64,[A-Za-z0-9+/=]+$",
     ),
 ]
-Email = Annotated[str, Meta(max_length=255, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")]
+OrgName = Annotated[str, name(255)]
 
 
 class ModulesRead(msgspec.Struct):
@@ -38,7 +40,7 @@ class MembershipIdPatch(msgspec.Struct):
 
     enabled: bool | UnsetType = UNSET
     auto_generate: bool | UnsetType = UNSET
-    prefix: Annotated[str, Meta(max_length=10)] | UnsetType = UNSET
+    prefix: Annotated[str, line(10)] | UnsetType = UNSET
     next_number: Annotated[int, Meta(ge=1, le=999_999_999)] | UnsetType = UNSET
 
 
@@ -62,11 +64,11 @@ class AddressRead(msgspec.Struct):
 class AddressUpdate(msgspec.Struct):
     """A partial address: absent parts stay, null clears."""
 
-    line1: Annotated[str, Meta(max_length=255)] | UnsetType | None = UNSET
-    line2: Annotated[str, Meta(max_length=255)] | UnsetType | None = UNSET
-    city: Annotated[str, Meta(max_length=100)] | UnsetType | None = UNSET
-    state: Annotated[str, Meta(max_length=50)] | UnsetType | None = UNSET
-    zip: Annotated[str, Meta(max_length=20)] | UnsetType | None = UNSET
+    line1: Annotated[str, line(255)] | UnsetType | None = UNSET
+    line2: Annotated[str, line(255)] | UnsetType | None = UNSET
+    city: Annotated[str, line(100)] | UnsetType | None = UNSET
+    state: Annotated[str, line(50)] | UnsetType | None = UNSET
+    zip: Annotated[str, line(20)] | UnsetType | None = UNSET
 
 
 class OrgProfileRead(msgspec.Struct):
@@ -93,12 +95,12 @@ def _zones() -> frozenset[str]:
 class OrgProfileUpdate(msgspec.Struct):
     """A partial profile: absent fields stay, null clears the optional ones."""
 
-    name: Annotated[str, Meta(min_length=1, max_length=255, pattern=r"\S")] | UnsetType = UNSET
+    name: OrgName | UnsetType = UNSET
     timezone: Annotated[str, Meta(max_length=100)] | UnsetType = UNSET
-    phone: Annotated[str, Meta(max_length=30)] | UnsetType | None = UNSET
+    phone: Annotated[str, line(30)] | UnsetType | None = UNSET
     email: Email | UnsetType | None = UNSET
-    website: Annotated[str, Meta(max_length=500)] | UnsetType | None = UNSET
-    county: Annotated[str, Meta(max_length=100)] | UnsetType | None = UNSET
+    website: Annotated[str, line(500)] | UnsetType | None = UNSET
+    county: Annotated[str, line(100)] | UnsetType | None = UNSET
     founded_year: Annotated[int, Meta(ge=1600, le=2100)] | UnsetType | None = UNSET
     logo: Logo | UnsetType | None = UNSET
     mailing_address: AddressUpdate | UnsetType = UNSET

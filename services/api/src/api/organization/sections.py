@@ -9,10 +9,12 @@ from typing import Annotated, Any, Literal
 import msgspec
 from msgspec import Meta
 
-Short = Annotated[str, Meta(max_length=100)]
-Text = Annotated[str, Meta(max_length=255)]
-Url = Annotated[str, Meta(max_length=500)]
-Secret = Annotated[str, Meta(max_length=2000)]
+from shared.types import line
+
+Short = Annotated[str, line(100)]
+Text = Annotated[str, line(255)]
+Url = Annotated[str, line(500)]
+Secret = Annotated[str, Meta(max_length=2000)]  # opaque credentials, stored encrypted
 
 
 class ContactInfoVisibility(msgspec.Struct):
@@ -29,7 +31,7 @@ class MembershipIdSettings(msgspec.Struct):
 
     enabled: bool = False
     auto_generate: bool = False
-    prefix: Annotated[str, Meta(max_length=10)] = ""
+    prefix: Annotated[str, line(10)] = ""
     next_number: Annotated[int, Meta(ge=1, le=999_999_999)] = 1
 
 
@@ -118,7 +120,7 @@ class DepartmentEmailSettings(msgspec.Struct):
 class MembershipTier(msgspec.Struct):
     """One membership tier (managed by later endpoints)."""
 
-    id: Annotated[str, Meta(min_length=1, max_length=50)]
+    id: Annotated[str, line(50, 1)]
     name: Short = ""
     years_required: Annotated[int, Meta(ge=0, le=100)] = 0
     sort_order: int = 0

@@ -7,9 +7,11 @@ from uuid import UUID
 import msgspec
 from msgspec import UNSET, Meta, UnsetType
 
-RoleName = Annotated[str, Meta(min_length=1, max_length=100, pattern=r"\S")]
-Description = Annotated[str, Meta(max_length=2000)]
-PermissionName = Annotated[str, Meta(min_length=1, max_length=100)]
+from shared.types import line, name, text
+
+RoleName = Annotated[str, name(100)]
+Description = Annotated[str, text(2000)]
+PermissionName = Annotated[str, line(100, 1)]
 Permissions = Annotated[list[PermissionName], Meta(max_length=500)]
 Priority = Annotated[int, Meta(ge=0, le=100)]
 

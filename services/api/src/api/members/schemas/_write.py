@@ -9,22 +9,19 @@ import msgspec
 from litestar.datastructures import UploadFile
 from msgspec import UNSET, Meta, UnsetType
 
+from shared.types import Email, line, name, text
 
-def text(max_length: int, min_length: int = 0) -> Meta:
-    """A length bound on a string field."""
-    return Meta(min_length=min_length, max_length=max_length)
-
-
-Name = Annotated[str, text(100, 1)]
-Text20 = Annotated[str, text(20)]
-Text50 = Annotated[str, text(50)]
-Text100 = Annotated[str, text(100)]
-Text255 = Annotated[str, text(255)]
+Name = Annotated[str, name(100)]
+Text20 = Annotated[str, line(20)]
+Text50 = Annotated[str, line(50)]
+Text100 = Annotated[str, line(100)]
+Text255 = Annotated[str, line(255)]
 Reason = Annotated[str, text(1000)]
 # No `@`: a username must never look like an email, since sign-in reads `@` as an address.
-Username = Annotated[str, Meta(min_length=3, max_length=100, pattern=r"^[^\s@]+$")]
-# Deliberately loose: one @, something on both sides, a dot in the domain.
-Email = Annotated[str, Meta(max_length=255, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")]
+# No control characters either (see shared.types); `(?!\n)` because `$` passes a final newline.
+Username = Annotated[
+    str, Meta(min_length=3, max_length=100, pattern=r"^[^\s@\x00-\x1f\x7f-\x9f]+$(?!\n)")
+]
 RoleIds = Annotated[list[UUID], Meta(max_length=200)]
 
 
@@ -32,8 +29,8 @@ class EmergencyContact(msgspec.Struct, kw_only=True):
     """Someone to call for the member; data about a third party (leadership-only)."""
 
     name: Name
-    relationship: Annotated[str, text(50, 1)]
-    phone: Annotated[str, text(20, 1)]
+    relationship: Annotated[str, line(50, 1)]
+    phone: Annotated[str, line(20, 1)]
     email: Text255 | None = None
     is_primary: bool = False
 
@@ -63,7 +60,7 @@ class MemberCreate(msgspec.Struct, kw_only=True):
     address_zip: Text20 | None = None
     address_country: Text100 | None = "USA"
     emergency_contacts: EmergencyContacts = []
-    password: Annotated[str, text(128, 12)] | None = None
+    password: Annotated[str, Meta(min_length=12, max_length=128)] | None = None
     role_ids: RoleIds = []
     send_welcome_email: bool = True
 
@@ -118,7 +115,7 @@ class RolesReplace(msgspec.Struct, kw_only=True):
 class StatusChange(msgspec.Struct, kw_only=True):
     """A lifecycle transition; the value is checked against §2.5 to list the valid ones."""
 
-    new_status: Annotated[str, text(50, 1)]
+    new_status: Annotated[str, line(50, 1)]
     reason: Reason | None = None
     send_property_return_email: bool = True
     return_deadline_days: Annotated[int, Meta(ge=1, le=90)] = 14
@@ -134,7 +131,7 @@ class Reactivation(msgspec.Struct, kw_only=True):
 class MembershipTypeChange(msgspec.Struct, kw_only=True):
     """A move to another membership tier."""
 
-    membership_type: Annotated[str, text(50, 1)]
+    membership_type: Annotated[str, line(50, 1)]
     reason: Reason | None = None
 
 

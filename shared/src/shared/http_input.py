@@ -1,0 +1,87 @@
+"""What a service refuses before a handler reads a request.
+
+Unreadable JSON is a 400 and a body under another media type a 415 (on routes that read JSON),
+oversized headers a 431: all in the error envelope, never a 500 or a framework's plain text.
+"""
+
+from typing import Any
+
+import msgspec
+import structlog
+from litestar import MediaType, Request
+from litestar.datastructures import State
+from litestar.enums import ScopeType
+from litestar.types import (
+    ASGIApp,
+    HTTPResponseBodyEvent,
+    HTTPResponseStartEvent,
+    Receive,
+    Scope,
+    Send,
+)
+
+from shared.errors import MalformedBodyError, UnsupportedMediaTypeError, error_body
+
+# Request headers a service reads (names and values): what browsers send with our cookies many
+# times over. The gateway reads more before giving up, so that larger ones get this JSON 431.
+MAX_HEADER_BYTES = 32 * 1024
+log = structlog.get_logger("shared.http_input")
+
+
+class JsonRequest(Request[Any, Any, State]):
+    """A request whose JSON body is refused in the envelope when it cannot be read as JSON."""
+
+    async def json(self) -> Any:
+        """The decoded body of a JSON route: 415 under another media type, 400 when unreadable."""
+        media_type, _ = self.content_type
+        # Checked only where a route reads JSON: a form post or `text/plain` body would otherwise
+        # pass as JSON, and a cross-site form can send those without a CORS preflight.
+        if await self.body() and not _is_json(media_type):
+            raise UnsupportedMediaTypeError(media_type=media_type[:100])
+        try:
+            return await super().json()
+        except (RecursionError, UnicodeDecodeError) as exc:
+            # msgspec raises these (not a DecodeError) for deep nesting and bad UTF-8 in strings.
+            raise MalformedBodyError(reason=type(exc).__name__) from exc
+
+
+def _is_json(media_type: str) -> bool:
+    return media_type == MediaType.JSON or (
+        media_type.startswith("application/") and media_type.endswith("+json")
+    )
+
+
+class HeaderLimit:
+    """ASGI layer answering 431 in the envelope when the request's headers are too large."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == ScopeType.HTTP:
+            size = sum(len(name) + len(value) for name, value in scope["headers"])
+            if size > MAX_HEADER_BYTES:
+                log.info("http.headers_too_large", size=size)
+                await _send_error(send, 431, "LB-API-431", "Request headers too large")
+                return
+        await self.app(scope, receive, send)
+
+
+async def _send_error(send: Send, status: int, code: str, detail: str) -> None:
+    body = msgspec.json.encode(error_body(code, detail))
+    headers = [
+        (b"content-type", MediaType.JSON.value.encode()),
+        (b"content-length", str(len(body)).encode()),
+    ]
+    start: HTTPResponseStartEvent = {
+        "type": "http.response.start",
+        "status": status,
+        "headers": headers,
+    }
+    content: HTTPResponseBodyEvent = {
+        "type": "http.response.body",
+        "body": body,
+        "more_body": False,
+    }
+    await send(start)
+    await send(content)

@@ -1,0 +1,77 @@
+"""Hostile input through the gateway (issue 10, F3 and F4): answered in the envelope, never
+stored when invisible, never a 500."""
+
+import httpx
+import pytest
+
+from tests.e2e.department import Department
+from tests.e2e.test_members_support import USERS, department_fixture, member_body, unique
+
+pytestmark = pytest.mark.e2e
+department = department_fixture("input_hardening")
+LOCATIONS = "/api/v1/locations"
+TOO_BIG = str(2**64)  # past MySQL's unsigned LIMIT range
+
+
+class TestPaging:
+    @pytest.mark.parametrize("path", [LOCATIONS, "/api/v1/operational-ranks"])
+    def test_a_huge_skip_is_a_422_naming_it(self, department: Department, path: str) -> None:
+        with department.signed_in(department.admin_username) as admin:
+            response = admin.get(path, params={"skip": TOO_BIG})
+        assert response.status_code == 422, response.text
+        assert response.json()["detail"] == [{"field": "skip", "message": "Out of range"}]
+
+
+class TestControlCharacters:
+    @pytest.mark.parametrize("name", ["Bay\x00One", "Bay\x1bOne", "Bay\nOne", "Bay One\n"])
+    def test_a_location_name_with_one_is_refused(self, department: Department, name: str) -> None:
+        with department.signed_in(department.admin_username) as admin:
+            response = admin.post(LOCATIONS, json={"name": name})
+        assert response.status_code == 422, response.text
+        assert response.json()["detail"] == [{"field": "name", "message": "Invalid value"}]
+        assert not department.query("SELECT id FROM locations WHERE name = %s", name)
+
+    def test_a_description_keeps_its_line_breaks_and_tabs(self, department: Department) -> None:
+        description = "Bay doors:\n\tnorth\r\n\tsouth"
+        with department.signed_in(department.admin_username) as admin:
+            response = admin.post(
+                LOCATIONS, json={"name": unique("Bay"), "description": description}
+            )
+        assert response.status_code == 201, response.text
+        assert response.json()["description"] == description
+
+    @pytest.mark.parametrize(
+        "field", ["username", "first_name", "last_name", "email", "membership_number"]
+    )
+    def test_a_member_field_with_a_nul_is_refused(self, department: Department, field: str) -> None:
+        body = member_body()
+        value = f"{body.get(field, 'B-1')}"
+        body[field] = value[:2] + "\x00" + value[2:]
+        with department.signed_in(department.admin_username) as admin:
+            response = admin.post(USERS, json=body)
+        assert response.status_code == 422, response.text
+        assert response.json()["detail"] == [{"field": field, "message": "Invalid value"}]
+        assert not department.query("SELECT id FROM users WHERE username = %s", body["username"])
+
+
+class TestHeaders:
+    def test_headers_over_the_limit_get_a_431_in_the_envelope(self, department: Department) -> None:
+        # Past the old gateway limit (16 KiB), within what it now reads before answering.
+        response = httpx.get(
+            f"{department.gateway}/api/v1/auth/branding",
+            headers={"X-Padding": "a" * 40_000},
+            timeout=20,
+        )
+        assert response.status_code == 431
+        assert response.headers["content-type"].startswith("application/json")
+        body = response.json()
+        assert body["code"] == "LB-API-431"
+        assert body["request_id"] == response.headers["x-request-id"]
+
+    def test_ordinary_headers_still_pass(self, department: Department) -> None:
+        response = httpx.get(
+            f"{department.gateway}/api/v1/auth/branding",
+            headers={"X-Padding": "a" * 8_000},
+            timeout=20,
+        )
+        assert response.status_code == 200, response.text

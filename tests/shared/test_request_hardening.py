@@ -1,0 +1,143 @@
+"""Hostile requests against a service built with the shared factory (issue 10, F4): each
+is answered in the error envelope, never with a 500 or a framework's plain text."""
+
+from collections.abc import AsyncIterator, Callable
+from typing import Annotated
+
+import msgspec
+import pytest
+from httpx import AsyncClient
+from litestar import Controller, Router, delete, get, post
+from litestar.params import JSONBody
+
+from shared.app import ServiceSpec, create_service_app
+from shared.http_input import MAX_HEADER_BYTES
+from shared.settings import Settings
+from tests.support.client import app_client
+
+
+class Note(msgspec.Struct):
+    """A body with a string, a number, and anything else ignored."""
+
+    title: Annotated[str, msgspec.Meta(max_length=50)]
+    count: int = 0
+
+
+class NoteWritingController(Controller):
+    """Writes; the same path as the reading controller, as the member area splits its routes."""
+
+    path = "/"
+
+    @post("/", status_code=201)
+    async def add_note(self, data: JSONBody[Note]) -> Note:
+        """Echo the body."""
+        return data
+
+    @delete("/", status_code=204)
+    async def clear_notes(self) -> None:
+        """Nothing to clear."""
+
+
+class NoteReadingController(Controller):
+    """Reads."""
+
+    path = "/"
+
+    @get("/")
+    async def list_notes(self) -> list[Note]:
+        """Nothing stored."""
+        return []
+
+
+NOTES = Router("/notes", route_handlers=[NoteReadingController, NoteWritingController])
+
+
+@pytest.fixture
+async def client(make_settings: Callable[..., Settings]) -> AsyncIterator[AsyncClient]:
+    spec = ServiceSpec(name="notes", route_handlers=[NOTES])
+    async with app_client(create_service_app(spec, make_settings())) as test_client:
+        yield test_client
+
+
+async def post_raw(client: AsyncClient, body: bytes, content_type: str) -> dict[str, object]:
+    response = await client.post(
+        "/notes", content=body, headers={"Content-Type": content_type, "X-Request-ID": "rq"}
+    )
+    return {"status": response.status_code, **response.json()}
+
+
+class TestUnreadableJson:
+    async def test_nesting_deeper_than_the_decoder_goes_is_a_400(self, client: AsyncClient) -> None:
+        deep = b'{"title": "x", "extra": ' + b"[" * 50_000 + b"]" * 50_000 + b"}"
+        assert await post_raw(client, deep, "application/json") == {
+            "status": 400,
+            "detail": "Malformed JSON body",
+            "code": "LB-API-400",
+            "request_id": "rq",
+        }
+
+    async def test_a_deep_bare_array_is_a_400(self, client: AsyncClient) -> None:
+        answer = await post_raw(client, b"[" * 50_000, "application/json")
+        assert (answer["status"], answer["code"]) == (400, "LB-API-400")
+
+    async def test_invalid_utf8_inside_a_string_is_a_400(self, client: AsyncClient) -> None:
+        answer = await post_raw(client, b'{"title": "ab\xff\xfecd"}', "application/json")
+        assert (answer["status"], answer["code"]) == (400, "LB-API-400")
+        assert answer["detail"] == "Malformed JSON body"
+
+    async def test_reasonable_nesting_is_still_read(self, client: AsyncClient) -> None:
+        body = b'{"title": "x", "extra": ' + b"[" * 100 + b"]" * 100 + b"}"
+        response = await client.post(
+            "/notes", content=body, headers={"Content-Type": "application/json"}
+        )
+        assert response.status_code == 201
+        assert response.json() == {"title": "x", "count": 0}
+
+
+class TestMediaType:
+    @pytest.mark.parametrize(
+        "content_type", ["text/plain", "application/x-www-form-urlencoded", "multipart/form-data"]
+    )
+    async def test_a_json_body_under_another_media_type_is_a_415(
+        self, client: AsyncClient, content_type: str
+    ) -> None:
+        assert await post_raw(client, b'{"title": "x"}', content_type) == {
+            "status": 415,
+            "detail": "The request body must be sent as application/json",
+            "code": "LB-API-415",
+            "request_id": "rq",
+        }
+
+    async def test_a_missing_content_type_is_a_415(self, client: AsyncClient) -> None:
+        response = await client.post("/notes", content=b'{"title": "x"}')
+        assert response.status_code == 415
+        assert response.json()["code"] == "LB-API-415"
+
+    @pytest.mark.parametrize(
+        "content_type",
+        ["application/json", "application/json; charset=utf-8", "application/merge-patch+json"],
+    )
+    async def test_json_media_types_are_read(self, client: AsyncClient, content_type: str) -> None:
+        answer = await post_raw(client, b'{"title": "x"}', content_type)
+        assert answer == {"status": 201, "title": "x", "count": 0}
+
+
+class TestHeaderLimit:
+    async def test_headers_over_the_limit_are_a_431_in_the_envelope(
+        self, client: AsyncClient
+    ) -> None:
+        response = await client.get(
+            "/notes", headers={"X-Request-ID": "rq", "X-Padding": "a" * MAX_HEADER_BYTES}
+        )
+        assert response.status_code == 431
+        assert response.headers["content-type"] == "application/json"
+        assert response.headers["x-request-id"] == "rq"
+        assert response.json() == {
+            "detail": "Request headers too large",
+            "code": "LB-API-431",
+            "request_id": "rq",
+        }
+
+    async def test_headers_under_it_pass(self, client: AsyncClient) -> None:
+        response = await client.get("/notes", headers={"X-Padding": "a" * 8_000})
+        assert response.status_code == 200
