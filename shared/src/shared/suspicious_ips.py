@@ -23,6 +23,13 @@ class _Memory:
     failures: dict[str, tuple[int, float]] = field(default_factory=dict)  # ip -> (count, last)
     blocks: dict[str, float] = field(default_factory=dict)  # ip -> monotonic end
 
+    def forget(self) -> None:
+        """Drop what the fallback counted: Redis answers again and holds the truth."""
+        if self.failures or self.blocks:
+            self.failures.clear()
+            self.blocks.clear()
+            log.info("suspicious_ips.redis_restored")
+
 
 _MEMORY = _Memory()  # one per process: the in-process fallback outlives each request
 
@@ -47,6 +54,8 @@ class SuspiciousIps:
             except redis.RedisError:
                 pass
             else:
+                # Kept, the fallback's blocks would come back on the next Redis blip.
+                _MEMORY.forget()
                 return max(ttl, 0)
         remaining = _MEMORY.blocks.get(ip, 0.0) - time.monotonic()
         return math.ceil(remaining) if remaining > 0 else 0
@@ -57,9 +66,12 @@ class SuspiciousIps:
             return False
         if self._redis is not None:
             try:
-                return await self._record_in_redis(ip)
+                blocked = await self._record_in_redis(ip)
             except redis.RedisError:
                 log.warning("suspicious_ips.redis_unavailable")
+            else:
+                _MEMORY.forget()
+                return blocked
         return self._record_in_memory(ip)
 
     async def _record_in_redis(self, ip: str) -> bool:
