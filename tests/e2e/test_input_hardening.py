@@ -1,5 +1,7 @@
-"""Hostile input through the gateway (issue 10, F3 and F4): answered in the envelope, never
+"""Hostile input through the gateway (issue 10, F3, F4 and F9): answered in the envelope, never
 stored when invisible, never a 500."""
+
+from typing import Any
 
 import httpx
 import pytest
@@ -75,3 +77,63 @@ class TestHeaders:
             timeout=20,
         )
         assert response.status_code == 200, response.text
+
+
+class TestOptions:
+    @pytest.mark.parametrize(
+        ("path", "methods"),
+        [
+            (USERS, {"GET", "POST", "OPTIONS"}),
+            (LOCATIONS, {"GET", "POST", "OPTIONS"}),
+            ("/api/v1/users/00000000-0000-0000-0000-000000000001/photo", {"POST", "DELETE"}),
+        ],
+    )
+    def test_allow_lists_every_method_of_the_path(
+        self, department: Department, path: str, methods: set[str]
+    ) -> None:
+        with department.signed_in(department.admin_username) as admin:
+            response = admin.options(path)
+        assert response.status_code == 204, response.text
+        allowed = {method.strip() for method in response.headers["allow"].split(",")}
+        assert methods <= allowed
+
+
+class TestAuditDates:
+    @pytest.mark.parametrize("value", ["0.5", "1700000000", "2026-02-30T00:00:00Z", "tomorrow"])
+    def test_a_date_that_is_not_iso_is_a_422(self, department: Department, value: str) -> None:
+        with department.signed_in(department.admin_username) as admin:
+            response = admin.get("/api/v1/audit-logs", params={"start_date": value})
+        assert response.status_code == 422, response.text
+        assert response.json()["detail"] == [{"field": "start_date", "message": "Invalid date"}]
+
+    @pytest.mark.parametrize("value", ["2026-01-01T00:00:00Z", "2026-01-01T05:30:00+05:30"])
+    def test_an_iso_datetime_filters(self, department: Department, value: str) -> None:
+        with department.signed_in(department.admin_username) as admin:
+            response = admin.get("/api/v1/audit-logs", params={"end_date": value})
+        assert response.status_code == 200, response.text
+
+
+@pytest.fixture(scope="module")
+def document(department: Department) -> dict[str, Any]:
+    response = httpx.get(f"{department.gateway}/openapi.json", timeout=20)
+    assert response.status_code == 200, response.text
+    body: dict[str, Any] = response.json()
+    return body
+
+
+class TestDocumentedErrors:
+    @pytest.mark.parametrize(
+        ("method", "path", "status"),
+        [
+            ("post", USERS, "409"),
+            ("post", LOCATIONS, "409"),
+            ("post", "/api/v1/users/{user_id}/reset-password", "429"),
+            ("post", "/api/v1/users/{user_id}/reset-mfa", "429"),
+        ],
+    )
+    def test_the_answer_is_documented_in_the_envelope(
+        self, document: dict[str, Any], method: str, path: str, status: str
+    ) -> None:
+        response = document["paths"][path][method]["responses"][status]
+        schema = response["content"]["application/json"]["schema"]
+        assert schema == {"$ref": "#/components/schemas/ErrorResponse"}

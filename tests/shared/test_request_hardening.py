@@ -1,4 +1,4 @@
-"""Hostile requests against a service built with the shared factory (issue 10, F4): each
+"""Hostile requests against a service built with the shared factory (issue 10, F4 and F9): each
 is answered in the error envelope, never with a 500 or a framework's plain text."""
 
 from collections.abc import AsyncIterator, Callable
@@ -141,3 +141,15 @@ class TestHeaderLimit:
     async def test_headers_under_it_pass(self, client: AsyncClient) -> None:
         response = await client.get("/notes", headers={"X-Padding": "a" * 8_000})
         assert response.status_code == 200
+
+
+class TestOptions:
+    async def test_allow_lists_every_method_of_the_path(self, client: AsyncClient) -> None:
+        response = await client.options("/notes")
+        assert response.status_code == 204
+        assert response.headers["allow"] == "DELETE, GET, OPTIONS, POST"
+
+    async def test_an_unknown_path_is_still_a_404(self, client: AsyncClient) -> None:
+        response = await client.options("/nothing-here")
+        assert response.status_code == 404
+        assert response.json()["code"] == "LB-API-404"

@@ -13,6 +13,7 @@ from litestar.datastructures import State
 from litestar.di import Provide
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import RedocRenderPlugin, SwaggerRenderPlugin
+from litestar.routes import HTTPRoute
 from litestar.types import ControllerRouterHandler
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
@@ -23,7 +24,7 @@ from shared.errors import EXCEPTION_HANDLERS
 from shared.events.consumer import DurableConsumer, Handler
 from shared.events.nats import NatsConnection
 from shared.events.outbox import OutboxRelay
-from shared.http_input import HeaderLimit, JsonRequest
+from shared.http_input import HeaderLimit, JsonRequest, options_answer
 from shared.metrics import CONTENT_TYPE, ServiceMetrics
 from shared.principal import MemberCache
 from shared.ratelimit import RateLimitMiddleware
@@ -211,6 +212,7 @@ def create_service_app(
     """A Litestar app with the shared lifespan, error envelope and request context."""
     metrics = ServiceMetrics()
     resources = Resources(spec, settings, sessionmaker, metrics)
+    methods_by_path: dict[str, str] = {}  # filled once the routes are built
     app = Litestar(
         route_handlers=[
             internal_health,
@@ -224,8 +226,14 @@ def create_service_app(
         middleware=[RateLimitMiddleware(settings), CsrfMiddleware()],
         openapi_config=_openapi(spec, settings),
         request_class=JsonRequest,
+        before_request=options_answer(methods_by_path),
         debug=False,  # debug mode would put tracebacks in responses
         logging_config=None,
+    )
+    methods_by_path.update(
+        (route.path_format, ", ".join(sorted(route.methods)))
+        for route in app.routes
+        if isinstance(route, HTTPRoute)
     )
     # Outermost layer, so unknown routes (404/405) also get a request id and an access line;
     # the header limit inside it, so its 431 carries the request id too.

@@ -4,10 +4,12 @@ import re
 from collections.abc import Mapping
 from typing import Any, ClassVar
 
+import msgspec
 import sentry_sdk
 import structlog
 from litestar import MediaType, Request, Response
 from litestar.exceptions import HTTPException, ValidationException
+from litestar.openapi.datastructures import ResponseSpec
 from litestar.status_codes import HTTP_422_UNPROCESSABLE_ENTITY, HTTP_500_INTERNAL_SERVER_ERROR
 from litestar.types import ExceptionHandlersMap
 from sqlalchemy.exc import InterfaceError, OperationalError
@@ -53,6 +55,15 @@ class UnsupportedMediaTypeError(AppError):
     detail = "The request body must be sent as application/json"
 
 
+class ErrorResponse(msgspec.Struct):
+    """The error envelope, for routes documenting an answer of their own (409, 429)."""
+
+    detail: str | dict[str, Any]
+    code: str
+    request_id: str | None
+    details: dict[str, Any] | None = None
+
+
 def error_body(code: str, detail: object) -> dict[str, object]:
     """The standard error body, with the request id for support."""
     return {"detail": detail, "code": code, "request_id": current_request_id()}
@@ -68,6 +79,11 @@ def error_response(
         media_type=MediaType.JSON,
         headers=dict(headers or {}),
     )
+
+
+def documented_error(description: str) -> ResponseSpec:
+    """An error answer of one route, in the envelope, for the API document."""
+    return ResponseSpec(data_container=ErrorResponse, description=description)
 
 
 _MISSING = re.compile(r"Object missing required field `(?P<name>[^`]+)`")

@@ -1,4 +1,4 @@
-"""What a service refuses before a handler reads a request.
+"""What a service refuses before a handler reads a request, and its answer to OPTIONS.
 
 Unreadable JSON is a 400 and a body under another media type a 415 (on routes that read JSON),
 oversized headers a 431: all in the error envelope, never a 500 or a framework's plain text.
@@ -8,11 +8,13 @@ from typing import Any
 
 import msgspec
 import structlog
-from litestar import MediaType, Request
+from litestar import MediaType, Request, Response
 from litestar.datastructures import State
 from litestar.enums import ScopeType
+from litestar.status_codes import HTTP_204_NO_CONTENT
 from litestar.types import (
     ASGIApp,
+    BeforeRequestHookHandler,
     HTTPResponseBodyEvent,
     HTTPResponseStartEvent,
     Receive,
@@ -85,3 +87,27 @@ async def _send_error(send: Send, status: int, code: str, detail: str) -> None:
     }
     await send(start)
     await send(content)
+
+
+def options_answer(app_routes: dict[str, str]) -> BeforeRequestHookHandler:
+    """A before-request hook answering OPTIONS with every method of the path.
+
+    Litestar builds a path's OPTIONS handler with its first route handler, and keeps it when
+    handlers for other methods of the same path are added: its Allow would list only those
+    first methods. `app_routes` maps each path template to all of its methods.
+    """
+
+    def answer(request: Request[Any, Any, State]) -> Response[None] | None:
+        if request.method != "OPTIONS":
+            return None
+        allowed = app_routes.get(request.scope.get("path_template", ""))
+        if allowed is None:
+            return None
+        return Response(
+            None,
+            status_code=HTTP_204_NO_CONTENT,
+            headers={"Allow": allowed},
+            media_type=MediaType.TEXT,
+        )
+
+    return answer

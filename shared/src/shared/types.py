@@ -1,7 +1,10 @@
-"""Constrained types the services share: bounded paging parameters and clean text fields."""
+"""Constrained types the services share: bounded paging, ISO dates, clean text fields."""
 
+from datetime import datetime
 from typing import Annotated
 
+import msgspec
+from litestar.exceptions import ValidationException
 from litestar.params import KwargDefinition, QueryParameter
 from msgspec import Meta
 
@@ -17,6 +20,30 @@ Page = Annotated[int, QueryParameter(ge=1, le=MAX_PAGE, description="Page number
 def row_limit(most: int) -> KwargDefinition:
     """The `limit`/`page_size` parameter of a list answering at most `most` rows."""
     return QueryParameter(ge=1, le=most, description=f"Rows to return (1 to {most})")
+
+
+# Read as text, then parsed strictly: Litestar converts query values leniently, which would take
+# `0.5` or `1700000000` for a Unix timestamp.
+IsoDateTimeParameter = Annotated[
+    str | None,
+    QueryParameter(
+        max_length=64,
+        description="RFC 3339 date and time, e.g. 2026-01-31T00:00:00Z",
+        schema_extra={"format": "date-time"},
+    ),
+]
+
+
+def iso_datetime(value: str | None, parameter: str) -> datetime | None:
+    """An `IsoDateTimeParameter`'s value, or the 422 naming the parameter."""
+    if value is None:
+        return None
+    try:
+        return msgspec.convert(value, datetime)  # strict: RFC 3339 text only
+    except msgspec.ValidationError as exc:
+        raise ValidationException(
+            extra=[{"key": parameter, "message": "Invalid datetime"}]
+        ) from exc
 
 
 # Control characters (C0, DEL, C1) are invisible, and break logs, exports and look-ups by name.

@@ -25,9 +25,12 @@ from auth.schemas import (
     ResetTokenRequest,
     ResetTokenValid,
 )
+from shared.errors import documented_error
 
 # One answer whether or not the address belongs to a member (spec/auth.md §2.9).
 FORGOT_MESSAGE = "If an account with that email exists, a password reset link has been sent."
+# The administrators' resets share a per-address limit (shared.ratelimit, admin_password_reset).
+TOO_MANY_RESETS = {429: documented_error("Too many resets; retry after Retry-After seconds")}
 
 
 class PasswordResetController(Controller):
@@ -83,7 +86,7 @@ class UserCredentialsController(Controller):
         "credentials": Provide(provide_credential_admin, sync_to_thread=False),
     }
 
-    @post("/{user_id:str}/reset-password", status_code=200)
+    @post("/{user_id:str}/reset-password", status_code=200, responses=TOO_MANY_RESETS)
     async def reset_password(
         self,
         user_id: FromPath[UUID],
@@ -94,7 +97,7 @@ class UserCredentialsController(Controller):
         await credentials.reset_password(user_id, data.new_password, force_change=data.force_change)
         return Message("Password reset; the member's sessions were ended")
 
-    @post("/{user_id:str}/reset-mfa", status_code=200)
+    @post("/{user_id:str}/reset-mfa", status_code=200, responses=TOO_MANY_RESETS)
     async def reset_mfa(
         self, user_id: FromPath[UUID], credentials: NamedDependency[CredentialAdminService]
     ) -> Message:

@@ -1,6 +1,5 @@
 """The audit routes of app-shell spec §3.4, each for callers holding audit.view."""
 
-from datetime import datetime
 from typing import Annotated
 from uuid import UUID
 
@@ -21,7 +20,7 @@ from api.audit.schemas import (
 from api.audit.service import AuditService
 from api.deps import COMMON_DEPENDENCIES
 from shared.principal import requires
-from shared.types import Skip, row_limit
+from shared.types import IsoDateTimeParameter, Skip, iso_datetime, row_limit
 
 AUDIT_VIEW = requires("audit.view")
 PathLogId = Annotated[int, PathParameter(ge=1, le=MAX_LOG_ID)]
@@ -49,8 +48,8 @@ class AuditLogController(Controller):
         severity: Annotated[Severity | None, QueryParameter()] = None,
         user_id: Annotated[UUID | None, QueryParameter()] = None,
         search: Annotated[str | None, QueryParameter(max_length=200)] = None,
-        start_date: Annotated[datetime | None, QueryParameter()] = None,
-        end_date: Annotated[datetime | None, QueryParameter()] = None,
+        start_date: IsoDateTimeParameter = None,
+        end_date: IsoDateTimeParameter = None,
         skip: Skip = 0,
         limit: Annotated[int, row_limit(500)] = 50,
     ) -> AuditLogPage:
@@ -61,8 +60,8 @@ class AuditLogController(Controller):
             severity=severity,
             user_id=user_id,
             search=search,
-            start_date=start_date,
-            end_date=end_date,
+            start_date=iso_datetime(start_date, "start_date"),
+            end_date=iso_datetime(end_date, "end_date"),
         )
         return await audit_log.page(filters, skip, limit)
 

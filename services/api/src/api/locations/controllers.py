@@ -20,6 +20,7 @@ from api.locations.schemas import (
     location_read,
 )
 from api.locations.service import LocationService
+from shared.errors import documented_error
 from shared.principal import requires
 from shared.types import Skip, row_limit
 
@@ -53,7 +54,12 @@ class LocationController(Controller):
         shown = locations.shows_codes
         return [location_read(row, LocationListItem, show_code=shown) for row in rows]
 
-    @post("/", status_code=201, guards=[requires("locations.create", "locations.manage")])
+    @post(
+        "/",
+        status_code=201,
+        guards=[requires("locations.create", "locations.manage")],
+        responses={409: documented_error("A location of that name is already in the building")},
+    )
     async def create_location(
         self, data: JSONBody[LocationCreate], locations: NamedDependency[LocationService]
     ) -> LocationRead:

@@ -115,6 +115,8 @@ def merge_documents(documents: dict[str, dict[str, Any]], *, title: str) -> dict
     for service, source in documents.items():
         doc = copy.deepcopy(source)
         own = doc.get("components", {}).get("schemas", {})
+        # A route documenting an error of its own (409, 429) names the envelope described here.
+        own.pop(ERROR_SCHEMA, None)
         renames = {
             name: f"{service.capitalize()}{name}"
             for name, schema in own.items()

@@ -27,6 +27,7 @@ from api.members.schemas import (
     RolesReplace,
 )
 from api.members.service import MemberCreator, MemberEditor, MemberPhotos
+from shared.errors import documented_error
 
 
 class MemberEditingController(Controller):
@@ -35,7 +36,12 @@ class MemberEditingController(Controller):
     path = "/"
     dependencies = MEMBER_DEPENDENCIES
 
-    @post("/", guards=[CREATE_MEMBERS], status_code=201)
+    @post(
+        "/",
+        guards=[CREATE_MEMBERS],
+        status_code=201,
+        responses={409: documented_error("Username, email or membership number already held")},
+    )
     async def create_member(
         self, data: JSONBody[MemberCreate], creator: NamedDependency[MemberCreator]
     ) -> MemberWithRoles:
