@@ -206,24 +206,27 @@ def sign_in(platform: FaultPlatform, username: str, password: str = PASSWORD) ->
     return Session(response.cookies["access_token"], response.cookies["csrf_token"])
 
 
-def refused_everywhere_within(
+def assert_refused_everywhere(
     platform: FaultPlatform, sessions: list[Session], ended_at: float
-) -> float:
-    """Seconds from the end until every route refuses every session; fails past REVOKED_WITHIN."""
+) -> None:
+    """Every route refuses every ended session once REVOKED_WITHIN has passed since the end.
+
+    Judged by when each request was sent, not answered: on a loaded machine an answer can take
+    a while, and a request sent in time that is accepted is no failure.
+    """
     waiting = {(s, r) for s in range(len(sessions)) for r in range(len(SIGNED_IN_ROUTES))}
-    while True:
+    while waiting:
         for session, route in sorted(waiting):
             method, path, body = SIGNED_IN_ROUTES[route]
+            sent = time.monotonic() - ended_at
             status = sessions[session].request(platform, method, path, body)
             assert status in (200, 401), f"{method} {path}: {status}"
             if status == 401:
                 waiting.discard((session, route))
-        elapsed = time.monotonic() - ended_at
-        if not waiting:
-            return elapsed
-        still = sorted({" ".join(SIGNED_IN_ROUTES[route][:2]) for _, route in waiting})
-        assert elapsed < REVOKED_WITHIN, f"still accepted after {elapsed:.2f} s: {still}"
-        time.sleep(0.05)
+            else:
+                assert sent < REVOKED_WITHIN, f"{method} {path} accepted {sent:.2f} s after the end"
+        if waiting:
+            time.sleep(0.05)
 
 
 @dataclass
@@ -232,6 +235,7 @@ class Member:
 
     username: str
     sessions: list[Session]
+    password: str = PASSWORD
 
 
 def log_out(platform: FaultPlatform, member: Member) -> list[Session]:
@@ -258,6 +262,7 @@ def change_password(platform: FaultPlatform, member: Member) -> list[Session]:
         timeout=20,
     )
     assert response.status_code == 200, response.text
+    member.password = NEW_PASSWORD
     return member.sessions
 
 
@@ -267,9 +272,10 @@ def admin_reset(platform: FaultPlatform, member: Member) -> list[Session]:
     with platform.signed_in(platform.admin_username) as admin:
         response = admin.post(
             f"/api/v1/users/{uuid.UUID(str(row['id']))}/reset-password",
-            json={"new_password": NEW_PASSWORD, "force_change": True},
+            json={"new_password": NEW_PASSWORD, "force_change": False},
         )
     assert response.status_code == 200, response.text
+    member.password = NEW_PASSWORD
     return member.sessions
 
 
@@ -277,24 +283,31 @@ Ending = Callable[[FaultPlatform, Member], list[Session]]
 ENDINGS = pytest.mark.parametrize("end", [log_out, admin_reset, change_password])
 
 
-def end_and_measure(platform: FaultPlatform, end: Ending) -> float:
-    """A member with two sessions that reach every route; one ends them; seconds to refusal."""
+def end_sessions(platform: FaultPlatform, end: Ending) -> None:
+    """A member with two sessions that reach every route; `end` ends some; all routes refuse
+    those, and still serve the member's live sessions (refusing everyone would be no answer)."""
     _, username = platform.add_member("fire_chief")
     member = Member(username, [sign_in(platform, username), sign_in(platform, username)])
-    for session in member.sessions:
-        for method, path, body in SIGNED_IN_ROUTES:
-            assert session.request(platform, method, path, body) == 200, path
+    assert_served(platform, member.sessions)
     ended = end(platform, member)
-    return refused_everywhere_within(platform, ended, time.monotonic())
+    assert_refused_everywhere(platform, ended, time.monotonic())
+    live = [s for s in member.sessions if s not in ended]
+    assert_served(platform, [*live, sign_in(platform, username, member.password)])
+
+
+def assert_served(platform: FaultPlatform, sessions: list[Session]) -> None:
+    for session in sessions:
+        for method, path, body in SIGNED_IN_ROUTES:
+            assert session.request(platform, method, path, body) == 200, f"{method} {path}"
 
 
 @pytest.mark.usefixtures("restarted")
 class TestSessionsEndEverywhere:
     @ENDINGS
     def test_after_nats_restarted(self, platform: FaultPlatform, end: Ending) -> None:
-        assert end_and_measure(platform, end) < REVOKED_WITHIN
+        end_sessions(platform, end)
 
     @ENDINGS
     def test_while_nats_is_down(self, platform: FaultPlatform, end: Ending) -> None:
         with nats_down(platform):
-            assert end_and_measure(platform, end) < REVOKED_WITHIN
+            end_sessions(platform, end)
