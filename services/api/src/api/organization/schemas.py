@@ -7,13 +7,17 @@ from zoneinfo import available_timezones
 import msgspec
 from msgspec import UNSET, Meta, UnsetType
 
-from shared.types import Email, line, name
+from shared.types import EMAIL, line, name
 
+# GET answers "" for an empty optional field and the settings page sends the profile back as
+# read, so "" must pass (it clears the field). `(?!\n)`: `$` alone also matches before a newline.
+EMPTY = r"^$(?!\n)"
+OptionalEmail = Annotated[str, Meta(max_length=255, pattern=f"{EMPTY}|{EMAIL}")]
 Logo = Annotated[
     str,
     Meta(
         max_length=3_000_000,
-        pattern=r"^data:image/(png|jpeg|jpg|gif|webp);base64,[A-Za-z0-9+/=]+$",
+        pattern=EMPTY + r"|^data:image/(png|jpeg|jpg|gif|webp);base64,[A-Za-z0-9+/=]+$",
     ),
 ]
 OrgName = Annotated[str, name(255)]
@@ -93,12 +97,12 @@ def _zones() -> frozenset[str]:
 
 
 class OrgProfileUpdate(msgspec.Struct):
-    """A partial profile: absent fields stay, null clears the optional ones."""
+    """A partial profile: absent fields stay, null or "" clears the optional ones."""
 
     name: OrgName | UnsetType = UNSET
     timezone: Annotated[str, Meta(max_length=100)] | UnsetType = UNSET
     phone: Annotated[str, line(30)] | UnsetType | None = UNSET
-    email: Email | UnsetType | None = UNSET
+    email: OptionalEmail | UnsetType | None = UNSET
     website: Annotated[str, line(500)] | UnsetType | None = UNSET
     county: Annotated[str, line(100)] | UnsetType | None = UNSET
     founded_year: Annotated[int, Meta(ge=1600, le=2100)] | UnsetType | None = UNSET
