@@ -3,6 +3,7 @@
 from shared.models.audit import AuditChainHead, AuditLog
 from shared.models.auth import AuthSession, PasswordHistory
 from shared.models.members import MemberStatus, Position, User, UserPosition
+from shared.models.notifications import NotificationChannel, NotificationLog, NotificationRule
 from shared.models.organization import Organization
 from shared.models.outbox import OutboxMessage, ProcessedEvent
 from shared.models.places import Location, OperationalRank
@@ -13,6 +14,9 @@ __all__ = [
     "AuthSession",
     "Location",
     "MemberStatus",
+    "NotificationChannel",
+    "NotificationLog",
+    "NotificationRule",
     "OperationalRank",
     "Organization",
     "OutboxMessage",
