@@ -32,20 +32,27 @@ REDIS_SERVER = "/usr/bin/redis-server"
 UNIX_SOCKET_PATH_MAX = 107  # sun_path holds 108 bytes with the terminating NUL
 
 
+# Loaded here, not in the child: a child forked while a test's threads run must not need the
+# dynamic loader's lock, which another thread may have held at the fork.
+_LIBC = ctypes.CDLL(None, use_errno=True) if sys.platform == "linux" else None
+
+
 def _die_with_parent() -> None:
     # Runs in the child before exec: a test run killed outright (SIGKILL, a CI timeout) must not
     # leave servers behind holding ports and data folders.
-    if sys.platform == "linux":
-        ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+    if _LIBC is not None:
+        _LIBC.prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
 
 
-def wait_until(condition: Callable[[], bool], within: float, what: str) -> float:
-    """Poll `condition` until it holds; the seconds it took. Fails after `within` seconds."""
+def wait_until(
+    condition: Callable[[], bool], within: float, what: str, every: float = 0.05
+) -> float:
+    """Poll `condition` every `every` s until it holds (the seconds it took), `within` s at most."""
     started = time.monotonic()
     while not condition():
         elapsed = time.monotonic() - started
         assert elapsed < within, f"{what}: not after {elapsed:.1f} s"
-        time.sleep(0.05)
+        time.sleep(every)
     return time.monotonic() - started
 
 
@@ -84,7 +91,7 @@ class PrivateServer:
                 stderr=subprocess.STDOUT,
                 cwd=self.workdir,
                 start_new_session=True,
-                preexec_fn=_die_with_parent,  # noqa: PLW1509 - no threads start servers
+                preexec_fn=_die_with_parent,  # noqa: PLW1509 - one libc call, nothing to deadlock
             )
         deadline = time.monotonic() + READY_SECONDS
         while not self.serves():
