@@ -7,6 +7,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from api.audit.controllers import AuditIntegrityController, AuditLogController
 from api.consumers import audit_consumers
+from api.dashboard.controllers import DashboardController
 from api.locations.controllers import LocationController, RankController
 from api.members import MEMBERS_ROUTER
 from api.organization.controllers import OrganizationController
@@ -25,6 +26,7 @@ SPEC = ServiceSpec(
         LocationController,
         RankController,
         MEMBERS_ROUTER,
+        DashboardController,
     ],
     uses_events=True,
 )

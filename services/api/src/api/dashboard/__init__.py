@@ -1,0 +1,1 @@
+"""The dashboard area: the department view's widgets, the administrators' summary, the stats."""
