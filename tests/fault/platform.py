@@ -21,7 +21,6 @@ from tests.e2e.stack import Stack, start_stack
 from tests.support.servers import PrivateServers, private_servers, wait_until
 
 DATABASE = "logbook"
-SERVICES = ("auth", "api", "health", "gateway")
 
 
 @dataclass
