@@ -172,7 +172,7 @@ class TestModules:
             before = client.get(f"{ORG}/modules").json()
         with dept.signed_in(dept.admin_username) as admin:
             off = admin.patch(
-                f"{ORG}/modules", json={"notifications": False, "training": True, "nope": 1}
+                f"{ORG}/modules", json={"notifications": False, "training": False, "nope": 1}
             )
             on = admin.patch(f"{ORG}/modules", json={"notifications": True})
         assert before["enabled_modules"] == [*ESSENTIALS, "notifications"]

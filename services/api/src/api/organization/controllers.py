@@ -21,9 +21,11 @@ from api.organization.schemas import (
 )
 from api.organization.sections import AuthSettings, EmailServiceSettings, FileStorageSettings
 from api.organization.service import OrganizationService
+from shared.errors import documented_error
 from shared.principal import requires
 
 SETTINGS_WRITERS = requires("settings.manage", "organization.update_settings")
+NOT_SERVED = {400: documented_error("Module not available on this server: <modules>")}
 
 Document = dict[str, Any]
 
@@ -43,7 +45,7 @@ class OrganizationController(Controller):
         """The settings document; secrets masked, infrastructure ids only for managers."""
         return await organization.read_settings()
 
-    @patch("/settings", guards=[SETTINGS_WRITERS])
+    @patch("/settings", guards=[SETTINGS_WRITERS], responses=NOT_SERVED)
     async def update_settings(
         self, data: JSONBody[Document], organization: NamedDependency[OrganizationService]
     ) -> Document:
@@ -114,11 +116,11 @@ class OrganizationController(Controller):
         """Enabled modules of the caller's organization (any signed-in member)."""
         return await organization.modules()
 
-    @patch("/modules", guards=[SETTINGS_WRITERS])
+    @patch("/modules", guards=[SETTINGS_WRITERS], responses=NOT_SERVED)
     async def update_modules(
         self, data: JSONBody[Document], organization: NamedDependency[OrganizationService]
     ) -> ModulesRead:
-        """Switch modules on or off; only served modules can be on."""
+        """Switch modules on or off; switching on a module not served here is a 400."""
         return await organization.update_modules(parse_modules(data))
 
     @get("/profile")

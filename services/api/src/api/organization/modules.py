@@ -28,9 +28,11 @@ MODULE_DEFAULTS = {
     "storefront": False,
     "medical_supplies": False,
 }
-# Only what this backend serves may be switched on; the rest stays hidden. Keeping one
-# configurable key true stops the shell from treating the organization as unconfigured.
-SERVED = {"notifications"}
+# The configurable modules this backend serves: the one list a module joins when its routes
+# land (inventory and training next). Only these can be on; the rest stays hidden and a request
+# to switch one on is refused. Keeping one configurable key true stops the shell from treating
+# the organization as unconfigured.
+SERVED = frozenset({"notifications"})
 
 
 def modules_for(settings: dict[str, Any]) -> ModulesRead:
@@ -42,3 +44,8 @@ def modules_for(settings: dict[str, Any]) -> ModulesRead:
     }
     enabled = ALWAYS_ENABLED + [key for key, on in module_settings.items() if on]
     return ModulesRead(enabled_modules=enabled, module_settings=module_settings)
+
+
+def not_served(switches: dict[str, bool]) -> list[str]:
+    """The modules a request switches on that this backend does not serve (off is always fine)."""
+    return sorted(key for key, on in switches.items() if on and key not in SERVED)

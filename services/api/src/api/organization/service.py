@@ -4,8 +4,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from api.audit.trail import AuditTrail
-from api.organization.errors import OrganizationNotFoundError
-from api.organization.modules import modules_for
+from api.organization.errors import ModuleNotServedError, OrganizationNotFoundError
+from api.organization.modules import modules_for, not_served
 from api.organization.profile import address_of, apply_profile, profile_of
 from api.organization.repository import OrganizationRepository
 from api.organization.schemas import (
@@ -67,6 +67,7 @@ class OrganizationService:
 
     async def update_settings(self, patch: dict[str, Any]) -> dict[str, Any]:
         """Deep-merge a validated PATCH into the document (§4 #18)."""
+        _refuse_unserved(patch.get("modules", {}))
         organization = await self._organization(lock=True)
         organization.settings = apply_patch(organization.settings, patch, self._seal)
         await self._settings_changed(organization, sorted(patch))
@@ -111,6 +112,7 @@ class OrganizationService:
 
     async def update_modules(self, switches: dict[str, bool]) -> ModulesRead:
         """Merge module switches and mark the modules as chosen by an administrator (§4 #19)."""
+        _refuse_unserved(switches)
         organization = await self._organization(lock=True)
         document = apply_patch(organization.settings, {"modules": switches}, self._seal)
         document[MODULES_CONFIGURED] = True
@@ -158,3 +160,10 @@ class OrganizationService:
             organization_id=organization.id,
             actor_id=self.principal.user_id,
         )
+
+
+def _refuse_unserved(switches: dict[str, bool]) -> None:
+    """400 naming the modules switched on that this backend does not serve."""
+    refused = not_served(switches)
+    if refused:
+        raise ModuleNotServedError(f"Module not available on this server: {', '.join(refused)}")
