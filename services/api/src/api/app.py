@@ -10,6 +10,11 @@ from api.consumers import audit_consumers
 from api.dashboard.controllers import DashboardController
 from api.locations.controllers import LocationController, RankController
 from api.members import MEMBERS_ROUTER
+from api.notifications.controllers import (
+    InboxController,
+    NotificationController,
+    RuleController,
+)
 from api.organization.controllers import OrganizationController
 from api.roles.controllers import RoleController
 from api.seeding import seed_system_roles
@@ -27,6 +32,9 @@ SPEC = ServiceSpec(
         RankController,
         MEMBERS_ROUTER,
         DashboardController,
+        InboxController,
+        RuleController,
+        NotificationController,
     ],
     uses_events=True,
 )
