@@ -21,7 +21,7 @@ import httpx
 import pytest
 from structlog.testing import capture_logs
 
-from auth.mailer import Mailer, ResetMail
+from shared.mailer import Mailer, ResetMail
 from shared.settings import Settings
 from tests.e2e.stack import Stack, start_stack
 from tests.e2e.test_auth_flow import PASSWORD, create_admin, csrf_headers, sign_in

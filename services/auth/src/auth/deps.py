@@ -6,7 +6,6 @@ from litestar.di import NamedDependency, Provide
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from auth.caller import Caller, client_info, provide_caller
-from auth.mailer import Mailer
 from auth.mfa import MfaService
 from auth.repository import (
     MemberRepository,
@@ -24,6 +23,7 @@ from auth.service import (
     SignInService,
 )
 from shared.events.outbox import Outbox
+from shared.mailer import Mailer
 from shared.suspicious_ips import SuspiciousIps
 
 

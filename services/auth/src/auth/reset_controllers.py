@@ -15,7 +15,6 @@ from auth.deps import (
     provide_mailer,
     provide_reset_service,
 )
-from auth.mailer import Mailer
 from auth.reset import CredentialAdminService, PasswordResetService
 from auth.schemas import (
     AdminResetPasswordRequest,
@@ -26,6 +25,7 @@ from auth.schemas import (
     ResetTokenValid,
 )
 from shared.errors import documented_error
+from shared.mailer import Mailer
 
 # One answer whether or not the address belongs to a member (spec/auth.md §2.9).
 FORGOT_MESSAGE = "If an account with that email exists, a password reset link has been sent."

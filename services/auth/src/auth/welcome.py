@@ -13,11 +13,11 @@ import msgspec
 import structlog
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from auth.mailer import Mailer, WelcomeMail, reset_link
 from auth.repository import ResetTokenRepository
 from shared.db.types import utc_now
 from shared.events.contracts.members import MemberCreated
 from shared.events.envelope import Envelope
+from shared.mailer import Mailer, WelcomeMail, reset_link
 from shared.models import User
 from shared.models.auth import PasswordResetToken
 from shared.settings import Settings

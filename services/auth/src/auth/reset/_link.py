@@ -12,7 +12,6 @@ from auth.errors import (
     ResetTokenExpiredError,
     ResetTokenInvalidError,
 )
-from auth.mailer import ResetMail, reset_link
 from auth.reset._writer import CredentialWriter
 from shared.db.types import utc_now
 from shared.events.contracts.auth import (
@@ -20,6 +19,7 @@ from shared.events.contracts.auth import (
     PasswordResetFailed,
     PasswordResetRequested,
 )
+from shared.mailer import ResetMail, reset_link
 from shared.models import User
 from shared.models.auth import PasswordResetToken
 from shared.settings import Settings

@@ -1,4 +1,4 @@
-"""Outgoing mail (reset and welcome links) over SMTP, or a development log line without SMTP."""
+"""Outgoing mail over SMTP (auth's reset and welcome links), or a log line without SMTP."""
 
 import asyncio
 import smtplib
@@ -10,7 +10,7 @@ import structlog
 
 from shared.settings import Settings
 
-log = structlog.get_logger("auth.mailer")
+log = structlog.get_logger("shared.mailer")
 SMTP_TIMEOUT_SECONDS = 10.0
 RESET_SUBJECT = "Reset your The Logbook password"
 RESET_BODY = """Hello,
