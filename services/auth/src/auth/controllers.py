@@ -135,10 +135,12 @@ class AuthController(Controller):
         data: JSONBody[ChangePasswordRequest],
         caller: NamedDependency[Caller],
         passwords: NamedDependency[PasswordChangeService],
-    ) -> Message:
-        """Change the password; every session of the member ends, this one included."""
-        await passwords.change_password(caller.user, data.current_password, data.new_password)
-        return Message("Password changed; please sign in again")
+    ) -> Response[Message]:
+        """Change the password; every other session ends, this device gets fresh cookies."""
+        tokens = await passwords.change_password(
+            caller.user, data.current_password, data.new_password
+        )
+        return Response(Message("Password changed"), headers=token_headers(tokens))
 
     @get("/branding")
     async def branding(self, db_session: NamedDependency[AsyncSession]) -> Branding:

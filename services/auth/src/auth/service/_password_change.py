@@ -1,11 +1,11 @@
 """A member changes their own password (spec/auth.md §2.8, §5.1)."""
 
 from datetime import timedelta
-from uuid import UUID
 
 from auth.errors import PasswordRejectedError
 from auth.repository import MemberRepository, SessionRepository
-from auth.service._context import AuthEvents, InstanceMemory
+from auth.service._context import AuthEvents, InstanceMemory, IssuedTokens
+from auth.service._sign_in import open_session
 from shared.db.types import utc_now
 from shared.events.contracts.auth import PasswordChanged, SessionsRevoked
 from shared.models import User
@@ -31,8 +31,13 @@ class PasswordChangeService:
         self._memory = memory
         self._settings = settings
 
-    async def change_password(self, user: User, current: str, new: str) -> list[UUID]:
-        """Replace the password after the checks of §2.8; every session of the member ends."""
+    async def change_password(self, user: User, current: str, new: str) -> IssuedTokens:
+        """Replace the password after the checks of §2.8.
+
+        Every session of the member ends, the caller's included, and the caller's device gets a
+        new session: its old refresh token then belongs to an ended session (a plain 401), never
+        to a live one it was rotated out of (which would look like theft).
+        """
         if not await verify_password(user.password_hash, current):
             raise PasswordRejectedError("Current password is incorrect")
         history = await self._members.recent_password_hashes(
@@ -67,7 +72,8 @@ class PasswordChangeService:
             ),
             user,
         )
-        return revoked
+        _, tokens = open_session(self._settings, self._sessions, self._events.client, user)
+        return tokens
 
     def _check_minimum_age(self, user: User, *, has_history: bool) -> None:
         # §5.1: voluntary changes at most once a day, so the history cannot be cycled through

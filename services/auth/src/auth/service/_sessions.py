@@ -43,10 +43,13 @@ class SessionService:
         auth_session = await self._sessions.get_for_update(session_id) if session_id else None
         if auth_session is None:
             raise SessionInvalidError("unknown_refresh_token")
-        current = hmac.compare_digest(auth_session.refresh_hash, token_hash(token))
-        if not current or auth_session.revoked_at is not None:
+        if not hmac.compare_digest(auth_session.refresh_hash, token_hash(token)):
             await self._reuse_detected(auth_session)
             raise SessionInvalidError("refresh_reuse")
+        if auth_session.revoked_at is not None:
+            # The last token of a session that was ended (sign-out, password change, an
+            # administrator, idleness): nothing was stolen, the session is simply over.
+            raise SessionInvalidError("session_ended")
         if self.is_idle(auth_session):
             self.end_idle(auth_session)
             raise SessionInvalidError("idle_timeout")

@@ -10,7 +10,7 @@ import structlog
 
 from auth.errors import AccountInactiveError, AddressBlockedError, InvalidCredentialsError
 from auth.repository import MemberRepository, SessionRepository
-from auth.service._context import AuthEvents, IssuedTokens
+from auth.service._context import AuthEvents, ClientInfo, IssuedTokens
 from auth.service._current_user import password_expired
 from shared.db.types import utc_now
 from shared.events.contracts.auth import (
@@ -184,7 +184,7 @@ class SignInService:
         await self._suspicious.clear(self._address)
         user.failed_login_attempts, user.locked_until = 0, None
         user.last_login_at = utc_now()
-        session_id, tokens = self._open_session(user)
+        session_id, tokens = open_session(self._settings, self._sessions, self._events.client, user)
         organization = await self._members.organization(user.organization_id)
         self._events.publish_for(
             LoginSucceeded(
@@ -200,19 +200,23 @@ class SignInService:
         log.info("auth.signed_in", user_id=str(user.id), mfa_used=mfa_used)
         return SignIn(user, organization, tokens)
 
-    def _open_session(self, user: User) -> tuple[UUID, IssuedTokens]:
-        session_id = uuid4()
-        refresh = new_refresh_token(self._settings, session_id)
-        client = self._events.client
-        self._sessions.add(
-            AuthSession(
-                id=session_id,
-                user_id=user.id,
-                organization_id=user.organization_id,
-                refresh_hash=token_hash(refresh),
-                ip_address=client.ip_address,
-                user_agent=(client.user_agent or "")[:500] or None,
-            )
+
+def open_session(
+    settings: Settings, sessions: SessionRepository, client: ClientInfo, user: User
+) -> tuple[UUID, IssuedTokens]:
+    """A new session of the member on the client's device, and its three tokens."""
+    session_id = uuid4()
+    refresh = new_refresh_token(settings, session_id)
+    sessions.add(
+        AuthSession(
+            id=session_id,
+            user_id=user.id,
+            organization_id=user.organization_id,
+            refresh_hash=token_hash(refresh),
+            ip_address=client.ip_address,
+            user_agent=(client.user_agent or "")[:500] or None,
         )
-        access = access_token(self._settings, user, session_id)
-        return session_id, IssuedTokens(access, refresh, new_csrf_token())
+    )
+    return session_id, IssuedTokens(
+        access_token(settings, user, session_id), refresh, new_csrf_token()
+    )
