@@ -53,6 +53,16 @@ class ResetMail:
     link: str
 
 
+@dataclass(frozen=True)
+class NotificationMail:
+    """A notification for one member, e-mailed as plain text."""
+
+    user_id: str
+    to: str
+    subject: str
+    body: str
+
+
 def reset_link(settings: Settings, token: str) -> str:
     """The frontend's reset page, the token in the fragment so it never reaches a server log."""
     return f"{settings.frontend_url.rstrip('/')}/reset-password#token={token}"
@@ -74,6 +84,17 @@ class Mailer:
         body = WELCOME_BODY.format(first_name=mail.first_name, link=mail.link)
         await self._deliver("welcome", mail, WELCOME_SUBJECT, body)
 
+    async def send_notification(self, mail: NotificationMail) -> str | None:
+        """Deliver a notification over SMTP; the failure's name, None when it was accepted.
+
+        The caller checks that SMTP is configured and records the outcome.
+        """
+        try:
+            await asyncio.to_thread(self._send, self._message(mail.to, mail.subject, mail.body))
+        except (smtplib.SMTPException, OSError) as exc:
+            return type(exc).__name__
+        return None
+
     async def _deliver(
         self, purpose: str, mail: ResetMail | WelcomeMail, subject: str, body: str
     ) -> None:
@@ -85,17 +106,20 @@ class Mailer:
             else:
                 log.warning("auth.mail_not_configured", user_id=mail.user_id, purpose=purpose)
             return
-        message = EmailMessage()
-        message["From"] = settings.smtp_from
-        message["To"] = mail.to
-        message["Subject"] = subject
-        message.set_content(body)
         try:
-            await asyncio.to_thread(self._send, message)
+            await asyncio.to_thread(self._send, self._message(mail.to, subject, body))
         except (smtplib.SMTPException, OSError) as exc:
             log.error(f"auth.{purpose}_mail_failed", user_id=mail.user_id, error=type(exc).__name__)
             return
         log.info(f"auth.{purpose}_mail_sent", user_id=mail.user_id)
+
+    def _message(self, to: str, subject: str, body: str) -> EmailMessage:
+        message = EmailMessage()
+        message["From"] = self._settings.smtp_from
+        message["To"] = to
+        message["Subject"] = subject
+        message.set_content(body)
+        return message
 
     def _send(self, message: EmailMessage) -> None:
         settings = self._settings

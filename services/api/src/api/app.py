@@ -6,7 +6,7 @@ from litestar import Litestar
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from api.audit.controllers import AuditIntegrityController, AuditLogController
-from api.consumers import audit_consumers
+from api.consumers import audit_consumers, notification_consumers
 from api.dashboard.controllers import DashboardController
 from api.locations.controllers import LocationController, RankController
 from api.members import MEMBERS_ROUTER
@@ -44,8 +44,9 @@ def create_app(
     settings: Settings, *, sessionmaker: async_sessionmaker[AsyncSession] | None = None
 ) -> Litestar:
     """Build the api service."""
-    # The audit consumers key entries with this deployment's signing key.
-    spec = replace(SPEC, consumers=audit_consumers(settings))
+    # The audit consumers key entries with this deployment's signing key; the notification
+    # consumers mail with its SMTP settings.
+    spec = replace(SPEC, consumers=(*audit_consumers(settings), *notification_consumers(settings)))
     app = create_service_app(spec, settings, sessionmaker=sessionmaker)
     app.on_startup.append(seed_system_roles)
     return app

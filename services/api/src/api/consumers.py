@@ -1,4 +1,5 @@
-"""The api's durable consumers: auth events and deferred entries become audit entries.
+"""The api's durable consumers: audit entries from auth events and deferred entries, and
+inbox entries from the events that concern a member.
 
 Both run through shared.events.consumer, which handles each event id once (a redelivered or
 republished event adds nothing) and binds the event's request id into every log line.
@@ -11,9 +12,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from api.audit.chain import signing_key
 from api.audit.from_events import record_auth_event, record_deferred
+from api.notifications.from_events import notify_from_event
 from shared.app import ConsumerSpec
 from shared.events.contracts.audit import AuditDeferred
 from shared.events.envelope import Envelope
+from shared.mailer import Mailer
 from shared.models import AuditLog
 from shared.settings import Settings
 
@@ -47,5 +50,29 @@ def audit_consumers(settings: Settings) -> tuple[ConsumerSpec, ...]:
             durable="api-audit-deferred",
             subject_filter=AuditDeferred.subject,
             handler=_audit_handler(settings, record_deferred),
+        ),
+    )
+
+
+def _notify_handler(settings: Settings) -> Callable[[Envelope, AsyncSession], Awaitable[None]]:
+    mailer = Mailer(settings)
+
+    async def handle(envelope: Envelope, session: AsyncSession) -> None:
+        await notify_from_event(session, envelope, settings, mailer)
+
+    return handle
+
+
+def notification_consumers(settings: Settings) -> tuple[ConsumerSpec, ...]:
+    """The consumers filling members' inboxes (and mailing them when SMTP is configured)."""
+    handler = _notify_handler(settings)
+    return (
+        ConsumerSpec(
+            durable="api-notifications-auth", subject_filter="logbook.auth.>", handler=handler
+        ),
+        ConsumerSpec(
+            durable="api-notifications-members",
+            subject_filter="logbook.api.member.>",
+            handler=handler,
         ),
     )

@@ -6,9 +6,10 @@ from datetime import datetime
 from uuid import UUID
 
 from sqlalchemy import ColumnElement, and_, case, delete, func, or_, select, update
+from sqlalchemy.exc import IntegrityError
 
 from shared.db.repository import TenantRepository
-from shared.models import NotificationChannel, NotificationLog, NotificationRule
+from shared.models import NotificationChannel, NotificationLog, NotificationRule, Position, User
 from shared.models.notifications import RuleCategory
 
 
@@ -163,3 +164,40 @@ class RuleRepository(TenantRepository[NotificationRule]):
             )
         ).one()
         return int(row[0]), int(row[1])
+
+
+class DuplicateEntryError(Exception):
+    """The event already produced this entry (a redelivery or a republished event)."""
+
+
+class InboxWriter(TenantRepository[NotificationLog]):
+    """Entries the consumers write for members of one organization."""
+
+    model = NotificationLog
+
+    async def recipient(self, user_id: UUID) -> User | None:
+        """The member if they belong to this organization and are active (not deleted)."""
+        found = await self.session.scalar(
+            select(User).where(User.id == user_id, User.organization_id == self.organization_id)
+        )
+        return found if found is not None and found.is_active else None
+
+    async def role_names(self, role_ids: Sequence[UUID]) -> list[str]:
+        """The names of these roles of the organization, by name."""
+        if not role_ids:
+            return []
+        rows = await self.session.scalars(
+            select(Position.name)
+            .where(Position.organization_id == self.organization_id, Position.id.in_(role_ids))
+            .order_by(Position.name)
+        )
+        return list(rows)
+
+    async def add_once(self, entry: NotificationLog) -> None:
+        """Write the entry in a savepoint; `DuplicateEntryError` when its source made it before."""
+        try:
+            async with self.session.begin_nested():
+                self.session.add(entry)
+                await self.session.flush()
+        except IntegrityError as exc:
+            raise DuplicateEntryError from exc
