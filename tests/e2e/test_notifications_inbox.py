@@ -1,0 +1,71 @@
+"""The inbox flow through the gateway with a browser's cookies and CSRF header (issue 11).
+
+An administrator resets a member's password on auth; the api's consumer turns the event into
+an entry in the member's inbox, which the member reads, marks read and sees counted.
+"""
+
+import time
+import uuid
+from collections.abc import Iterator
+
+import httpx
+import pytest
+
+from tests.e2e.department import Department, running_department
+
+pytestmark = pytest.mark.e2e
+INBOX = "/api/v1/notifications/my"
+NEW_PASSWORD = "Ladder-Nine-Climbs#73"
+WAIT_SECONDS = 20.0
+
+
+@pytest.fixture(scope="module")
+def dept(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Department]:
+    with running_department(tmp_path_factory.mktemp("notifications"), "notifications") as d:
+        yield d
+
+
+def unread(client: httpx.Client) -> int:
+    response = client.get(f"{INBOX}/unread-count")
+    assert response.status_code == 200, response.text
+    assert response.headers["cache-control"] == "no-store"
+    return int(response.json()["unread_count"])
+
+
+def wait_for_unread(client: httpx.Client, count: int) -> None:
+    deadline = time.monotonic() + WAIT_SECONDS
+    while unread(client) != count:
+        assert time.monotonic() < deadline, f"the unread count never reached {count}"
+        time.sleep(0.1)
+
+
+class TestInboxThroughTheGateway:
+    def test_an_admin_password_reset_reaches_the_members_inbox(self, dept: Department) -> None:
+        member_id, username = dept.add_member("member")
+        with dept.signed_in(dept.admin_username) as admin:
+            reset = admin.post(
+                f"/api/v1/users/{member_id}/reset-password",
+                json={"new_password": NEW_PASSWORD, "force_change": False},
+            )
+            assert reset.status_code == 200, reset.text
+        with httpx.Client(base_url=dept.gateway, timeout=20) as browser:
+            login = {"username": username, "password": NEW_PASSWORD}
+            assert browser.post("/api/v1/auth/login", json=login).status_code == 200
+            wait_for_unread(browser, 1)
+            (entry,) = browser.get(f"{INBOX}?include_read=true&limit=20").json()["logs"]
+            assert (entry["subject"], entry["category"]) == (
+                "Your password was reset by an administrator",
+                "security",
+            )
+            read = f"{INBOX}/{entry['id']}/read"
+            refused = browser.post(read)  # the access cookie without the CSRF header
+            assert (refused.status_code, refused.json()["code"]) == (403, "LB-AUTH-009")
+            csrf = {"X-CSRF-Token": browser.cookies["csrf_token"]}
+            marked = browser.post(read, headers=csrf)
+            assert (marked.status_code, marked.json()["read"]) == (200, True)
+            assert unread(browser) == 0
+            foreign = browser.post(f"{INBOX}/{uuid.uuid4()}/read", headers=csrf)
+            assert (foreign.status_code, foreign.json()["code"]) == (404, "LB-API-404")
+            pinned = browser.post(f"{INBOX}/{entry['id']}/pin?pinned=true", headers=csrf)
+            assert pinned.json()["pinned"] is True
+            assert browser.post(f"{INBOX}/read-all", headers=csrf).json() == {"marked_read": 0}
