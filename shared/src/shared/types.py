@@ -1,6 +1,6 @@
 """Constrained types the services share: bounded paging, ISO dates, clean text fields."""
 
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Annotated
 
 import msgspec
@@ -39,8 +39,10 @@ def iso_datetime(value: str | None, parameter: str) -> datetime | None:
     if value is None:
         return None
     try:
-        return msgspec.convert(value, datetime)  # strict: RFC 3339 text only
-    except msgspec.ValidationError as exc:
+        parsed = msgspec.convert(value, datetime)  # strict: RFC 3339 text only
+        # Compared in UTC, where 0001-01-01T00:00+01:00 has no time (OverflowError).
+        return parsed.astimezone(UTC) if parsed.tzinfo else parsed
+    except (msgspec.ValidationError, OverflowError) as exc:
         raise ValidationException(
             extra=[{"key": parameter, "message": "Invalid datetime"}]
         ) from exc
