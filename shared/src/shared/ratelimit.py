@@ -1,4 +1,5 @@
-"""Per-client-IP rate limits on the auth endpoints (spec/auth.md §5.4), matched by path."""
+"""Rate limits matched by path: per client IP on the auth endpoints (spec/auth.md §5.4), per
+signed-in member on frontend error reports (leaves-waivers spec §4.1)."""
 
 import dataclasses
 import hashlib
@@ -20,7 +21,8 @@ from litestar.types import ASGIApp, Receive, Scope, Send
 from redis.exceptions import NoScriptError, RedisError
 
 from shared.client_ip import client_ip
-from shared.errors import error_response
+from shared.errors import AppError, error_response
+from shared.principal import bearer_claims
 from shared.settings import Settings
 
 log = structlog.get_logger("shared.ratelimit")
@@ -34,13 +36,19 @@ USER = "/api/v1/users/[^/]+/"
 
 @dataclass(frozen=True)
 class Bucket:
-    """`limit` POSTs per `window` seconds on `paths` (regexes); the fallback locks `lockout` s."""
+    """`limit` POSTs per `window` seconds on `paths` (regexes); the fallback locks `lockout` s.
+
+    `per_member` buckets count per member (from the verified bearer token) instead of per
+    client IP; a request without a valid token is not counted, since it is refused with a 401.
+    """
 
     name: str
     limit: int
     window: int
     lockout: int
     paths: tuple[str, ...]
+    per_member: bool = False
+    detail: str = REFUSAL_DETAIL
     pattern: re.Pattern[str] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
@@ -69,6 +77,15 @@ BUCKETS = (
     Bucket("token_refresh", 10, 60, 600, (AUTH + "refresh",)),
     Bucket("password_change", 5, 60, 1800, (AUTH + "change-password",)),
     Bucket("admin_password_reset", 5, 300, 900, (USER + "reset-password", USER + "reset-mfa")),
+    Bucket(
+        "error_reports",
+        120,
+        60,
+        60,
+        ("/api/v1/errors/log",),
+        per_member=True,
+        detail="Too many error reports. Please try again later.",
+    ),
 )
 
 # Atomic sliding window: a sorted set of request times on the Redis clock (ms). Returns 0 when
@@ -159,10 +176,10 @@ async def redis_hit(client: redis.Redis, key: str, bucket: Bucket) -> int | None
     return min(math.ceil(milliseconds / 1000), bucket.window)
 
 
-def refusal(retry_after: int) -> Response[dict[str, object]]:
+def refusal(retry_after: int, detail: str = REFUSAL_DETAIL) -> Response[dict[str, object]]:
     """The 429 envelope; the frontend reads `details.retryAfter` (spec/auth.md §5.4)."""
     response = error_response(
-        TOO_MANY_REQUESTS, "LB-API-429", REFUSAL_DETAIL, {"Retry-After": str(retry_after)}
+        TOO_MANY_REQUESTS, "LB-API-429", detail, {"Retry-After": str(retry_after)}
     )
     response.content["details"] = {"retryAfter": retry_after}
     return response
@@ -174,6 +191,7 @@ class RateLimitMiddleware(ASGIMiddleware):
     scopes = (ScopeType.HTTP,)
 
     def __init__(self, settings: Settings, buckets: Sequence[Bucket] | None = None) -> None:
+        self.settings = settings
         self.enabled = settings.rate_limit_enabled
         self.trusted_proxies = tuple(settings.trusted_proxy_ips)
         chosen = BUCKETS if buckets is None else buckets
@@ -192,13 +210,24 @@ class RateLimitMiddleware(ASGIMiddleware):
             return
         request: Request[Any, Any, Any] = Request(scope, receive)
         ip = client_ip(request, self.trusted_proxies)
-        retry_after = await self.hit(request, f"auth:{bucket.name}:{ip}", bucket)
+        key = self.key(request, bucket, ip)
+        retry_after = None if key is None else await self.hit(request, key, bucket)
         if retry_after is None:
             await next_app(scope, receive, send)
             return
         log.warning("ratelimit.refused", bucket=bucket.name, ip=ip, retry_after=retry_after)
-        response = refusal(retry_after).to_asgi_response(None, request)
+        response = refusal(retry_after, bucket.detail).to_asgi_response(None, request)
         await response(scope, receive, send)
+
+    def key(self, request: Request[Any, Any, Any], bucket: Bucket, ip: str) -> str | None:
+        """Whom the request counts for: its client IP, or its member (None without a token)."""
+        if not bucket.per_member:
+            return f"auth:{bucket.name}:{ip}"
+        try:
+            claims = bearer_claims(request, self.settings)
+        except AppError:
+            return None
+        return f"member:{bucket.name}:{claims.user_id}"
 
     async def hit(self, request: Request[Any, Any, Any], key: str, bucket: Bucket) -> int | None:
         """Redis's sliding window when it answers, else the in-process fallback."""

@@ -8,6 +8,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from api.audit.controllers import AuditIntegrityController, AuditLogController
 from api.consumers import audit_consumers, notification_consumers
 from api.dashboard.controllers import DashboardController
+from api.error_reports.controllers import ErrorReportController
 from api.locations.controllers import LocationController, RankController
 from api.members import MEMBERS_ROUTER
 from api.notifications.controllers import (
@@ -32,6 +33,7 @@ SPEC = ServiceSpec(
         RankController,
         MEMBERS_ROUTER,
         DashboardController,
+        ErrorReportController,
         InboxController,
         RuleController,
         NotificationController,

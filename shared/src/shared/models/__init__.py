@@ -2,6 +2,7 @@
 
 from shared.models.audit import AuditChainHead, AuditLog
 from shared.models.auth import AuthSession, PasswordHistory
+from shared.models.error_logs import ErrorLog
 from shared.models.members import MemberStatus, Position, User, UserPosition
 from shared.models.notifications import NotificationChannel, NotificationLog, NotificationRule
 from shared.models.organization import Organization
@@ -12,6 +13,7 @@ __all__ = [
     "AuditChainHead",
     "AuditLog",
     "AuthSession",
+    "ErrorLog",
     "Location",
     "MemberStatus",
     "NotificationChannel",

@@ -1,0 +1,1 @@
+"""Frontend error reports: members' browsers report failures, administrators read them."""

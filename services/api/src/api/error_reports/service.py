@@ -1,0 +1,58 @@
+"""Error report rules: reports scrubbed and bounded before they are kept, read per organization."""
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import structlog
+
+from api.error_reports.repository import ErrorLogRepository
+from api.error_reports.schemas import ErrorReportCreate
+from api.error_reports.scrub import bounded_context, scrub_text, scrub_value
+from shared.models import ErrorLog
+from shared.principal import Principal
+
+RECENT = 5
+log = structlog.get_logger("api.error_reports")
+
+
+@dataclass
+class ErrorReportService:
+    """Error reports of one caller's organization."""
+
+    reports: ErrorLogRepository
+    principal: Principal
+
+    async def log(self, report: ErrorReportCreate) -> ErrorLog:
+        """Keep a member's report without secrets, its context trimmed to size, and log it."""
+        row = ErrorLog(
+            organization_id=self.principal.organization_id,
+            user_id=self.principal.user_id,
+            error_type=scrub_text(report.error_type),
+            error_message=scrub_text(report.error_message),
+            user_message=None if report.user_message is None else scrub_text(report.user_message),
+            troubleshooting_steps=[scrub_text(step) for step in report.troubleshooting_steps],
+            context=bounded_context(scrub_value(report.context)),
+            event_id=report.event_id,
+        )
+        await self.reports.add(row)
+        # The request id comes with the log context; the member by id only, never by name.
+        log.info(
+            "frontend.error_reported",
+            report_id=str(row.id),
+            member_id=str(self.principal.user_id),
+            error_type=row.error_type,
+        )
+        return row
+
+    async def page(
+        self, *, error_type: str | None, event_id: str | None, skip: int, limit: int
+    ) -> tuple[Sequence[ErrorLog], int]:
+        """Matching reports, newest first, and how many match."""
+        return await self.reports.page(
+            error_type=error_type, event_id=event_id, skip=skip, limit=limit
+        )
+
+    async def stats(self) -> tuple[int, dict[str, int], Sequence[ErrorLog]]:
+        """The total, the count per type and the newest reports."""
+        by_type = await self.reports.counts_by_type()
+        return sum(by_type.values()), by_type, await self.reports.newest(RECENT)
