@@ -56,7 +56,10 @@ def create_admin(
 ) -> subprocess.CompletedProcess[str]:
     """`logbook create-admin`, the password on standard input as from a script."""
     return subprocess.run(
-        [str(LOGBOOK), "create-admin", "--org-name", ORG, "--email", email, "--username", username],
+        [
+            *(str(LOGBOOK), "create-admin", "--org-name", ORG, "--email", email),
+            *("--username", username, "--first-name", "Dana", "--last-name", "Reyes"),
+        ],
         input=password + "\n",
         text=True,
         capture_output=True,
@@ -150,7 +153,7 @@ class TestLogin:
         assert set(body) == {"token_type", "expires_in", "user"}
         assert set(body["user"]) == CURRENT_USER_FIELDS
         assert body["user"]["is_active"] is True
-        assert body["user"]["full_name"] is None  # no first or last name given
+        assert body["user"]["full_name"] == "Dana Reyes"  # as create-admin named them
         assert body["user"]["must_change_password"] is False
         assert body["user"]["mfa_enrollment_required"] is False
         assert body["token_type"] == "bearer"

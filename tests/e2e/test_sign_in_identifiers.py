@@ -69,6 +69,7 @@ class TestUsernamesAreNotAddresses:
     def test_create_admin_refuses_a_username_with_an_at_sign(self, department: Department) -> None:
         address = f"a{uuid.uuid4().hex[:8]}@station9.example.org"
         command = ["create-admin", "--org-name", "Station 9", "--email", address]
+        command += ["--first-name", "Dana", "--last-name", "Reyes"]
         done = subprocess.run(
             [str(LOGBOOK), *command, "--username", address],
             input=PASSWORD + "\n",

@@ -50,11 +50,13 @@ def main(argv: list[str] | None = None) -> int:
     admin = commands.add_parser(
         "create-admin",
         help="create the organization and its first administrator "
-        "(password from standard input, or prompted twice)",
+        "(password from standard input, or prompted twice; names prompted at a terminal)",
     )
     admin.add_argument("--org-name", required=True, help="the department's name")
     admin.add_argument("--email", required=True)
     admin.add_argument("--username", required=True)
+    admin.add_argument("--first-name", help="the administrator's first name (required)")
+    admin.add_argument("--last-name", help="the administrator's last name (required)")
     args = parser.parse_args(argv)
 
     if args.command == "gen-secrets":
@@ -67,7 +69,9 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "create-admin":
         # The auth service owns credentials; this package never imports it statically.
         bootstrap = importlib.import_module("auth.bootstrap")
-        code: int = bootstrap.main(args.org_name, args.email, args.username)
+        code: int = bootstrap.main(
+            args.org_name, args.email, args.username, args.first_name, args.last_name
+        )
         return code
     if args.command == "serve":
         from shared.serve import serve  # noqa: PLC0415 - loads the service's app

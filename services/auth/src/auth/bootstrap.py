@@ -21,6 +21,9 @@ from shared.settings import Settings
 EMAIL_PATTERN = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
 USERNAME_PATTERN = re.compile(r"[A-Za-z0-9_-]{3,100}")
 MAX_TEXT = 255  # the column sizes of organizations.name and users.email
+MAX_NAME = 100  # users.first_name and users.last_name
+# No control characters: a name shows in the member list, logs and exports.
+NAME_PATTERN = re.compile(r"[^\x00-\x1f\x7f-\x9f]+")
 
 
 class BootstrapError(Exception):
@@ -35,8 +38,8 @@ class AdminRequest:
     email: str
     username: str
     password: str
-    first_name: str | None = None
-    last_name: str | None = None
+    first_name: str
+    last_name: str
 
 
 def slugify(name: str) -> str:
@@ -52,6 +55,9 @@ def check_request(request: AdminRequest) -> None:
         raise BootstrapError(f"{request.email!r} is not a valid email address")
     if not USERNAME_PATTERN.fullmatch(request.username):
         raise BootstrapError("the username needs 3 to 100 letters, digits, '_' or '-'")
+    for label, value in (("first name", request.first_name), ("last name", request.last_name)):
+        if not value.strip() or len(value) > MAX_NAME or not NAME_PATTERN.fullmatch(value):
+            raise BootstrapError(f"the {label} must have 1 to {MAX_NAME} visible characters")
     problems = password_problems(request.password)
     if problems:
         raise BootstrapError(f"the password is too weak: {policy_message(problems)}")
@@ -78,8 +84,8 @@ async def create_admin(
             username_lower=username.lower(),
             email=email,
             email_lower=email,
-            first_name=request.first_name,
-            last_name=request.last_name,
+            first_name=request.first_name.strip(),
+            last_name=request.last_name.strip(),
             password_hash=await hash_password(request.password),
             password_changed_at=utc_now(),
             must_change_password=False,
@@ -109,6 +115,15 @@ async def _organization(session: AsyncSession, name: str) -> Organization:
     return organization
 
 
+def read_name(value: str | None, label: str) -> str:
+    """The option's value; missing, asked for at a terminal, else an error (no nameless admin)."""
+    if value is not None:
+        return value
+    if not sys.stdin.isatty():
+        raise BootstrapError(f"the {label} is required (--{label.replace(' ', '-')})")
+    return input(f"{label.capitalize()} of the administrator: ")
+
+
 def read_password() -> str:
     """From standard input when scripted, else prompted twice without echo."""
     if not sys.stdin.isatty():
@@ -128,10 +143,20 @@ async def _run(settings: Settings, request: AdminRequest) -> User:
         await engine.dispose()
 
 
-def main(organization_name: str, email: str, username: str) -> int:
+def main(
+    organization_name: str,
+    email: str,
+    username: str,
+    first_name: str | None = None,
+    last_name: str | None = None,
+) -> int:
     """The `create-admin` command; returns the exit code."""
     try:
-        request = AdminRequest(organization_name, email, username, read_password())
+        first_name = read_name(first_name, "first name")
+        last_name = read_name(last_name, "last name")
+        request = AdminRequest(
+            organization_name, email, username, read_password(), first_name, last_name
+        )
         check_request(request)
         admin = asyncio.run(_run(load_settings("create-admin"), request))
     except (BootstrapError, DatabaseUnreachableError, MigrationError) as exc:
