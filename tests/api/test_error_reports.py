@@ -209,6 +209,22 @@ class TestNoSecretsKept:
         assert row.context["password"] == "[redacted]"
         assert row.error_message.startswith("HTTP 500 for Authorization: Bearer [redacted]")
 
+    async def test_a_redaction_never_makes_a_field_outgrow_its_column(
+        self, org: SignedInOrganization
+    ) -> None:
+        # "[redacted]" is longer than a short secret: the fields stay within their limits.
+        body = {
+            "error_type": "E" * 40 + "token=ab12",
+            "user_message": "u" * 490 + "pwd=ab12cd",
+            "error_message": "m" * 1990 + "token=ab12",
+            "troubleshooting_steps": ["s" * 490 + "token=ab12"],
+        }
+        row = await stored(org, await report(org, org.admin, **body))
+        assert row.error_type == ("E" * 40 + "token=[redacted]")[:50]
+        assert row.user_message == ("u" * 490 + "pwd=[redacted]")[:500]
+        assert row.error_message == ("m" * 1990 + "token=[redacted]")[:2000]
+        assert row.troubleshooting_steps == [("s" * 490 + "token=[redacted]")[:500]]
+
     async def test_ordinary_text_is_left_alone(self, org: SignedInOrganization) -> None:
         body = {
             "error_message": "TypeError: Cannot read properties of undefined (reading 'map')",

@@ -9,12 +9,16 @@ from msgspec import Meta
 
 from shared.types import line, text
 
+TYPE_CHARS = 50
+MESSAGE_CHARS = 2000
+USER_MESSAGE_CHARS = 500
+STEP_CHARS = 500
 STEPS_CHARS = 4096  # all troubleshooting steps together
 
-ErrorType = Annotated[str, line(50, min_length=1)]
-ErrorMessage = Annotated[str, text(2000)]
-UserMessage = Annotated[str, text(500)]
-Step = Annotated[str, text(500)]
+ErrorType = Annotated[str, line(TYPE_CHARS, min_length=1)]
+ErrorMessage = Annotated[str, text(MESSAGE_CHARS)]
+UserMessage = Annotated[str, text(USER_MESSAGE_CHARS)]
+Step = Annotated[str, text(STEP_CHARS)]
 EventId = Annotated[str, line(100)]
 
 

@@ -6,7 +6,13 @@ from dataclasses import dataclass
 import structlog
 
 from api.error_reports.repository import ErrorLogRepository
-from api.error_reports.schemas import ErrorReportCreate
+from api.error_reports.schemas import (
+    MESSAGE_CHARS,
+    STEP_CHARS,
+    TYPE_CHARS,
+    USER_MESSAGE_CHARS,
+    ErrorReportCreate,
+)
 from api.error_reports.scrub import bounded_context, scrub_text, scrub_value
 from shared.models import ErrorLog
 from shared.principal import Principal
@@ -24,13 +30,16 @@ class ErrorReportService:
 
     async def log(self, report: ErrorReportCreate) -> ErrorLog:
         """Keep a member's report without secrets, its context trimmed to size, and log it."""
+        user_message = report.user_message
         row = ErrorLog(
             organization_id=self.principal.organization_id,
             user_id=self.principal.user_id,
-            error_type=scrub_text(report.error_type),
-            error_message=scrub_text(report.error_message),
-            user_message=None if report.user_message is None else scrub_text(report.user_message),
-            troubleshooting_steps=[scrub_text(step) for step in report.troubleshooting_steps],
+            error_type=_scrubbed(report.error_type, TYPE_CHARS),
+            error_message=_scrubbed(report.error_message, MESSAGE_CHARS),
+            user_message=None
+            if user_message is None
+            else _scrubbed(user_message, USER_MESSAGE_CHARS),
+            troubleshooting_steps=[_scrubbed(s, STEP_CHARS) for s in report.troubleshooting_steps],
             context=bounded_context(scrub_value(report.context)),
             event_id=report.event_id,
         )
@@ -56,3 +65,8 @@ class ErrorReportService:
         """The total, the count per type and the newest reports."""
         by_type = await self.reports.counts_by_type()
         return sum(by_type.values()), by_type, await self.reports.newest(RECENT)
+
+
+def _scrubbed(text: str, limit: int) -> str:
+    # "[redacted]" can be longer than the secret it replaces: the field keeps its limit.
+    return scrub_text(text)[:limit]
