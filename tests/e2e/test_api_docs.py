@@ -68,6 +68,11 @@ CORE_OPERATIONS = [
     ("delete", "/api/v1/locations/{location_id}"),
     ("post", "/api/v1/locations/{location_id}/regenerate-display-code"),
     ("get", "/api/v1/operational-ranks"),
+    ("post", "/api/v1/operational-ranks"),
+    ("get", "/api/v1/operational-ranks/validate"),
+    ("post", "/api/v1/operational-ranks/reorder"),
+    ("patch", "/api/v1/operational-ranks/{rank_id}"),
+    ("delete", "/api/v1/operational-ranks/{rank_id}"),
     # app-shell spec §3.4: the audit trail
     ("get", "/api/v1/audit-logs"),
     ("get", "/api/v1/audit-logs/stats"),

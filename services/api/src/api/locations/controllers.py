@@ -1,4 +1,4 @@
-"""Routes under /api/v1/locations and /api/v1/operational-ranks (spec §3.5)."""
+"""Routes under /api/v1/locations (spec §3.5) and /api/v1/operational-ranks (addendum §3)."""
 
 from typing import Annotated
 from uuid import UUID
@@ -16,16 +16,23 @@ from api.locations.schemas import (
     LocationListItem,
     LocationRead,
     LocationUpdate,
+    RankCreate,
     RankRead,
+    RankReorder,
+    RankUpdate,
+    RankValidation,
     location_read,
 )
 from api.locations.service import LocationService
 from shared.errors import documented_error
+from shared.models import OperationalRank
 from shared.principal import requires
 from shared.types import Skip, row_limit
 
 Limit = Annotated[int, row_limit(1000)]
 ActiveFilter = Annotated[bool | None, QueryParameter(description="Only (in)active rows")]
+RANK_WRITERS = requires("settings.manage")
+RANK_CLASH = documented_error("Rank code 'captain' already exists")
 
 
 class LocationController(Controller):
@@ -117,17 +124,76 @@ class RankController(Controller):
     tags = ["locations"]
     dependencies = {
         **COMMON_DEPENDENCIES,
-        "ranks": Provide(provide_rank_service, sync_to_thread=False),
+        # Not "ranks": Litestar takes a body error at `ranks` (the reorder list) for a failed
+        # dependency of that name and answers 500 instead of 422.
+        "rank_service": Provide(provide_rank_service, sync_to_thread=False),
     }
 
     @get("/")
     async def list_ranks(
         self,
-        ranks: NamedDependency[RankService],
+        rank_service: NamedDependency[RankService],
         is_active: ActiveFilter = None,
         skip: Skip = 0,
         limit: Limit = 100,
     ) -> list[RankRead]:
         """Ranks by sort order, then name (any signed-in member); seeded on first read."""
-        rows = await ranks.list_page(is_active=is_active, skip=skip, limit=limit)
-        return [msgspec.convert(row, RankRead, from_attributes=True) for row in rows]
+        rows = await rank_service.list_page(is_active=is_active, skip=skip, limit=limit)
+        return [rank_read(row) for row in rows]
+
+    @get("/validate")
+    async def validate_ranks(self, rank_service: NamedDependency[RankService]) -> RankValidation:
+        """Members on the roll whose rank matches no rank of the organization."""
+        return await rank_service.validate()
+
+    @post(
+        "/",
+        status_code=201,
+        guards=[RANK_WRITERS],
+        responses={409: RANK_CLASH},
+    )
+    async def create_rank(
+        self, data: JSONBody[RankCreate], rank_service: NamedDependency[RankService]
+    ) -> RankRead:
+        """Add a rank."""
+        return rank_read(await rank_service.create(data))
+
+    @post("/reorder", status_code=200, guards=[RANK_WRITERS])
+    async def reorder_ranks(
+        self, data: JSONBody[RankReorder], rank_service: NamedDependency[RankService]
+    ) -> list[RankRead]:
+        """Give ranks new sort orders; the full list, active and inactive, re-sorted."""
+        return [rank_read(row) for row in await rank_service.reorder(data)]
+
+    @get("/{rank_id:str}")
+    async def get_rank(
+        self, rank_id: FromPath[UUID], rank_service: NamedDependency[RankService]
+    ) -> RankRead:
+        """One rank (any signed-in member)."""
+        return rank_read(await rank_service.get(rank_id))
+
+    @patch(
+        "/{rank_id:str}",
+        guards=[RANK_WRITERS],
+        responses={409: documented_error("Rank code already exists, or members hold it")},
+    )
+    async def update_rank(
+        self,
+        rank_id: FromPath[UUID],
+        data: JSONBody[RankUpdate],
+        rank_service: NamedDependency[RankService],
+    ) -> RankRead:
+        """Change the fields sent; a code members hold cannot change."""
+        return rank_read(await rank_service.update(rank_id, data))
+
+    @delete("/{rank_id:str}", status_code=204, guards=[RANK_WRITERS])
+    async def delete_rank(
+        self, rank_id: FromPath[UUID], rank_service: NamedDependency[RankService]
+    ) -> None:
+        """Delete a rank; members holding its code keep it."""
+        await rank_service.delete(rank_id)
+
+
+def rank_read(rank: OperationalRank) -> RankRead:
+    """The rank as the API answers it."""
+    return msgspec.convert(rank, RankRead, from_attributes=True)

@@ -28,8 +28,9 @@ def provide_location_service(
 def provide_rank_service(
     db_session: NamedDependency[AsyncSession], principal: NamedDependency[Principal]
 ) -> RankService:
-    """Ranks of the caller's organization."""
+    """Ranks of the caller's organization, with this request's outbox."""
     return RankService(
         ranks=RankRepository(db_session, principal.organization_id),
-        organization_id=principal.organization_id,
+        outbox=Outbox(db_session),
+        principal=principal,
     )

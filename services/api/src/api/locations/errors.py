@@ -1,4 +1,4 @@
-"""Failures of the location routes."""
+"""Failures of the location and rank routes."""
 
 from shared.errors import AppError
 
@@ -41,3 +41,30 @@ class DisplayCodeExhaustedError(AppError):
     status_code = 503
     code = "LB-SYS-002"
     detail = "Service temporarily unavailable, please retry"
+
+
+class RankNotFoundError(AppError):
+    """No such rank in the caller's organization (foreign ids look the same)."""
+
+    status_code = 404
+    code = "LB-API-404"
+    detail = "Rank not found"
+
+
+class DuplicateRankCodeError(AppError):
+    """Rank codes are unique per organization, regardless of case.
+
+    409 like every other duplicate here (the original answers 400); the page shows `detail`.
+    """
+
+    status_code = 409
+    code = "LB-API-409"
+    detail = "Rank code already exists"
+
+
+class RankCodeInUseError(AppError):
+    """Members hold ranks by code and nothing rewrites them, so a held code cannot change."""
+
+    status_code = 409
+    code = "LB-API-409"
+    detail = "Rank code is in use; create a new rank and reassign its members"

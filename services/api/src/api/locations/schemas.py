@@ -1,7 +1,7 @@
-"""Bodies of the location and rank routes (spec §2.10, §3.5)."""
+"""Bodies of the location and rank routes (spec §2.10, §3.5; ranks: addendum §3)."""
 
 from datetime import datetime
-from typing import Annotated, Any, TypeVar
+from typing import Annotated, Any, Literal, TypeVar
 from uuid import UUID
 
 import msgspec
@@ -113,3 +113,70 @@ class RankRead(msgspec.Struct):
     eligible_positions: list[Any] | None
     created_at: datetime
     updated_at: datetime
+
+
+RankCode = Annotated[str, name(100)]
+RankName = Annotated[str, name(200)]
+SortOrder = Annotated[int, Meta(ge=0, le=100_000)]
+Position = Literal[
+    "officer",
+    "driver",
+    "firefighter",
+    "ems",
+    "captain",
+    "lieutenant",
+    "probationary",
+    "volunteer",
+    "other",
+]
+Positions = Annotated[list[Position], Meta(max_length=20)]
+
+
+class RankCreate(msgspec.Struct):
+    """A new rank; the code is unique in the organization regardless of case."""
+
+    rank_code: RankCode
+    display_name: RankName
+    description: Description | None = None
+    sort_order: SortOrder = 0
+    is_active: bool = True
+    eligible_positions: Positions | None = None
+
+
+class RankUpdate(msgspec.Struct):
+    """A partial rank edit: absent fields stay; null clears only the optional ones (else 422)."""
+
+    rank_code: RankCode | UnsetType = UNSET
+    display_name: RankName | UnsetType = UNSET
+    description: Description | UnsetType | None = UNSET
+    sort_order: SortOrder | UnsetType = UNSET
+    is_active: bool | UnsetType = UNSET
+    eligible_positions: Positions | UnsetType | None = UNSET
+
+
+class RankPlace(msgspec.Struct):
+    """One rank's new place in the order."""
+
+    id: UUID
+    sort_order: SortOrder
+
+
+class RankReorder(msgspec.Struct):
+    """New places for some or all ranks; ids of other organizations are skipped."""
+
+    ranks: Annotated[list[RankPlace], Meta(min_length=1, max_length=1000)]
+
+
+class RankIssue(msgspec.Struct):
+    """A member whose rank matches no rank of the organization."""
+
+    member_id: UUID
+    member_name: str
+    rank_code: str
+
+
+class RankValidation(msgspec.Struct):
+    """Members holding unknown rank codes."""
+
+    issues: list[RankIssue]
+    total: int
