@@ -101,8 +101,8 @@ def _class_entries() -> Iterator[_Entry]:
     )
     for cls in classes:
         if not cls.code.startswith("LB-API-"):
-            summary = (inspect.getdoc(cls) or "").splitlines()[0:1]
-            yield _Entry(cls.code, cls.detail, summary[0] if summary else cls.detail)
+            summary = next(iter((inspect.getdoc(cls) or "").splitlines()), cls.detail)
+            yield _Entry(cls.code, cls.detail, summary)
 
 
 def _curated(entry: _Entry) -> ErrorCodeRead:
@@ -112,7 +112,8 @@ def _curated(entry: _Entry) -> ErrorCodeRead:
         category=category,
         title=entry.title,
         description=entry.description,
-        resolution=RESOLUTIONS[category],
+        # A new area's code reads sensibly before its own advice is written.
+        resolution=RESOLUTIONS.get(category, SERVER_RESOLUTION),
     )
 
 
