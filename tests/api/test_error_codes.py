@@ -1,5 +1,6 @@
 """The support-code catalogue covers every code the services answer with, as declared."""
 
+import gc
 import inspect
 import re
 from collections.abc import Iterator
@@ -59,3 +60,23 @@ def test_each_code_is_listed_once_with_fallbacks_per_status() -> None:
     fallbacks = [entry for entry in catalogue() if entry.category == "API"]
     assert {entry.code for entry in fallbacks} >= {"LB-API-404", "LB-API-429", "LB-API-500"}
     assert all(entry.code.startswith("LB-API-") for entry in fallbacks)
+
+
+def test_a_code_of_a_new_category_is_listed_with_general_advice() -> None:
+    class FutureAreaError(AppError):
+        """A failure of an area written after the catalogue."""
+
+        code = "LB-ZZZ-001"
+        detail = "Something new went wrong"
+
+    catalogue.cache_clear()
+    try:
+        entry = next(entry for entry in catalogue() if entry.code == "LB-ZZZ-001")
+    finally:
+        # Later callers in this process see the real catalogue again.
+        del FutureAreaError
+        gc.collect()
+        catalogue.cache_clear()
+    assert (entry.category, entry.title) == ("ZZZ", "Something new went wrong")
+    assert entry.description == "A failure of an area written after the catalogue."
+    assert entry.resolution
