@@ -32,8 +32,8 @@ class TestUnreadCount:
         self, org: SignedInOrganization
     ) -> None:
         member, headers = await org.member()
-        other, _ = await org.member()
-        assert await unread(org, headers) == 0
+        other, other_headers = await org.member()
+        assert await unread(org, other_headers) == 0
         await add_notification(org, member.id)
         await add_notification(org, member.id, expires_at=utc_now() + timedelta(days=1))
         # None of these counts: read, expired, e-mail, someone else's.

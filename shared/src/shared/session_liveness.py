@@ -60,6 +60,8 @@ MEMBER_SUBJECTS = {
     "logbook.api.member.>": ("user_id",),
     "logbook.api.role.>": ("affected_user_ids",),
     "logbook.api.organization.>": (),
+    # Whose inbox changed: their cached unread counts go (api.notifications).
+    "logbook.api.notification.>": ("user_ids",),
 }
 RETRY_SECONDS = 2.0
 REVOCATIONS = "logbook.auth.>"

@@ -1,23 +1,42 @@
 """The notification service of one request."""
 
+from functools import partial
+from uuid import UUID
+
+from litestar import Request
+from litestar.datastructures import State
 from litestar.di import NamedDependency
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from api.audit.trail import AuditTrail
-from api.notifications.repository import NotificationLogRepository, RuleRepository
+from api.notifications.repository import LogFilter, NotificationLogRepository, RuleRepository
 from api.notifications.service import NotificationService
+from shared.events.outbox import Outbox
 from shared.principal import Principal
 
 
+async def count_in_own_session(
+    sessionmaker: async_sessionmaker[AsyncSession], organization_id: UUID, where: LogFilter
+) -> int:
+    """Count matching notifications in a session and transaction of its own."""
+    async with sessionmaker() as session:
+        return await NotificationLogRepository(session, organization_id).count(where)
+
+
 def provide_notification_service(
+    request: Request[object, object, State],
     db_session: NamedDependency[AsyncSession],
     principal: NamedDependency[Principal],
     audit: NamedDependency[AuditTrail],
 ) -> NotificationService:
     """Notifications and rules of the caller's organization, with this request's audit trail."""
+    state = request.app.state
     return NotificationService(
         logs=NotificationLogRepository(db_session, principal.organization_id),
         rules=RuleRepository(db_session, principal.organization_id),
         audit=audit,
+        outbox=Outbox(db_session),
         principal=principal,
+        member_cache=state.member_cache,
+        count_apart=partial(count_in_own_session, state.sessionmaker, principal.organization_id),
     )

@@ -14,7 +14,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from api.notifications.repository import DuplicateEntryError, InboxWriter
 from api.notifications.triggers import Draft, draft_for
 from shared.db.types import utc_now
+from shared.events.contracts.notifications import InboxesChanged
 from shared.events.envelope import Envelope
+from shared.events.outbox import Outbox
 from shared.mailer import Mailer, NotificationMail
 from shared.models import NotificationChannel, NotificationLog, User
 from shared.settings import Settings
@@ -49,6 +51,12 @@ async def notify_from_event(
         log.info("notifications.duplicate_skipped", event_type=envelope.type)
         return None
     log.info("notifications.created", log_id=str(entry.id), category=draft.category)
+    # Every instance drops the member's cached unread count once this commits.
+    Outbox(session).add(
+        InboxesChanged(user_ids=[member.id], change="added"),
+        organization_id=envelope.organization_id,
+        actor_id=envelope.actor_id,
+    )
     await _email(writer, draft, member, envelope=envelope, settings=settings, mailer=mailer)
     return entry
 

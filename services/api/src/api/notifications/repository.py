@@ -78,15 +78,20 @@ class NotificationLogRepository(TenantRepository[NotificationLog]):
         )
         return (await self.session.scalars(stmt)).first()
 
-    async def mark_all_read(self, where: LogFilter, at: datetime) -> int:
-        """Mark every unread matching row read at `at`; how many were marked."""
+    async def mark_all_read(self, where: LogFilter, at: datetime) -> tuple[int, list[UUID]]:
+        """Mark every unread matching row read at `at`: how many, and whose they were."""
+        conditions = [NotificationLog.read.is_(False), *self._conditions(where)]
+        recipients = await self.session.scalars(
+            select(NotificationLog.recipient_id).where(*conditions).distinct()
+        )
+        owners = [recipient for recipient in recipients if recipient is not None]
         result = await self.session.execute(
             update(NotificationLog)
-            .where(NotificationLog.read.is_(False), *self._conditions(where))
+            .where(*conditions)
             .values(read=True, read_at=at)
             .execution_options(synchronize_session=False)
         )
-        return int(result.rowcount)  # type: ignore[attr-defined]
+        return int(result.rowcount), owners  # type: ignore[attr-defined]
 
     async def sent_since(self, channel: NotificationChannel, since: datetime) -> int:
         """How many notifications of `channel` were sent from `since` on."""

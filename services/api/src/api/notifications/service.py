@@ -1,8 +1,9 @@
 """Notification rules: the member's own inbox, the send log's privacy, rules as switches."""
 
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
+from functools import partial
 from uuid import UUID
 
 import msgspec
@@ -11,15 +12,21 @@ from api.audit.trail import AuditTrail
 from api.notifications.errors import NotificationNotFoundError, RuleNotFoundError
 from api.notifications.repository import LogFilter, NotificationLogRepository, RuleRepository
 from api.notifications.schemas import NotificationSummary, RuleCreate, RuleUpdate
+from api.roles.cache import forget_after_commit
 from shared.db.types import utc_now
+from shared.events.contracts.notifications import InboxesChanged
+from shared.events.outbox import Outbox
 from shared.models import NotificationChannel, NotificationLog, NotificationRule
 from shared.models.notifications import NotificationTrigger, RuleCategory
 from shared.permissions import grants_any
-from shared.principal import Principal
+from shared.principal import MemberCache, Principal
 
 MANAGE = ("notifications.manage",)
 CHANNELS = {channel.value for channel in NotificationChannel}
 CATEGORIES = {category.value for category in RuleCategory}
+# Kept in the member cache for a minute, dropped on every instance when the member's inbox
+# changes (InboxesChanged); an entry reaching its expiry is uncounted within that minute.
+UNREAD = "notifications.unread_count"
 # Triggers something sends on (addendum §5.3): the events and training modules add
 # event_reminder and training_expiry when they land; until then every rule is stored only.
 ENFORCED_TRIGGERS: frozenset[NotificationTrigger] = frozenset()
@@ -37,7 +44,11 @@ class NotificationService:
     logs: NotificationLogRepository
     rules: RuleRepository
     audit: AuditTrail
+    outbox: Outbox
     principal: Principal
+    member_cache: MemberCache
+    # Counts in a session of its own: the load is shared by every request waiting on it.
+    count_apart: Callable[[LogFilter], Awaitable[int]]
 
     @property
     def _log_scope(self) -> LogFilter:
@@ -59,14 +70,19 @@ class NotificationService:
         return await self.logs.page(where, skip=skip, limit=limit)
 
     async def unread_count(self) -> int:
-        """The caller's unread, unexpired in-app notifications."""
+        """The caller's unread, unexpired in-app notifications (polled by every open tab)."""
+        user_id = self.principal.user_id
+        count = await self.member_cache.remembered(user_id, UNREAD, partial(self._count, user_id))
+        return count or 0
+
+    async def _count(self, user_id: UUID) -> int:
         where = LogFilter(
-            recipient_id=self.principal.user_id,
+            recipient_id=user_id,
             channel=NotificationChannel.IN_APP,
             include_read=False,
             unexpired_at=utc_now(),
         )
-        return await self.logs.count(where)
+        return await self.count_apart(where)
 
     async def mark_read(self, log_id: UUID) -> NotificationLog:
         """Mark one of the caller's inbox entries read (404 for anyone else's)."""
@@ -74,7 +90,7 @@ class NotificationService:
 
     async def mark_all_read(self) -> int:
         """Mark every unread inbox entry of the caller read, expired ones included."""
-        return await self.logs.mark_all_read(self._own_inbox, utc_now())
+        return await self._mark_all(self._own_inbox)
 
     async def pin(self, log_id: UUID, *, pinned: bool) -> NotificationLog:
         """Pin or unpin one of the caller's inbox entries."""
@@ -97,7 +113,7 @@ class NotificationService:
 
     async def mark_log_all_read(self) -> int:
         """Mark the visible log read: the organization's for managers, else the caller's."""
-        return await self.logs.mark_all_read(self._log_scope, utc_now())
+        return await self._mark_all(self._log_scope)
 
     async def summary(self) -> NotificationSummary:
         """Rule counts and this month's sends (in-app only, so email is not counted twice)."""
@@ -184,7 +200,24 @@ class NotificationService:
         if not entry.read:
             entry.read = True
             entry.read_at = utc_now()
+            self._inboxes_changed([entry.recipient_id] if entry.recipient_id else [])
         return entry
+
+    async def _mark_all(self, scope: LogFilter) -> int:
+        marked, recipients = await self.logs.mark_all_read(scope, utc_now())
+        self._inboxes_changed(recipients)
+        return marked
+
+    def _inboxes_changed(self, user_ids: list[UUID]) -> None:
+        """Drop the members' cached unread counts here after commit, and on other instances."""
+        if not user_ids:
+            return
+        forget_after_commit(self.logs.session, self.member_cache, user_ids)
+        self.outbox.add(
+            InboxesChanged(user_ids=user_ids, change="read"),
+            organization_id=self.principal.organization_id,
+            actor_id=self.principal.user_id,
+        )
 
     async def _locked_rule(self, rule_id: UUID) -> NotificationRule:
         found = await self.rules.get_for_update(rule_id)
