@@ -68,6 +68,7 @@ e2e: $(STAMP) ## only the end-to-end tests (real processes behind Caddy)
 bench: $(STAMP) ## benchmarks through the gateway; appends the figures to docs/BENCHMARKS.md
 	$(BIN)/python -m bench.auth
 	$(BIN)/python -m bench.members
+	$(BIN)/python -m bench.notifications
 
 fuzz: $(STAMP) ## release check: 20,000 schemathesis cases through the gateway; prints the figures
 	$(BIN)/python -m tests.fuzz.run --cases 20000
