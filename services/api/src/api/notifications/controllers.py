@@ -10,7 +10,7 @@ from litestar.di import NamedDependency, Provide
 from litestar.params import FromPath, JSONBody, QueryParameter
 
 from api.deps import COMMON_DEPENDENCIES
-from api.notifications.deps import provide_notification_service
+from api.notifications.deps import provide_notification_service, provide_unread_counter
 from api.notifications.permissions import MANAGE, VIEW, signed_in
 from api.notifications.schemas import (
     MarkedRead,
@@ -24,7 +24,7 @@ from api.notifications.schemas import (
     RuleUpdate,
     UnreadCount,
 )
-from api.notifications.service import NotificationService, is_enforced
+from api.notifications.service import NotificationService, UnreadCounter, is_enforced
 from shared.models import NotificationLog, NotificationRule
 from shared.types import SINGLE_LINE, Skip, row_limit
 
@@ -77,12 +77,13 @@ class InboxController(Controller):
         )
         return log_page(rows, total, skip, limit)
 
-    @get("/unread-count")
-    async def unread_count(
-        self, notifications: NamedDependency[NotificationService]
-    ) -> UnreadCount:
+    @get(
+        "/unread-count",
+        dependencies={"counter": Provide(provide_unread_counter, sync_to_thread=False)},
+    )
+    async def unread_count(self, counter: NamedDependency[UnreadCounter]) -> UnreadCount:
         """The badge: unread, unexpired in-app notifications (polled every 60 s per tab)."""
-        return UnreadCount(unread_count=await notifications.unread_count())
+        return UnreadCount(unread_count=await counter.unread_count())
 
     @post("/read-all", status_code=200)
     async def mark_all_read(

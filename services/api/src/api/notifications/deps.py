@@ -10,7 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from api.audit.trail import AuditTrail
 from api.notifications.repository import LogFilter, NotificationLogRepository, RuleRepository
-from api.notifications.service import NotificationService
+from api.notifications.service import NotificationService, UnreadCounter
 from shared.events.outbox import Outbox
 from shared.principal import Principal
 
@@ -36,6 +36,17 @@ def provide_notification_service(
         rules=RuleRepository(db_session, principal.organization_id),
         audit=audit,
         outbox=Outbox(db_session),
+        principal=principal,
+        member_cache=state.member_cache,
+    )
+
+
+def provide_unread_counter(
+    request: Request[object, object, State], principal: NamedDependency[Principal]
+) -> UnreadCounter:
+    """The caller's unread count, without the request session the other routes open."""
+    state = request.app.state
+    return UnreadCounter(
         principal=principal,
         member_cache=state.member_cache,
         count_apart=partial(count_in_own_session, state.sessionmaker, principal.organization_id),

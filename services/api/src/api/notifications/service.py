@@ -38,6 +38,34 @@ def is_enforced(rule: NotificationRule) -> bool:
 
 
 @dataclass
+class UnreadCounter:
+    """The caller's unread count, answered from the member cache between inbox changes.
+
+    Polled by every open tab: it needs no request session, audit trail or outbox.
+    """
+
+    principal: Principal
+    member_cache: MemberCache
+    # Counts in a session of its own: the load is shared by every request waiting on it.
+    count_apart: Callable[[LogFilter], Awaitable[int]]
+
+    async def unread_count(self) -> int:
+        """The caller's unread, unexpired in-app notifications."""
+        user_id = self.principal.user_id
+        count = await self.member_cache.remembered(user_id, UNREAD, partial(self._count, user_id))
+        return count or 0
+
+    async def _count(self, user_id: UUID) -> int:
+        where = LogFilter(
+            recipient_id=user_id,
+            channel=NotificationChannel.IN_APP,
+            include_read=False,
+            unexpired_at=utc_now(),
+        )
+        return await self.count_apart(where)
+
+
+@dataclass
 class NotificationService:
     """Notifications and rules of one caller's organization."""
 
@@ -47,8 +75,6 @@ class NotificationService:
     outbox: Outbox
     principal: Principal
     member_cache: MemberCache
-    # Counts in a session of its own: the load is shared by every request waiting on it.
-    count_apart: Callable[[LogFilter], Awaitable[int]]
 
     @property
     def _log_scope(self) -> LogFilter:
@@ -68,21 +94,6 @@ class NotificationService:
             unexpired_at=None if include_expired else utc_now(),
         )
         return await self.logs.page(where, skip=skip, limit=limit)
-
-    async def unread_count(self) -> int:
-        """The caller's unread, unexpired in-app notifications (polled by every open tab)."""
-        user_id = self.principal.user_id
-        count = await self.member_cache.remembered(user_id, UNREAD, partial(self._count, user_id))
-        return count or 0
-
-    async def _count(self, user_id: UUID) -> int:
-        where = LogFilter(
-            recipient_id=user_id,
-            channel=NotificationChannel.IN_APP,
-            include_read=False,
-            unexpired_at=utc_now(),
-        )
-        return await self.count_apart(where)
 
     async def mark_read(self, log_id: UUID) -> NotificationLog:
         """Mark one of the caller's inbox entries read (404 for anyone else's)."""
