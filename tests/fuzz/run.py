@@ -6,6 +6,7 @@ the gateway and prints the figures (and every distinct failure); exits 1 on any 
 
 import argparse
 import random
+import shutil
 import sys
 import tempfile
 from datetime import UTC, datetime
@@ -21,12 +22,15 @@ def main() -> int:
     parser.add_argument("--cases", type=int, default=20_000)
     parser.add_argument("--seed", type=int, default=random.randrange(2**32))  # noqa: S311
     args = parser.parse_args()
-    with (
-        tempfile.TemporaryDirectory() as workdir,
-        running_department(Path(workdir), "fuzz") as department,
-    ):
+    workdir = Path(tempfile.mkdtemp(prefix="logbook-fuzz-"))
+    with running_department(workdir, "fuzz") as department:
         figures = Fuzzer(department.gateway, department.admin_username, args.seed).run(args.cases)
     sys.stdout.write(f"seed {args.seed}: {figures.summary()}\n")
+    if figures.clean:
+        shutil.rmtree(workdir)
+    else:
+        # The services' logs hold the traceback of each 5xx, by the request id of its answer.
+        sys.stdout.write(f"platform logs kept in {workdir}\n")
     # The line docs/RELIABILITY.md keeps as the last figures.
     sys.stdout.write(
         f"| {datetime.now(UTC):%Y-%m-%d} | {commit()} | {figures.cases} | "
