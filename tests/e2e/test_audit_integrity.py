@@ -192,6 +192,7 @@ class TestUntouchedChain:
 
 
 class TestTampering:
+    # Fixed forged ids: xdist workers must collect the same test ids, so none may be random.
     @pytest.mark.parametrize(
         ("column", "forged"),
         [
@@ -199,8 +200,8 @@ class TestTampering:
             ("user_agent", "forged-agent/1.0"),
             ("session_id", "forged-session"),
             ("request_id", "forged-request"),
-            ("subject_user_id", uuid.uuid4().hex),
-            ("user_id", uuid.uuid4().hex),
+            ("subject_user_id", "5d1c0de0a0b14c2e9f3a7b6c5d4e3f21"),
+            ("user_id", "8e2f1a3b4c5d4e6f8a9b0c1d2e3f4a5b"),
             ("ip_address", "203.0.113.99"),
             ("event_type", "logout"),
             ("event_category", "testing"),
@@ -400,7 +401,7 @@ class TestPreviousVersion:
         body = verify(department, admin)
         assert [e["log_id"] for e in body["errors"]] == [ids[0]]
 
-    @pytest.mark.parametrize("forged", [uuid.uuid4().hex, None])
+    @pytest.mark.parametrize("forged", ["3b9d2c1e0f5a4b6c8d7e9f0a1b2c3d4e", None])
     def test_a_previous_version_entrys_subject_must_be_the_one_its_data_names(
         self, department: Department, forged: str | None
     ) -> None:
