@@ -197,6 +197,8 @@ class TestSummary:
         member, headers = await org.member()
         await add_notification(org, member.id)
         await add_notification(org, member.id, channel=NotificationChannel.EMAIL)
+        refused = {"delivered": False, "error": "SMTPRecipientsRefused"}
+        await add_notification(org, member.id, channel=NotificationChannel.EMAIL, **refused)
         await add_notification(org, member.id, sent_at=_month_start() - timedelta(seconds=1))
         other = await other_organization(org)
         await add_notification(other, (await other.member())[0].id)

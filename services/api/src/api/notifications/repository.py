@@ -94,7 +94,7 @@ class NotificationLogRepository(TenantRepository[NotificationLog]):
         return int(result.rowcount), owners  # type: ignore[attr-defined]
 
     async def sent_since(self, channel: NotificationChannel, since: datetime) -> int:
-        """How many notifications of `channel` were sent from `since` on."""
+        """How many notifications of `channel` reached their recipient from `since` on."""
         found = await self.session.scalar(
             select(func.count())
             .select_from(NotificationLog)
@@ -102,6 +102,7 @@ class NotificationLogRepository(TenantRepository[NotificationLog]):
                 NotificationLog.organization_id == self.organization_id,
                 NotificationLog.channel == channel,
                 NotificationLog.sent_at >= since,
+                NotificationLog.delivered.is_(True),  # a refused e-mail was not sent
             )
         )
         return int(found or 0)
