@@ -21,6 +21,7 @@ from tests.conftest import MARIADB, mariadb_database
 from tests.e2e.stack import LOGBOOK, ROOT, Stack, start_stack
 
 PASSWORD = "Engine-Seven-Rolls#2026"
+FIRST_ORGANIZATION = "Station 9 Fire Rescue"
 
 
 @lru_cache(maxsize=1)
@@ -145,18 +146,54 @@ def create_admin(department: Department | str, org_name: str, username: str) -> 
     assert done.returncode == 0, done.stderr
 
 
+@dataclass
+class Platform:
+    """A running platform on a MariaDB database of its own, which may hold many organizations."""
+
+    stack: Stack
+    database_url: str
+    db_name: str
+
+    def department(self, org_name: str, admin_username: str) -> Department:
+        """The organization `create-admin` made under `org_name`, with its administrator."""
+        with pymysql.connect(**MARIADB, database=self.db_name) as db, db.cursor() as rows:
+            rows.execute("SELECT id FROM organizations WHERE name = %s", (org_name,))
+            (org_id,) = rows.fetchone()
+        organization_id = str(uuid.UUID(str(org_id)))
+        return Department(
+            self.stack, self.database_url, self.db_name, organization_id, admin_username
+        )
+
+    def new_department(self) -> Department:
+        """An organization and administrator of its own (sign-in by username is global, so the
+        administrator's username is unique too): tenancy keeps the modules sharing one platform
+        apart."""
+        token = uuid.uuid4().hex[:8]
+        org_name, admin_username = f"Station {token} Fire Rescue", f"chief{token}"
+        create_admin(self.database_url, org_name, admin_username)
+        return self.department(org_name, admin_username)
+
+
 @contextlib.contextmanager
-def running_department(tmp_path: Path, name: str, **env: str) -> Iterator[Department]:
-    """A platform on a fresh MariaDB database with one organization and its administrator."""
+def running_platform(
+    tmp_path: Path, name: str, *, first_admin: str | None = None, **env: str
+) -> Iterator[Platform]:
+    """A platform on a fresh MariaDB database; `first_admin` creates its first organization
+    before the services start, as an operator does."""
     db_name = f"logbook_e2e_{name}_{uuid.uuid4().hex[:8]}"
     for url in mariadb_database(db_name):
-        create_admin(url, "Station 9 Fire Rescue", "chief")
+        if first_admin:
+            create_admin(url, FIRST_ORGANIZATION, first_admin)
         stack = start_stack(tmp_path, DATABASE_URL=url, RATE_LIMIT_MULTIPLIER="100", **env)
         try:
-            rows = pymysql.connect(**MARIADB, database=db_name).cursor()
-            rows.execute("SELECT id FROM organizations")
-            (org_id,) = rows.fetchone()
-            rows.connection.close()
-            yield Department(stack, url, db_name, str(uuid.UUID(str(org_id))), "chief")
+            yield Platform(stack, url, db_name)
         finally:
             stack.stop()
+
+
+@contextlib.contextmanager
+def running_department(tmp_path: Path, name: str, **env: str) -> Iterator[Department]:
+    """A platform of its own with one organization and its administrator `chief`, for a module
+    that needs special settings or stops parts of the platform (others use `shared_platform`)."""
+    with running_platform(tmp_path, name, first_admin="chief", **env) as platform:
+        yield platform.department(FIRST_ORGANIZATION, "chief")

@@ -7,10 +7,9 @@ import httpx
 import pytest
 
 from tests.e2e.department import Department
-from tests.e2e.test_members_support import USERS, department_fixture, member_body, unique
+from tests.e2e.test_members_support import USERS, member_body, unique
 
 pytestmark = pytest.mark.e2e
-department = department_fixture("input_hardening")
 LOCATIONS = "/api/v1/locations"
 TOO_BIG = str(2**64)  # past MySQL's unsigned LIMIT range
 

@@ -12,13 +12,11 @@ from tests.e2e.department import Department
 from tests.e2e.test_members_support import (
     USERS,
     db_id,
-    department_fixture,
     member_body,
     user_row,
 )
 
 pytestmark = pytest.mark.e2e
-department = department_fixture("members_access")
 
 
 def png() -> bytes:
@@ -110,7 +108,7 @@ class TestTenancy:
         other = department.second_organization()
         foreign_id, _ = department.add_member("member", organization_id=other)
         before = user_row(department, foreign_id)
-        with department.signed_in("chief") as client:
+        with department.signed_in(department.admin_username) as client:
             for method, path, options in id_routes(foreign_id):
                 response = client.request(method, path, **options)
                 assert response.status_code == 404, (method, path, response.text)
@@ -126,7 +124,7 @@ class TestAuditHistory:
         user_id, _ = department.add_member("member")
         bystander, _ = department.add_member("member")
         path = f"{USERS}/{user_id}/audit-history"
-        with department.signed_in("chief") as client:
+        with department.signed_in(department.admin_username) as client:
             client.patch(f"{USERS}/{user_id}/profile", json={"first_name": "Dana"})
             client.patch(f"{USERS}/{user_id}/status", json={"new_status": "leave"})
             client.get(f"{USERS}/{user_id}/with-roles")
@@ -147,7 +145,7 @@ class TestAuditHistory:
             "id", "timestamp", "event_type", "severity", "description", "changed_by_username",
             "changed_by_user_id", "event_data",
         }  # fmt: skip
-        assert first["changed_by_username"] == "chief"
+        assert first["changed_by_username"] == department.admin_username
         assert first["description"] == "Status changed from active to leave"
         assert first["timestamp"].endswith("Z")
         assert [e["event_type"] for e in statuses] == ["member_status_changed"]

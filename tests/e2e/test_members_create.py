@@ -13,7 +13,6 @@ from tests.e2e.test_members_support import (
     USERS,
     audit_entries,
     db_id,
-    department_fixture,
     events,
     member_body,
     role_id,
@@ -22,7 +21,6 @@ from tests.e2e.test_members_support import (
 )
 
 pytestmark = pytest.mark.e2e
-department = department_fixture("members_create")
 WITH_ROLES_FIELDS = {
     "id", "organization_id", "username", "email", "first_name", "middle_name", "last_name",
     "full_name", "membership_number", "phone", "mobile", "photo_url", "status",
@@ -37,8 +35,11 @@ ROLE_FIELDS = {
 }  # fmt: skip
 
 
-def create(department: Department, body: dict[str, Any], as_user: str = "chief") -> httpx.Response:
-    with department.signed_in(as_user) as client:
+def create(
+    department: Department, body: dict[str, Any], as_user: str | None = None
+) -> httpx.Response:
+    """`POST /users` as `as_user`, by default the department's administrator."""
+    with department.signed_in(as_user or department.admin_username) as client:
         return client.post(USERS, json=body)
 
 
@@ -149,7 +150,7 @@ class TestDuplicates:
         number = unique("D-")
         first = member_body(membership_number=number)
         user_id = create(department, first).json()["id"]
-        with department.signed_in("chief") as client:
+        with department.signed_in(department.admin_username) as client:
             assert client.delete(f"{USERS}/{user_id}").status_code == 204
         assert create(department, member_body(username=first["username"])).status_code == 409
         assert create(department, member_body(email=first["email"])).status_code == 409
@@ -178,7 +179,10 @@ class TestDuplicates:
     ) -> None:
         email = f"{unique('race')}@station9.example.org"
         statuses: list[int] = []
-        with department.signed_in("chief") as one, department.signed_in("chief") as two:
+        with (
+            department.signed_in(department.admin_username) as one,
+            department.signed_in(department.admin_username) as two,
+        ):
             barrier = threading.Barrier(2)
 
             def attempt(client: httpx.Client) -> None:

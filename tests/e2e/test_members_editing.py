@@ -13,7 +13,6 @@ from tests.e2e.test_members_support import (
     USERS,
     audit_entries,
     db_id,
-    department_fixture,
     events,
     member_body,
     role_id,
@@ -22,11 +21,10 @@ from tests.e2e.test_members_support import (
 )
 
 pytestmark = pytest.mark.e2e
-department = department_fixture("members_editing")
 
 
 def created(department: Department, **fields: Any) -> dict[str, Any]:
-    with department.signed_in("chief") as client:
+    with department.signed_in(department.admin_username) as client:
         response = client.post(USERS, json=member_body(**fields))
     assert response.status_code == 201, response.text
     member: dict[str, Any] = response.json()
@@ -70,7 +68,7 @@ class TestProfile:
         user_id, username = department.add_member("member")
         with department.signed_in(username) as client:
             refused = client.patch(f"{USERS}/{user_id}/profile", json={"station": "Station 2"})
-        with department.signed_in("chief") as client:
+        with department.signed_in(department.admin_username) as client:
             allowed = client.patch(
                 f"{USERS}/{user_id}/profile",
                 json={"station": "Station 2", "hire_date": "2019-05-01"},
@@ -161,7 +159,7 @@ class TestRoles:
         quartermaster = role_id(department, "quartermaster")
         with department.signed_in(username) as member:
             assert member.get(f"{USERS}/with-roles").status_code == 403  # cached: members.view
-            with department.signed_in("chief") as admin:
+            with department.signed_in(department.admin_username) as admin:
                 response = admin.put(f"{USERS}/{user_id}/roles", json={"role_ids": [quartermaster]})
             assert response.status_code == 200, response.text
             assert member.get(f"{USERS}/with-roles").status_code == 200  # users.view now
@@ -227,7 +225,7 @@ class TestPhoto:
     def test_png_and_webp_are_accepted_other_content_is_not(self, department: Department) -> None:
         user_id, _ = department.add_member("member")
         path = f"{USERS}/{user_id}/photo"
-        with department.signed_in("chief") as client:
+        with department.signed_in(department.admin_username) as client:
             for kind in ("PNG", "WEBP"):
                 upload = image_bytes(kind, (300, 200))
                 response = client.post(path, files={"file": ("p.img", upload, "image/png")})
@@ -252,7 +250,7 @@ class TestPhoto:
                 f"{USERS}/{user_id}/photo", files={"file": ("p.png", upload, "image/png")}
             )
             refused_removal = client.delete(f"{USERS}/{user_id}/photo")
-        with department.signed_in("chief") as client:
+        with department.signed_in(department.admin_username) as client:
             removed = client.delete(f"{USERS}/{user_id}/photo")
         assert refused.status_code == refused_removal.status_code == 403
         assert (removed.status_code, removed.json()) == (200, {"message": "Photo removed"})

@@ -11,14 +11,12 @@ from tests.e2e.test_members_support import (
     USERS,
     audit_entries,
     db_id,
-    department_fixture,
     events,
     unique,
     user_row,
 )
 
 pytestmark = pytest.mark.e2e
-department = department_fixture("members_lifecycle")
 STATUSES = [
     "active", "inactive", "suspended", "probationary", "leave", "retired",
     "dropped_voluntary", "dropped_involuntary", "archived",
@@ -56,7 +54,7 @@ def admin_of(department: Department, organization_id: str) -> str:
 class TestTransitions:
     def test_every_pair_of_the_lifecycle_table(self, department: Department) -> None:
         user_id, _ = department.add_member("member")
-        with department.signed_in("chief") as client:
+        with department.signed_in(department.admin_username) as client:
             for current in STATUSES:
                 for wanted in STATUSES:
                     set_status(department, user_id, current)
@@ -75,7 +73,7 @@ class TestTransitions:
     def test_the_refusals_explain_themselves(self, department: Department) -> None:
         user_id, _ = department.add_member("member")
         path = f"{USERS}/{user_id}/status"
-        with department.signed_in("chief") as client:
+        with department.signed_in(department.admin_username) as client:
             unknown = client.patch(path, json={"new_status": "vacation"}).json()["detail"]
             same = client.patch(path, json={"new_status": "active"}).json()["detail"]
             archived = client.patch(path, json={"new_status": "archived"}).json()["detail"]
@@ -91,7 +89,7 @@ class TestTransitions:
         self, department: Department
     ) -> None:
         user_id, _ = department.add_member("member")
-        with department.signed_in("chief") as client:
+        with department.signed_in(department.admin_username) as client:
             response = client.patch(
                 f"{USERS}/{user_id}/status",
                 json={
@@ -124,7 +122,7 @@ class TestLockOut:
         with department.signed_in(username) as member:
             assert member.get(f"{USERS}/contact-info-enabled").status_code == 200
             assert member.get("/api/v1/auth/me").status_code == 200
-            with department.signed_in("chief") as admin:
+            with department.signed_in(department.admin_username) as admin:
                 changed = admin.patch(f"{USERS}/{user_id}/status", json={"new_status": "leave"})
             assert changed.status_code == 200
             started = time.monotonic()
@@ -155,7 +153,7 @@ class TestArchive:
             number,
             db_id(user_id),
         )
-        with department.signed_in("chief") as client:
+        with department.signed_in(department.admin_username) as client:
             archived = client.get(f"{USERS}/archived").json()
             reactivated = client.post(f"{USERS}/{user_id}/reactivate", json={"reason": "Back"})
             again = client.post(f"{USERS}/{user_id}/reactivate")
@@ -182,7 +180,7 @@ class TestTierAndExemption:
     ) -> None:
         user_id, _ = department.add_member("member")
         path = f"{USERS}/{user_id}/membership-type"
-        with department.signed_in("chief") as client:
+        with department.signed_in(department.admin_username) as client:
             changed = client.patch(path, json={"membership_type": "life", "reason": "25 years"})
             same = client.patch(path, json={"membership_type": "life"})
             department.query(
@@ -213,7 +211,7 @@ class TestTierAndExemption:
     ) -> None:
         user_id, _ = department.add_member("member")
         path = f"{USERS}/{user_id}/compliance-exempt"
-        with department.signed_in("chief") as client:
+        with department.signed_in(department.admin_username) as client:
             exempted = client.patch(path, json={"exempt": True, "reason": "Medical"})
             again = client.patch(path, json={"exempt": True})
         assert exempted.json()["compliance_exempt"] is True
@@ -242,7 +240,7 @@ class TestDeletion:
             number.lower(),
             db_id(user_id),
         )
-        with department.signed_in("chief") as client:
+        with department.signed_in(department.admin_username) as client:
             impact = client.get(f"{USERS}/{user_id}/deletion-impact")
             assert client.delete(f"{USERS}/{user_id}").status_code == 204
             assert client.get(f"{USERS}/{user_id}/with-roles").status_code == 404

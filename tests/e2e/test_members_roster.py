@@ -12,12 +12,10 @@ from tests.e2e.test_members_support import (
     USERS,
     audit_entries,
     db_id,
-    department_fixture,
     member_body,
 )
 
 pytestmark = pytest.mark.e2e
-department = department_fixture("members_roster")
 LIST_FIELDS = {
     "id", "organization_id", "username", "email", "first_name", "middle_name", "last_name",
     "full_name", "membership_number", "phone", "mobile", "photo_url", "status",
@@ -47,7 +45,7 @@ def visibility(department: Department, **values: bool) -> Iterator[None]:
 
 
 def create_with_personal_data(department: Department, **extra: Any) -> dict[str, Any]:
-    with department.signed_in("chief") as client:
+    with department.signed_in(department.admin_username) as client:
         response = client.post(USERS, json=member_body(**PERSONAL, **extra))
     assert response.status_code == 201, response.text
     created: dict[str, Any] = response.json()
@@ -60,7 +58,7 @@ class TestRoster:
     ) -> None:
         inactive, _ = department.add_member("member", status="inactive", last_name="Aaronson")
         deleted = create_with_personal_data(department)
-        with department.signed_in("chief") as client:
+        with department.signed_in(department.admin_username) as client:
             assert client.delete(f"{USERS}/{deleted['id']}").status_code == 204
             response = client.get(USERS)
         assert response.status_code == 200
@@ -76,7 +74,7 @@ class TestRoster:
     def test_foreign_members_never_appear(self, department: Department) -> None:
         other = department.second_organization()
         foreign, _ = department.add_member("member", organization_id=other)
-        with department.signed_in("chief") as client:
+        with department.signed_in(department.admin_username) as client:
             ids = {m["id"] for m in client.get(USERS).json()}
             directory = {m["id"] for m in client.get(f"{USERS}/with-roles").json()}
         assert foreign not in ids
@@ -86,7 +84,7 @@ class TestRoster:
         self, department: Department
     ) -> None:
         member = create_with_personal_data(department)
-        with department.signed_in("chief") as client:
+        with department.signed_in(department.admin_username) as client:
             hidden = next(m for m in client.get(USERS).json() if m["id"] == member["id"])
             assert (hidden["email"], hidden["phone"], hidden["mobile"]) == (None, None, None)
             with visibility(department, enabled=True, show_phone=False):
@@ -149,7 +147,7 @@ class TestDirectoryRedaction:
 
     def test_members_manage_sees_everything(self, department: Department) -> None:
         member = create_with_personal_data(department)
-        with department.signed_in("chief") as client:
+        with department.signed_in(department.admin_username) as client:
             rows = {m["id"]: m for m in client.get(f"{USERS}/with-roles").json()}
         row = rows[member["id"]]
         assert row["date_of_birth"] == "1979-11-02"
@@ -183,7 +181,7 @@ class TestProfile:
 
     def test_an_administrators_view_is_flagged_as_disclosing(self, department: Department) -> None:
         member = create_with_personal_data(department)
-        with department.signed_in("chief") as client:
+        with department.signed_in(department.admin_username) as client:
             profile = client.get(f"{USERS}/{member['id']}/with-roles").json()
         assert profile["date_of_birth"] == "1979-11-02"
         (view,) = audit_entries(department, "user_viewed", "viewed_user_id", member["id"])
@@ -209,7 +207,7 @@ class TestProfile:
 
 class TestPathsAndIds:
     def test_static_paths_win_over_member_ids(self, department: Department) -> None:
-        with department.signed_in("chief") as client:
+        with department.signed_in(department.admin_username) as client:
             archived = client.get(f"{USERS}/archived")
             directory = client.get(f"{USERS}/with-roles")
         assert archived.status_code == 200
@@ -217,7 +215,7 @@ class TestPathsAndIds:
         assert isinstance(directory.json(), list)
 
     def test_a_malformed_id_is_422_everywhere(self, department: Department) -> None:
-        with department.signed_in("chief") as client:
+        with department.signed_in(department.admin_username) as client:
             for method, suffix in (
                 ("GET", "/with-roles"),
                 ("GET", "/audit-history"),

@@ -2,29 +2,13 @@
 
 import json
 import uuid
-from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
-import pytest
-
-from tests.e2e.department import Department, running_department
+from tests.e2e.department import Department
 
 USERS = "/api/v1/users"
 # A password that passes every rule of spec/auth.md §5.1.
 CHOSEN_PASSWORD = "Ladder-Forty-2#Climbs"
-
-
-def department_fixture(name: str) -> Any:
-    """A module-scoped fixture running one platform for the whole test module."""
-
-    @pytest.fixture(scope="module")
-    def department(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Department]:
-        workdir: Path = tmp_path_factory.mktemp(name)
-        with running_department(workdir, name) as running:
-            yield running
-
-    return department
 
 
 def unique(prefix: str = "n") -> str:
@@ -65,15 +49,22 @@ def events(department: Department, subject: str, user_id: str) -> list[dict[str,
         "SELECT payload FROM outbox WHERE subject = %s ORDER BY created_at", subject
     )
     found = [json.loads(row["payload"]) for row in rows]
-    return [envelope for envelope in found if envelope["data"].get("user_id") == user_id]
+    return [
+        envelope
+        for envelope in found
+        if envelope["data"].get("user_id") == user_id
+        and envelope["organization_id"] == db_id(department.organization_id)
+    ]
 
 
 def audit_entries(
     department: Department, event_type: str, key: str, value: str
 ) -> list[dict[str, Any]]:
-    """Audit rows of one type whose event_data[key] equals value, oldest first."""
+    """The department's audit rows of one type whose event_data[key] equals value, oldest first."""
     rows = department.query(
-        "SELECT * FROM audit_logs WHERE event_type = %s ORDER BY id", event_type
+        "SELECT * FROM audit_logs WHERE organization_id = %s AND event_type = %s ORDER BY id",
+        db_id(department.organization_id),
+        event_type,
     )
     entries = []
     for row in rows:

@@ -12,10 +12,9 @@ import pytest
 
 from tests.e2e.department import PASSWORD, Department
 from tests.e2e.stack import LOGBOOK, ROOT
-from tests.e2e.test_members_support import USERS, db_id, department_fixture, member_body
+from tests.e2e.test_members_support import USERS, db_id, member_body
 
 pytestmark = pytest.mark.e2e
-department = department_fixture("sign_in_identifiers")
 LOGIN = "/api/v1/auth/login"
 
 
@@ -30,7 +29,7 @@ def email_of(department: Department, user_id: str) -> str:
 
 
 def add_legacy_member(department: Department, username: str) -> str:
-    """A member of the oldest organization written as an earlier release allowed: `@` inside."""
+    """A member of the department written as an earlier release allowed: `@` inside."""
     user_id, _ = department.add_member("member")
     department.query(
         "UPDATE users SET username = %s, username_lower = %s WHERE id = %s",
@@ -46,7 +45,7 @@ class TestUsernamesAreNotAddresses:
     def test_a_username_with_an_at_sign_is_422_naming_the_field(
         self, department: Department, username: str
     ) -> None:
-        with department.signed_in("chief") as client:
+        with department.signed_in(department.admin_username) as client:
             response = client.post(USERS, json=member_body(username=username))
         assert response.status_code == 422, response.text
         body = response.json()
@@ -59,7 +58,8 @@ class TestUsernamesAreNotAddresses:
         other_org = department.second_organization()
         victim_id, _ = department.add_member("member", organization_id=other_org)
         address = email_of(department, victim_id)
-        with department.signed_in("chief") as client:  # the oldest organization's administrator
+        # The administrator of an organization older than the victim's.
+        with department.signed_in(department.admin_username) as client:
             response = client.post(USERS, json=member_body(username=address.upper()))
         assert response.status_code == 422, response.text
         signed_in = sign_in(department, address)
@@ -92,7 +92,7 @@ class TestSignInByAddress:
         other_org = department.second_organization()
         victim_id, _ = department.add_member("member", organization_id=other_org)
         address = email_of(department, victim_id)
-        add_legacy_member(department, address)  # in the oldest organization, preferred at sign-in
+        add_legacy_member(department, address)  # the older organization, preferred at sign-in
         response = sign_in(department, address)
         assert response.status_code == 200, response.text
         assert response.json()["user"]["id"] == victim_id
