@@ -7,12 +7,15 @@ F1: while an instance cannot trust the revocation stream (here: no NATS at all),
 in the database is refused at once. The api and auth apps run in-process on the worker's MariaDB.
 """
 
+import contextlib
 import uuid
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Iterator
 from dataclasses import dataclass
+from pathlib import Path
 
 import httpx
 import pytest
+from litestar import Litestar
 from sqlalchemy import update
 
 from api.app import create_app as create_api
@@ -25,6 +28,8 @@ from shared.models import AuthSession, Organization, User, UserPosition
 from shared.settings import Settings
 from shared.tokens import issue_access_token
 from tests.support.client import app_client
+from tests.support.servers import NatsServer
+from tests.support.waiting import wait_for
 
 USERS = "/api/v1/users"
 ME = "/api/v1/auth/me"
@@ -39,6 +44,10 @@ class Departments:
     other_organization: uuid.UUID
     api: httpx.AsyncClient
     auth: httpx.AsyncClient
+    apps: tuple[Litestar, Litestar]
+
+    def all_current(self) -> bool:
+        return all(app.state.liveness.current for app in self.apps)
 
     def token(self, *, session_id: uuid.UUID | None = None, org: uuid.UUID | None = None) -> str:
         return issue_access_token(
@@ -62,9 +71,9 @@ def _member(organization_id: uuid.UUID) -> User:
     )
 
 
-@pytest.fixture
-async def departments(make_settings: Callable[..., Settings]) -> AsyncIterator[Departments]:
-    settings = make_settings(nats_url=NO_NATS)
+@contextlib.asynccontextmanager
+async def two_departments(settings: Settings) -> AsyncIterator[Departments]:
+    """Two organizations, an administrator of the first with a live session, and both apps."""
     install_field_key(settings)
     engine = create_engine(settings.resolved_database_url())
     sessionmaker = create_sessionmaker(engine)
@@ -81,12 +90,43 @@ async def departments(make_settings: Callable[..., Settings]) -> AsyncIterator[D
         live = AuthSession(user_id=admin.id, organization_id=first, refresh_hash=uuid.uuid4().hex)
         session.add(live)
         await session.commit()
+    apps = (
+        create_api(settings, sessionmaker=sessionmaker),
+        create_auth(settings, sessionmaker=sessionmaker),
+    )
     try:
-        async with (
-            app_client(create_api(settings, sessionmaker=sessionmaker)) as api,
-            app_client(create_auth(settings, sessionmaker=sessionmaker)) as auth,
-        ):
-            yield Departments(settings, admin, live.id, second, api, auth)
+        async with app_client(apps[0]) as api, app_client(apps[1]) as auth:
+            yield Departments(settings, admin, live.id, second, api, auth, apps)
+    finally:
+        await engine.dispose()
+
+
+@pytest.fixture
+async def departments(make_settings: Callable[..., Settings]) -> AsyncIterator[Departments]:
+    async with two_departments(make_settings(nats_url=NO_NATS)) as running:
+        yield running
+
+
+@pytest.fixture
+def nats_server(tmp_path: Path) -> Iterator[NatsServer]:
+    server = NatsServer(tmp_path / "nats")
+    server.start()
+    try:
+        yield server
+    finally:
+        server.kill()
+
+
+async def end_in_database(departments: Departments) -> None:
+    """End the session as auth does, without the event (still in auth's outbox, say)."""
+    engine = create_engine(departments.settings.resolved_database_url())
+    try:
+        async with engine.begin() as connection:
+            await connection.execute(
+                update(AuthSession)
+                .where(AuthSession.id == departments.session_id)
+                .values(revoked_at=utc_now(), revoke_reason="logout")
+            )
     finally:
         await engine.dispose()
 
@@ -126,16 +166,7 @@ class TestWithoutTheRevocationStream:
     ) -> None:
         token = departments.token()
         assert await statuses(departments, token) == (200, 200)
-        engine = create_engine(departments.settings.resolved_database_url())
-        try:
-            async with engine.begin() as connection:
-                await connection.execute(
-                    update(AuthSession)
-                    .where(AuthSession.id == departments.session_id)
-                    .values(revoked_at=utc_now(), revoke_reason="logout")
-                )
-        finally:
-            await engine.dispose()
+        await end_in_database(departments)
         assert await statuses(departments, token) == (401, 401)
 
     async def test_the_internal_health_says_sessions_are_checked_in_the_database(
@@ -143,3 +174,22 @@ class TestWithoutTheRevocationStream:
     ) -> None:
         response = await departments.api.get("/internal/health")
         assert response.json() == {"status": "ok", "service": "api", "sessions": "database"}
+
+
+class TestAfterANatsOutage:
+    async def test_a_session_ended_during_the_outage_is_refused_once_nats_is_back(
+        self, make_settings: Callable[..., Settings], nats_server: NatsServer
+    ) -> None:
+        """Its event may still wait in auth's outbox: the stream being current is not enough."""
+        async with two_departments(make_settings(nats_url=nats_server.url)) as departments:
+            await wait_for(departments.all_current, what="revocation streams current")
+            token = departments.token()
+            assert await statuses(departments, token) == (200, 200)  # checked, then trusted
+
+            nats_server.stop()
+            await wait_for(lambda: not departments.all_current(), what="streams not current")
+            await end_in_database(departments)
+            nats_server.start()
+            await wait_for(departments.all_current, what="streams current again")
+
+            assert await statuses(departments, token) == (401, 401)

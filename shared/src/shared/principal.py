@@ -196,6 +196,7 @@ async def check_session(
         raise SessionInvalidError("revoked")
     if liveness.current and liveness.is_confirmed(session_id):
         return
+    confirmations = liveness.confirmations
     async with sessionmaker() as session:
         row = await PrincipalRepository(session).session(claims.session_id)
     if (
@@ -207,7 +208,7 @@ async def check_session(
     if row.revoked_at is not None:
         liveness.revoke([session_id])
         raise SessionInvalidError("revoked")
-    liveness.confirm(session_id)
+    liveness.confirm(session_id, confirmations)
 
 
 def check_liveness(liveness: SessionLiveness, claims: AccessClaims, settings: Settings) -> None:

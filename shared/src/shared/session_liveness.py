@@ -96,6 +96,7 @@ class SessionLiveness(BackgroundLoop):
         self._kv: KeyValue | None = None
         self._writes: set[asyncio.Task[None]] = set()
         self._confirmed: dict[str, None] = {}  # sessions the database showed live (oldest first)
+        self._confirmations = 0
         self._revocations = StreamFollower(
             nats,
             REVOCATIONS,
@@ -103,8 +104,8 @@ class SessionLiveness(BackgroundLoop):
             # A starting instance replays the revocations of still-valid tokens.
             replay=token_lifetime,
             # Revocations may be gone: every session is checked in the database once more.
-            on_discontinuity=self._confirmed.clear,
-            on_current=self._forget_members,
+            on_discontinuity=self._forget_confirmed,
+            on_current=self._caught_up,
         )
         self._member_followers = [
             StreamFollower(
@@ -118,12 +119,23 @@ class SessionLiveness(BackgroundLoop):
         """Whether every revocation published so far has been read (NATS connected, no gap)."""
         return self._revocations.current
 
+    @property
+    def confirmations(self) -> int:
+        """Bumped whenever every confirmation is dropped; read it before asking the database."""
+        return self._confirmations
+
     def is_confirmed(self, session_id: str) -> bool:
-        """True for a session the database showed live since the follower last lost its place."""
+        """True for a session the database showed live since the follower last caught up."""
         return session_id in self._confirmed
 
-    def confirm(self, session_id: str) -> None:
-        """Remember that the database showed the session live; its end will come by the stream."""
+    def confirm(self, session_id: str, confirmations: int) -> None:
+        """Remember that the database showed the session live; its end will come by the stream.
+
+        `confirmations` is what `confirmations` said before the database was asked: an answer
+        read before every confirmation was dropped is not kept.
+        """
+        if confirmations != self._confirmations:
+            return
         if len(self._confirmed) >= CONFIRMED_SESSIONS:
             del self._confirmed[next(iter(self._confirmed))]  # checked again on its next use
         self._confirmed[session_id] = None
@@ -170,6 +182,17 @@ class SessionLiveness(BackgroundLoop):
             self._revocations.run(),
             *(follower.run() for follower in self._member_followers),
         )
+
+    def _forget_confirmed(self) -> None:
+        self._confirmed.clear()
+        self._confirmations += 1
+
+    def _caught_up(self) -> None:
+        # Back after a time away (NATS down or restarted): a session confirmed before may have
+        # ended meanwhile with its event still on its way (auth's outbox drains after NATS
+        # returns), so each is checked in the database once more; member events may be missed.
+        self._forget_confirmed()
+        self._forget_members()
 
     def _forget_members(self) -> None:
         # Caught up after a time away: a member event may have been missed meanwhile.

@@ -12,6 +12,7 @@ it can tell when it must not.
 import asyncio
 import contextlib
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import timedelta
 
 import structlog
@@ -31,8 +32,17 @@ CONSUMER_INACTIVE_SECONDS = 60.0
 Subscription = JetStreamContext.PushSubscription
 
 
+@dataclass(frozen=True)
+class Progress:
+    """What one check saw: messages read, delivered by NATS, and still waiting in the stream."""
+
+    received: int
+    delivered: int
+    pending: int
+
+
 class StreamGapError(Exception):
-    """NATS delivered messages this instance never received (while its connection was gone)."""
+    """NATS delivered messages this instance never received (connection gone, or dropped)."""
 
 
 class StreamFollower:
@@ -61,7 +71,7 @@ class StreamFollower:
         self._on_current = on_current
         self._on_discontinuity = on_discontinuity
         self._last_seq = 0  # stream sequence of the last message read
-        self._received = 0  # messages read from the current subscription
+        self._received = 0  # consumer sequence of the last message read from this subscription
         self._current_epoch: int | None = None  # NATS epoch in which it was last caught up
 
     @property
@@ -79,9 +89,9 @@ class StreamFollower:
             try:
                 subscription = await self._subscribe(self._nats.jetstream)
                 reader = asyncio.create_task(self._read(subscription))
-                behind_at: int | None = None
+                seen: Progress | None = None
                 while not reader.done():
-                    behind_at = await self._check(subscription, behind_at)
+                    seen = await self._check(subscription, seen)
                     await asyncio.wait({reader}, timeout=CHECK_SECONDS)
                 reader.result()  # what ended the reading
             except asyncio.CancelledError:
@@ -123,33 +133,42 @@ class StreamFollower:
     async def _read(self, subscription: Subscription) -> None:
         self._received = 0
         async for message in subscription.messages:
+            sequence = message.metadata.sequence
+            if sequence.consumer != self._received + 1:
+                # A delivery never reached this instance (sent while the connection was gone,
+                # or dropped): resubscribe from the last one read, so nothing is skipped.
+                raise StreamGapError(sequence.consumer)
             self._handle(message.data)
-            self._last_seq = max(self._last_seq, message.metadata.sequence.stream)
-            self._received += 1
+            self._last_seq = max(self._last_seq, sequence.stream)
+            self._received = sequence.consumer
 
-    async def _check(self, subscription: Subscription, behind_at: int | None) -> int | None:
-        """Mark the follower current when NATS has nothing more for it; raise on a gap.
+    async def _check(self, subscription: Subscription, before: Progress | None) -> Progress:
+        """Mark the follower current once it has read everything; raise when it cannot.
 
-        Returns the count NATS delivered that the reader has not reached with nothing left to
-        read, so that a second check seeing the same calls it a gap (messages delivered while
-        the connection was gone) rather than a message still on its way.
+        Current means: everything NATS had for it at this check, or at the previous one with
+        nothing left undelivered then, has been read (reading is in consumer-sequence order with
+        no gap, so that is everything up to there). Messages merely on their way (steady
+        traffic) keep a current follower current; nothing moving at all between two checks
+        while NATS says more was delivered or is waiting means the last deliveries were lost or
+        the consumer is stuck, so it resubscribes.
         """
         epoch = self._nats.epoch
         info = await subscription.consumer_info()
         delivered = (info.delivered.consumer_seq or 0) if info.delivered is not None else 0
-        if info.num_pending == 0 and self._received >= delivered:
-            if self._current_epoch != epoch:
-                log.info("follower.current", subject=self.subject, last=self._last_seq)
-                if self._on_current is not None:
-                    self._on_current()
+        now = Progress(self._received, delivered, info.num_pending or 0)
+        behind = now.pending > 0 or now.received < now.delivered
+        caught_up = not behind or (
+            before is not None and before.pending == 0 and now.received >= before.delivered
+        )
+        if caught_up and self._current_epoch != epoch:
+            log.info("follower.current", subject=self.subject, last=self._last_seq)
+            if self._on_current is not None:
+                self._on_current()
+        if caught_up:
             self._current_epoch = epoch
-            return None
-        self._current_epoch = None
-        if self._received < delivered and subscription.pending_msgs == 0:
-            if behind_at == delivered:
-                raise StreamGapError(delivered)
-            return delivered
-        return None
+        elif before == now and subscription.pending_msgs == 0:
+            raise StreamGapError(delivered)
+        return now
 
 
 async def _close(reader: asyncio.Task[None] | None, subscription: Subscription | None) -> None:
