@@ -5,7 +5,6 @@ import asyncio
 import json
 import time
 import uuid
-from collections.abc import Iterator
 from typing import Any
 
 import httpx
@@ -15,16 +14,10 @@ import pytest
 from shared.events.contracts.audit import AuditDeferred
 from shared.events.contracts.auth import LoginFailed
 from shared.events.envelope import Envelope, EventData, encode, wrap
-from tests.e2e.department import PASSWORD, Department, running_department
+from tests.e2e.department import PASSWORD, Department
 
 pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("audit-consumer")]
 NEW_PASSWORD = "Ladder-Four-Climbs#88"
-
-
-@pytest.fixture(scope="module")
-def department(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Department]:
-    with running_department(tmp_path_factory.mktemp("audit-consumer"), "auditc") as running:
-        yield running
 
 
 def entries(department: Department, request_id: str, count: int = 1) -> list[dict[str, Any]]:

@@ -3,15 +3,14 @@ stats, one entry, the audit.view guard and tenancy."""
 
 import time
 import uuid
-from collections.abc import Iterator
 from typing import Any
 
 import httpx
 import pytest
 
-from tests.e2e.department import PASSWORD, Department, create_admin, running_department
+from tests.e2e.department import PASSWORD, Department, create_admin
 
-# One platform for the module, also under xdist with --dist loadgroup.
+# The module's tests on one worker, also under xdist with --dist loadgroup.
 pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("audit-routes")]
 LOGS = "/api/v1/audit-logs"
 ENTRY_FIELDS = {
@@ -25,12 +24,6 @@ ENTRY_FIELDS = {
     "ip_address",
     "event_data",
 }
-
-
-@pytest.fixture(scope="module")
-def department(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Department]:
-    with running_department(tmp_path_factory.mktemp("audit-routes"), "auditr") as running:
-        yield running
 
 
 def entries_of(department: Department, user_id: str, event_type: str, count: int) -> list[int]:

@@ -3,13 +3,12 @@ display codes, paging, permissions, tenancy, audit and events."""
 
 import re
 import uuid
-from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import pytest
 
-from tests.e2e.department import Department, running_department
+from tests.e2e.department import Department
 from tests.e2e.test_roles import audit_entry, outbox_events
 
 pytestmark = pytest.mark.e2e
@@ -39,9 +38,9 @@ LIST_FIELDS = {
 
 
 @pytest.fixture(scope="module")
-def dept(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Department]:
-    with running_department(tmp_path_factory.mktemp("locations"), "locations") as department:
-        yield department
+def dept(department: Department) -> Department:
+    """The module's organization on the worker's shared platform."""
+    return department
 
 
 def location_row(dept: Department, location_id: str) -> dict[str, Any] | None:

@@ -2,14 +2,13 @@
 (spec §2.7, §3.5, §4 #20, §5, §6)."""
 
 import uuid
-from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 
 import httpx
 import pytest
 
 from shared.catalog.system_roles import DEFAULT_RANKS
-from tests.e2e.department import Department, create_admin, running_department
+from tests.e2e.department import Department, create_admin
 from tests.e2e.test_locations import CODE, LOCATIONS, location_row, new_location, unique
 from tests.e2e.test_roles import audit_entry, outbox_events
 
@@ -30,9 +29,9 @@ RANK_FIELDS = {
 
 
 @pytest.fixture(scope="module")
-def dept(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Department]:
-    with running_department(tmp_path_factory.mktemp("loc-changes"), "locchange") as department:
-        yield department
+def dept(department: Department) -> Department:
+    """The module's organization on the worker's shared platform."""
+    return department
 
 
 class TestUpdate:

@@ -2,21 +2,13 @@
 
 import time
 import uuid
-from collections.abc import Iterator
 from typing import Any
 
 import httpx
-import pytest
 
-from tests.e2e.department import Department, running_department
+from tests.e2e.department import Department
 
 NEW_PASSWORD = "Ladder-Nine-Climbs#2026"
-
-
-@pytest.fixture(scope="module")
-def department(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Department]:
-    with running_department(tmp_path_factory.mktemp("welcome"), "welcome") as running:
-        yield running
 
 
 def _create(department: Department, **extra: Any) -> dict[str, Any]:

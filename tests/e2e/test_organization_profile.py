@@ -2,12 +2,11 @@
 (spec §3.4, §4 #19; app-shell spec §1.3)."""
 
 import uuid
-from collections.abc import Iterator
 
 import httpx
 import pytest
 
-from tests.e2e.department import Department, running_department
+from tests.e2e.department import Department
 from tests.e2e.test_organization_settings import stored_settings
 from tests.e2e.test_roles import audit_entry, outbox_events
 
@@ -21,9 +20,9 @@ TINY_PNG = (
 
 
 @pytest.fixture(scope="module")
-def dept(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Department]:
-    with running_department(tmp_path_factory.mktemp("org-profile"), "orgprof") as department:
-        yield department
+def dept(department: Department) -> Department:
+    """The module's organization on the worker's shared platform."""
+    return department
 
 
 def organization_row(dept: Department) -> dict[str, object]:

@@ -3,7 +3,6 @@ replacement, sealed secrets that never come back, what non-managers see, audit a
 
 import json
 import uuid
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -11,7 +10,7 @@ import pytest
 
 from shared.crypto import decrypt_secret
 from shared.settings import Settings
-from tests.e2e.department import Department, create_admin, running_department
+from tests.e2e.department import Department, create_admin
 from tests.e2e.test_roles import audit_entry, outbox_events
 
 pytestmark = pytest.mark.e2e
@@ -33,9 +32,9 @@ SECTIONS = {
 
 
 @pytest.fixture(scope="module")
-def dept(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Department]:
-    with running_department(tmp_path_factory.mktemp("org-settings"), "orgset") as department:
-        yield department
+def dept(department: Department) -> Department:
+    """The module's organization on the worker's shared platform."""
+    return department
 
 
 def stored_settings(dept: Department, organization_id: str | None = None) -> dict[str, Any]:

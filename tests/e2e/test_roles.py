@@ -4,7 +4,6 @@ import asyncio
 import json
 import time
 import uuid
-from collections.abc import Iterator
 from typing import Any
 
 import httpx
@@ -15,7 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from api.roles.repository import RoleRepository
 from shared.catalog.permissions import CATEGORIES
 from shared.db.session import create_engine
-from tests.e2e.department import Department, running_department
+from tests.e2e.department import Department
 
 pytestmark = pytest.mark.e2e
 ROLES = "/api/v1/roles"
@@ -34,9 +33,9 @@ ROLE_FIELDS = {
 
 
 @pytest.fixture(scope="module")
-def dept(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Department]:
-    with running_department(tmp_path_factory.mktemp("roles"), "roles") as department:
-        yield department
+def dept(department: Department) -> Department:
+    """The module's organization on the worker's shared platform."""
+    return department
 
 
 def hexid(value: str) -> str:
@@ -50,7 +49,12 @@ def role_row(dept: Department, role_id: str) -> dict[str, Any] | None:
 
 
 def audit_entries(dept: Department, event_type: str) -> list[dict[str, Any]]:
-    rows = dept.query("SELECT * FROM audit_logs WHERE event_type = %s ORDER BY id", event_type)
+    """The department's entries of one type (other modules' organizations share the table)."""
+    rows = dept.query(
+        "SELECT * FROM audit_logs WHERE organization_id = %s AND event_type = %s ORDER BY id",
+        hexid(dept.organization_id),
+        event_type,
+    )
     for row in rows:
         row["event_data"] = json.loads(row["event_data"])
     return rows
@@ -94,8 +98,10 @@ async def count_list_statements(dept: Department) -> int:
 
 
 def outbox_events(dept: Department, subject: str) -> list[dict[str, Any]]:
+    """The department's envelopes of one subject (the outbox has no organization column)."""
     rows = dept.query("SELECT payload FROM outbox WHERE subject = %s", subject)
-    return [json.loads(row["payload"]) for row in rows]
+    envelopes = [json.loads(row["payload"]) for row in rows]
+    return [e for e in envelopes if e["organization_id"] == str(uuid.UUID(dept.organization_id))]
 
 
 def unique_name(prefix: str) -> str:

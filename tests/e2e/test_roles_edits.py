@@ -3,12 +3,11 @@ roles, the last administrator, tenancy, and members' permissions following at on
 
 import json
 import uuid
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
 
-from tests.e2e.department import Department, create_admin, running_department
+from tests.e2e.department import Department, create_admin
 from tests.e2e.test_roles import (
     ROLES,
     assign,
@@ -24,9 +23,9 @@ pytestmark = pytest.mark.e2e
 
 
 @pytest.fixture(scope="module")
-def dept(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Department]:
-    with running_department(tmp_path_factory.mktemp("role-edits"), "roleedit") as department:
-        yield department
+def dept(department: Department) -> Department:
+    """The module's organization on the worker's shared platform."""
+    return department
 
 
 def stored_permissions(dept: Department, role_id: str) -> list[str]:

@@ -5,7 +5,7 @@ also travels in the event's envelope and NATS header and lands in the audit entr
 import asyncio
 import time
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import Any
 
 import httpx
@@ -14,16 +14,10 @@ import pytest
 from nats.js.api import DeliverPolicy
 
 from shared.events.envelope import Envelope, decode
-from tests.e2e.department import PASSWORD, Department, running_department
+from tests.e2e.department import PASSWORD, Department
 
 pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("trace")]
 Line = dict[str, Any]
-
-
-@pytest.fixture(scope="module")
-def department(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Department]:
-    with running_department(tmp_path_factory.mktemp("trace"), "trace") as running:
-        yield running
 
 
 def lines_until(department: Department, wanted: Callable[[list[Line]], bool]) -> list[Line]:
