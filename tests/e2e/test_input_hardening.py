@@ -126,6 +126,11 @@ class TestDocumentedErrors:
         [
             ("post", USERS, "409"),
             ("post", LOCATIONS, "409"),
+            # Found by the fuzz run: an edit can clash as a creation can.
+            ("patch", LOCATIONS + "/{location_id}", "409"),
+            ("patch", USERS + "/{user_id}/profile", "409"),
+            ("patch", USERS + "/{user_id}/contact-info", "409"),
+            ("post", "/api/v1/roles", "409"),
             ("post", "/api/v1/users/{user_id}/reset-password", "429"),
             ("post", "/api/v1/users/{user_id}/reset-mfa", "429"),
         ],

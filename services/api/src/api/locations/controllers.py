@@ -82,7 +82,11 @@ class LocationController(Controller):
         found = await locations.get(location_id)
         return location_read(found, LocationRead, show_code=locations.shows_codes)
 
-    @patch("/{location_id:str}", guards=[requires("locations.edit", "locations.manage")])
+    @patch(
+        "/{location_id:str}",
+        guards=[requires("locations.edit", "locations.manage")],
+        responses={409: documented_error("A location of that name is already in the building")},
+    )
     async def update_location(
         self,
         location_id: FromPath[UUID],

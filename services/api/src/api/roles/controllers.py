@@ -20,6 +20,7 @@ from api.roles.schemas import (
 )
 from api.roles.service import RoleService
 from shared.catalog.permissions import CATEGORIES
+from shared.errors import documented_error
 from shared.principal import Principal, requires
 
 # The catalogue never changes while the process runs: build its answer once.
@@ -66,7 +67,10 @@ class RoleController(Controller):
         ]
 
     @post(
-        "/", status_code=201, guards=[requires("positions.create", "positions.manage_permissions")]
+        "/",
+        status_code=201,
+        guards=[requires("positions.create", "positions.manage_permissions")],
+        responses={409: documented_error("A role with this name was created at the same time; please retry")},
     )
     async def create_role(
         self, data: JSONBody[RoleCreate], roles: NamedDependency[RoleService]

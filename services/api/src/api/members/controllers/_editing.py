@@ -48,7 +48,11 @@ class MemberEditingController(Controller):
         """Add a member; they must change the password at first sign-in."""
         return await creator.create(data)
 
-    @patch("/{user_id:str}/profile", guards=[SELF_OR_EDITOR])
+    @patch(
+        "/{user_id:str}/profile",
+        guards=[SELF_OR_EDITOR],
+        responses={409: documented_error("Username or membership number already held")},
+    )
     async def update_profile(
         self,
         user_id: FromPath[UUID],
@@ -58,7 +62,11 @@ class MemberEditingController(Controller):
         """Change profile fields; operational ones need members.manage."""
         return await editor.update_profile(user_id, data)
 
-    @patch("/{user_id:str}/contact-info", guards=[SELF_OR_EDITOR])
+    @patch(
+        "/{user_id:str}/contact-info",
+        guards=[SELF_OR_EDITOR],
+        responses={409: documented_error("Email already held by another member")},
+    )
     async def update_contact_info(
         self,
         user_id: FromPath[UUID],
