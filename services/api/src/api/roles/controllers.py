@@ -70,7 +70,7 @@ class RoleController(Controller):
         "/",
         status_code=201,
         guards=[requires("positions.create", "positions.manage_permissions")],
-        responses={409: documented_error("A role with this name was created at the same time; please retry")},
+        responses={409: documented_error("A role of that name was created at the same time")},
     )
     async def create_role(
         self, data: JSONBody[RoleCreate], roles: NamedDependency[RoleService]
