@@ -4,6 +4,8 @@ import json
 import logging
 import uuid
 from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -11,8 +13,9 @@ import redis.asyncio as redis
 from sqlalchemy import select
 
 from api.app import create_app as create_api
+from api.error_reports.repository import RETENTION_BATCH
 from shared.models import ErrorLog, Organization
-from shared.settings import Settings
+from shared.settings import Settings, load_settings
 from tests.api.signed_in import (  # noqa: F401 - the `org` fixture
     NO_NATS,
     SignedInOrganization,
@@ -392,3 +395,92 @@ class TestCodes:
 
     async def test_without_a_session_it_is_a_401(self, org: SignedInOrganization) -> None:
         assert (await org.api.get(f"{ERRORS}/codes")).status_code == 401
+
+
+async def old_report(
+    org: SignedInOrganization, organization_id: uuid.UUID, age: timedelta, error_type: str
+) -> ErrorLog:
+    row = ErrorLog(
+        organization_id=organization_id,
+        user_id=None,
+        error_type=error_type,
+        error_message="",
+        troubleshooting_steps=[],
+        context={},
+        created_at=datetime.now(UTC) - age,
+    )
+    async with org.sessions() as session:
+        session.add(row)
+        await session.commit()
+    return row
+
+
+async def kept_types(org: SignedInOrganization, organization_id: uuid.UUID) -> list[str]:
+    async with org.sessions() as session:
+        rows = await session.scalars(
+            select(ErrorLog.error_type).where(ErrorLog.organization_id == organization_id)
+        )
+        return sorted(rows)
+
+
+class TestRetention:
+    async def test_a_new_report_deletes_the_organizations_reports_past_the_retention(
+        self, org: SignedInOrganization
+    ) -> None:
+        other = uuid.uuid4()
+        async with org.sessions() as session:
+            session.add(Organization(id=other, name="Station 12", slug=f"s-{other}"))
+            await session.commit()
+        await old_report(org, org.organization_id, timedelta(days=181), "EXPIRED")
+        await old_report(org, org.organization_id, timedelta(days=179), "KEPT")
+        await old_report(org, other, timedelta(days=400), "FOREIGN")
+        await report(org, org.admin, error_type="NEW")
+        assert await kept_types(org, org.organization_id) == ["KEPT", "NEW"]
+        assert await kept_types(org, other) == ["FOREIGN"]  # another organization's rows stay
+
+    async def test_one_report_deletes_at_most_a_batch_of_expired_reports(
+        self, org: SignedInOrganization
+    ) -> None:
+        expired = [
+            ErrorLog(
+                organization_id=org.organization_id,
+                error_type="EXPIRED",
+                error_message="",
+                troubleshooting_steps=[],
+                context={},
+                created_at=datetime.now(UTC) - timedelta(days=200, minutes=n),
+            )
+            for n in range(RETENTION_BATCH + 2)
+        ]
+        async with org.sessions() as session:
+            session.add_all(expired)
+            await session.commit()
+        await report(org, org.admin, error_type="NEW")
+        assert await kept_types(org, org.organization_id) == ["EXPIRED"] * 2 + ["NEW"]
+        await report(org, org.admin, error_type="NEW")
+        assert await kept_types(org, org.organization_id) == ["NEW"] * 2
+
+    async def test_the_retention_is_a_setting_of_at_least_30_days(
+        self,
+        monkeypatch: pytest.MonkeyPatch,
+        tmp_path: Path,
+        capsys: pytest.CaptureFixture[str],
+    ) -> None:
+        monkeypatch.chdir(tmp_path)  # no .env
+        assert load_settings().error_report_retention_days == 180
+        monkeypatch.setenv("ERROR_REPORT_RETENTION_DAYS", "30")
+        assert load_settings().error_report_retention_days == 30
+        monkeypatch.setenv("ERROR_REPORT_RETENTION_DAYS", "29")
+        with pytest.raises(SystemExit) as stopped:
+            load_settings()
+        assert stopped.value.code == 78
+        assert "invalid setting ERROR_REPORT_RETENTION_DAYS" in capsys.readouterr().err
+
+    async def test_a_shorter_retention_deletes_sooner(self, org: SignedInOrganization) -> None:
+        await old_report(org, org.organization_id, timedelta(days=31), "EXPIRED")
+        await old_report(org, org.organization_id, timedelta(days=29), "KEPT")
+        settings = org.settings.model_copy(update={"error_report_retention_days": 30})
+        async with app_client(create_api(settings, sessionmaker=org.sessions)) as api:
+            response = await api.post(LOG, json={"error_type": "NEW"}, headers=org.admin)
+            assert response.status_code == 200, response.text
+        assert await kept_types(org, org.organization_id) == ["KEPT", "NEW"]

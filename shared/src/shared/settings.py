@@ -79,6 +79,9 @@ class Settings(BaseSettings):
     log_level: str = "INFO"
     log_file: Path | None = None
 
+    # Error reports older than this are deleted as new ones arrive (spec §4.1: 180, at least 30).
+    error_report_retention_days: int = Field(default=180, ge=30)
+
     sentry_enabled: bool = False
     sentry_dsn: SecretStr | None = None
 

@@ -2,6 +2,7 @@
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import timedelta
 
 import structlog
 
@@ -14,6 +15,7 @@ from api.error_reports.schemas import (
     ErrorReportCreate,
 )
 from api.error_reports.scrub import bounded_context, scrub_text, scrub_value
+from shared.db.types import utc_now
 from shared.models import ErrorLog
 from shared.principal import Principal
 
@@ -27,9 +29,14 @@ class ErrorReportService:
 
     reports: ErrorLogRepository
     principal: Principal
+    retention: timedelta
 
     async def log(self, report: ErrorReportCreate) -> ErrorLog:
-        """Keep a member's report without secrets, its context trimmed to size, and log it."""
+        """Keep a member's report without secrets, its context trimmed to size, and log it.
+
+        The organization's reports past the retention are deleted in the same transaction, a
+        batch at a time: there is no scheduler, and only new reports make old ones pile up.
+        """
         user_message = report.user_message
         row = ErrorLog(
             organization_id=self.principal.organization_id,
@@ -44,6 +51,9 @@ class ErrorReportService:
             event_id=report.event_id,
         )
         await self.reports.add(row)
+        expired = await self.reports.delete_created_before(utc_now() - self.retention)
+        if expired:
+            log.info("error_reports.expired_deleted", count=expired)
         # The request id comes with the log context; the member by id only, never by name.
         log.info(
             "frontend.error_reported",
