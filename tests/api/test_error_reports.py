@@ -212,6 +212,41 @@ class TestNoSecretsKept:
         assert row.context["password"] == "[redacted]"
         assert row.error_message.startswith("HTTP 500 for Authorization: Bearer [redacted]")
 
+    async def test_secrets_used_as_keys_are_redacted_and_no_value_is_lost(
+        self, org: SignedInOrganization
+    ) -> None:
+        context = {
+            JWT: "jwt key",
+            "[redacted]": "sent as is",  # collides with the redacted JWT key
+            "/display/KIOSK123": "kiosk",
+            "/display/KIOSK456": "second kiosk",
+            "password=hunter2": "secret-named key",
+            "nested": {"Bearer opaque99": 1},
+            "page": "/members",
+        }
+        row = await stored(org, await report(org, org.admin, context=context))
+        kept = json.dumps(row.context)
+        for secret in (JWT, "opaque99", "KIOSK123", "KIOSK456", "hunter2"):
+            assert secret not in kept, secret
+        assert len(row.context) == len(context)
+        assert sorted(map(json.dumps, row.context.values())) == sorted(
+            map(
+                json.dumps,
+                [
+                    "jwt key",
+                    "sent as is",
+                    "kiosk",
+                    "second kiosk",
+                    "[redacted]",
+                    {"Bearer [redacted]": 1},
+                    "/members",
+                ],
+            )
+        )
+        assert row.context["page"] == "/members"
+        assert row.context["password=[redacted]"] == "[redacted]"  # its value too, as before
+        assert {"/display/[redacted]", "/display/[redacted]#2"} <= row.context.keys()
+
     async def test_a_redaction_never_makes_a_field_outgrow_its_column(
         self, org: SignedInOrganization
     ) -> None:

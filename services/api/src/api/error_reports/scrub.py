@@ -34,7 +34,7 @@ def scrub_text(text: str) -> str:
 
 
 def scrub_value(value: Any, depth: int = 0) -> Any:
-    """A JSON value with every string scrubbed and the values of secret-named keys redacted.
+    """A JSON value with every string and key scrubbed and secret-named keys' values redacted.
 
     Nesting past `MAX_DEPTH` is dropped: no report needs it, and walking it could exhaust the
     interpreter's recursion limit.
@@ -44,13 +44,28 @@ def scrub_value(value: Any, depth: int = 0) -> Any:
     if isinstance(value, dict | list) and depth >= MAX_DEPTH:
         return TOO_DEEP
     if isinstance(value, dict):
-        return {
-            key: REDACTED if _SECRET_KEY.search(key) else scrub_value(item, depth + 1)
-            for key, item in value.items()
-        }
+        return _scrub_object(value, depth)
     if isinstance(value, list):
         return [scrub_value(item, depth + 1) for item in value]
     return value
+
+
+def _scrub_object(value: dict[str, Any], depth: int) -> dict[str, Any]:
+    # A key can be a URL or a token too. Keys redacted alike get "#2", "#3"... so that no
+    # value is lost; the next number per key is remembered, so many such keys stay linear.
+    scrubbed: dict[str, Any] = {}
+    last_number: dict[str, int] = {}
+    for key, item in value.items():
+        kept = REDACTED if _SECRET_KEY.search(key) else scrub_value(item, depth + 1)
+        name = scrub_text(key)
+        if name in scrubbed:
+            number = last_number.get(name, 1) + 1
+            while f"{name}#{number}" in scrubbed:
+                number += 1
+            last_number[name] = number
+            name = f"{name}#{number}"
+        scrubbed[name] = kept
+    return scrubbed
 
 
 def bounded_context(context: dict[str, Any]) -> dict[str, Any]:
