@@ -1,6 +1,5 @@
 """The whole public API documented in one place, through the gateway (issue 5, item 6)."""
 
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -8,6 +7,7 @@ import httpx
 import pytest
 from openapi_spec_validator import validate
 
+from tests.e2e.department import Platform
 from tests.e2e.stack import Stack, start_stack
 
 # CORE paths of the specs implemented so far (method, path as the document spells it).
@@ -83,12 +83,9 @@ ERROR_REF = "#/components/schemas/ErrorResponse"
 
 
 @pytest.fixture(scope="module")
-def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
-    running = start_stack(tmp_path_factory.mktemp("docs-stack"))
-    try:
-        yield running
-    finally:
-        running.stop()
+def stack(shared_platform: Platform) -> Stack:
+    """The worker's shared platform: the document does not depend on any organization."""
+    return shared_platform.stack
 
 
 @pytest.fixture(scope="module")

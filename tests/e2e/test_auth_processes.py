@@ -15,7 +15,7 @@ import pytest
 
 from shared.events.contracts.members import MemberUpdated
 from shared.events.envelope import wrap
-from tests.e2e.department import running_department
+from tests.e2e.department import Department
 from tests.e2e.stack import LOGBOOK, ROOT, Stack, start_stack
 from tests.e2e.test_auth_flow import PASSWORD, create_admin, csrf_headers
 from tests.e2e.test_sessions_everywhere import new_member, publish, sql
@@ -196,23 +196,23 @@ class TestAnotherInstance:
                 time.sleep(0.02)
 
 
-def test_me_reads_no_table_once_the_member_is_known(tmp_path: Path) -> None:
+def test_me_reads_no_table_once_the_member_is_known(department: Department) -> None:
     # MariaDB, where a table lock makes any query on the member's tables wait: a /auth/me that
-    # answered while they are locked did not touch them.
-    with running_department(tmp_path, "authme") as department:
-        _, username = department.add_member("member")
-        with department.signed_in(username) as client:
-            assert client.get("/api/v1/auth/me").status_code == 200  # the member is now known
-            with department.connect() as db, db.cursor() as cursor:
-                cursor.execute(
-                    "LOCK TABLES users WRITE, auth_sessions WRITE, organizations WRITE,"
-                    " positions WRITE, user_positions WRITE"
-                )
-                try:
-                    me = client.get("/api/v1/auth/me", timeout=10)
-                    settings = client.get("/api/v1/auth/session-settings", timeout=10)
-                finally:
-                    cursor.execute("UNLOCK TABLES")
-        assert me.status_code == 200
-        assert me.json()["username"] == username
-        assert settings.status_code == 200
+    # answered while they are locked did not touch them. The worker's shared platform: no
+    # other test uses it while the tables are locked.
+    _, username = department.add_member("member")
+    with department.signed_in(username) as client:
+        assert client.get("/api/v1/auth/me").status_code == 200  # the member is now known
+        with department.connect() as db, db.cursor() as cursor:
+            cursor.execute(
+                "LOCK TABLES users WRITE, auth_sessions WRITE, organizations WRITE,"
+                " positions WRITE, user_positions WRITE"
+            )
+            try:
+                me = client.get("/api/v1/auth/me", timeout=10)
+                settings = client.get("/api/v1/auth/session-settings", timeout=10)
+            finally:
+                cursor.execute("UNLOCK TABLES")
+    assert me.status_code == 200
+    assert me.json()["username"] == username
+    assert settings.status_code == 200

@@ -2,11 +2,10 @@
 (cookies and `X-CSRF-Token`): app-shell spec §4 and leaves-waivers spec §4."""
 
 import uuid
-from collections.abc import Iterator
 
 import pytest
 
-from tests.e2e.department import Department, running_department
+from tests.e2e.department import Department
 
 pytestmark = pytest.mark.e2e
 DASHBOARD = "/api/v1/dashboard"
@@ -14,9 +13,9 @@ ERRORS = "/api/v1/errors"
 
 
 @pytest.fixture(scope="module")
-def dept(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Department]:
-    with running_department(tmp_path_factory.mktemp("dashboard"), "dashboard") as department:
-        yield department
+def dept(department: Department) -> Department:
+    """The module's organization on the worker's shared platform."""
+    return department
 
 
 def test_the_dashboard_answers_a_signed_in_browser(dept: Department) -> None:

@@ -1,7 +1,6 @@
 """`/metrics` of a running platform: one target for all three services, private by default."""
 
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
@@ -9,6 +8,7 @@ import pytest
 from prometheus_client.parser import text_string_to_metric_families
 from prometheus_client.samples import Sample
 
+from tests.e2e.department import Platform
 from tests.e2e.stack import Stack, start_stack
 
 pytestmark = pytest.mark.e2e
@@ -17,12 +17,10 @@ LOGIN = "/api/v1/auth/login"
 
 
 @pytest.fixture(scope="module")
-def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
-    running = start_stack(tmp_path_factory.mktemp("metrics-stack"), RATE_LIMIT_MULTIPLIER="100")
-    try:
-        yield running
-    finally:
-        running.stop()
+def stack(shared_platform: Platform) -> Stack:
+    """The worker's shared platform: its modules run one after another, so no other test's
+    requests reach the counters while a test compares them."""
+    return shared_platform.stack
 
 
 def samples_of(text: str) -> list[Sample]:
