@@ -6,6 +6,8 @@ consumer runs it; a redelivered envelope must not add a second entry.
 
 import email
 import email.policy
+import socket
+import time
 import uuid
 from datetime import timedelta
 
@@ -15,9 +17,11 @@ from structlog.testing import capture_logs
 
 from api.consumers import notification_consumers
 from shared.catalog.seed import ensure_system_roles
+from shared.events.consumer import ACK_WAIT_SECONDS
 from shared.events.contracts.auth import MfaDisabled, MfaEnabled, PasswordChanged
 from shared.events.contracts.members import MemberRolesChanged, MemberStatusChanged
 from shared.events.envelope import Envelope, EventData, wrap
+from shared.mailer import NOTIFICATION_SEND_SECONDS
 from shared.models import MemberStatus, NotificationChannel, NotificationLog, User
 from shared.settings import Settings
 from tests.api.notifications_support import INBOX, other_organization
@@ -184,3 +188,69 @@ class TestEmail:
                 "user_id": str(member.id),
             }
         ]
+
+    async def test_an_address_the_mailer_refuses_leaves_the_inbox_entry_and_a_failed_send(
+        self, org: SignedInOrganization
+    ) -> None:
+        # A line break in a header value makes the message itself fail (ValueError), not SMTP.
+        address = "crlf@station9.example.org\nBcc: victim@station9.example.org"
+        member, _ = await org.member(email=f"{uuid.uuid4().hex[:8]}{address}")
+        with SmtpSink() as sink, capture_logs() as logs:
+            settings = org.settings.model_copy(
+                update={"smtp_host": "127.0.0.1", "smtp_port": sink.port, "smtp_starttls": False}
+            )
+            event = envelope(org, MfaEnabled(user_id=str(member.id), **NO_CLIENT))
+            await deliver(org, event, settings)  # handled: the event is not retried
+            await deliver(org, event, settings)  # a redelivery adds nothing
+            assert sink.messages == []
+        mailed, in_app = await entries(org, member)
+        assert in_app.channel is NotificationChannel.IN_APP
+        assert (mailed.channel, mailed.delivered, mailed.error) == (
+            NotificationChannel.EMAIL,
+            False,
+            "ValueError",
+        )
+        failed = [line for line in logs if line["event"] == "notifications.email_failed"]
+        assert [(line["user_id"], line["error"]) for line in failed] == [
+            (str(member.id), "ValueError")
+        ]
+        assert "victim" not in str(logs)
+
+    async def test_an_smtp_server_that_is_down_leaves_the_inbox_entry_and_a_failed_send(
+        self, org: SignedInOrganization
+    ) -> None:
+        member, _ = await org.member()
+        with socket.socket() as unused:  # a port nothing listens on
+            unused.bind(("127.0.0.1", 0))
+            port = unused.getsockname()[1]
+        settings = org.settings.model_copy(
+            update={"smtp_host": "127.0.0.1", "smtp_port": port, "smtp_starttls": False}
+        )
+        await deliver(org, envelope(org, MfaEnabled(user_id=str(member.id), **NO_CLIENT)), settings)
+        mailed, in_app = await entries(org, member)
+        assert in_app.channel is NotificationChannel.IN_APP
+        assert (mailed.delivered, mailed.error) == (False, "ConnectionRefusedError")
+
+    async def test_an_smtp_server_that_never_answers_costs_one_bounded_wait(
+        self, org: SignedInOrganization
+    ) -> None:
+        member, _ = await org.member()
+        # Connections complete in the listen backlog, but no greeting ever comes.
+        with socket.create_server(("127.0.0.1", 0)) as silent:
+            settings = org.settings.model_copy(
+                update={
+                    "smtp_host": "127.0.0.1",
+                    "smtp_port": silent.getsockname()[1],
+                    "smtp_starttls": False,
+                }
+            )
+            started = time.monotonic()
+            await deliver(
+                org, envelope(org, MfaEnabled(user_id=str(member.id), **NO_CLIENT)), settings
+            )
+            waited = time.monotonic() - started
+        assert waited < NOTIFICATION_SEND_SECONDS < ACK_WAIT_SECONDS
+        mailed, in_app = await entries(org, member)
+        assert in_app.channel is NotificationChannel.IN_APP
+        # smtplib reports the timed-out read of the greeting as a disconnection.
+        assert (mailed.delivered, mailed.error) == (False, "SMTPServerDisconnected")

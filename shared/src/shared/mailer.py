@@ -11,7 +11,12 @@ import structlog
 from shared.settings import Settings
 
 log = structlog.get_logger("shared.mailer")
-SMTP_TIMEOUT_SECONDS = 10.0
+SMTP_TIMEOUT_SECONDS = 10.0  # per socket operation
+# A notification is sent inside an event consumer's handler, which must finish well within the
+# consumer's 30 s ack wait: the whole send is given up after 10 s, each operation after 5 s
+# (a send makes about ten, so the per-operation timeout alone would not bound it).
+NOTIFICATION_SEND_SECONDS = 10.0
+NOTIFICATION_SOCKET_SECONDS = 5.0
 RESET_SUBJECT = "Reset your The Logbook password"
 RESET_BODY = """Hello,
 
@@ -90,8 +95,13 @@ class Mailer:
         The caller checks that SMTP is configured and records the outcome.
         """
         try:
-            await asyncio.to_thread(self._send, self._message(mail.to, mail.subject, mail.body))
-        except (smtplib.SMTPException, OSError) as exc:
+            message = self._message(mail.to, mail.subject, mail.body)
+            # On the deadline the thread is abandoned; its socket timeout ends it soon after.
+            await asyncio.wait_for(
+                asyncio.to_thread(self._send, message, NOTIFICATION_SOCKET_SECONDS),
+                NOTIFICATION_SEND_SECONDS,
+            )
+        except (smtplib.SMTPException, OSError) as exc:  # TimeoutError is an OSError
             return type(exc).__name__
         return None
 
@@ -121,10 +131,10 @@ class Mailer:
         message.set_content(body)
         return message
 
-    def _send(self, message: EmailMessage) -> None:
+    def _send(self, message: EmailMessage, timeout: float = SMTP_TIMEOUT_SECONDS) -> None:
         settings = self._settings
         host = settings.smtp_host or ""
-        with smtplib.SMTP(host, settings.smtp_port, timeout=SMTP_TIMEOUT_SECONDS) as smtp:
+        with smtplib.SMTP(host, settings.smtp_port, timeout=timeout) as smtp:
             if settings.smtp_starttls:
                 smtp.starttls(context=ssl.create_default_context())
             if settings.smtp_user and settings.smtp_password is not None:

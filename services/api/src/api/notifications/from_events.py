@@ -82,25 +82,28 @@ async def _email(
     link = f"{settings.frontend_url.rstrip('/')}{draft.action_url or '/notifications?tab=inbox'}"
     # Sent inside the consumer's transaction: if that transaction then fails, the redelivered
     # event may e-mail the member twice, but the in-app entry is never lost or doubled.
-    error = await mailer.send_notification(
-        NotificationMail(
-            user_id=str(member.id),
-            to=member.email,
-            subject=draft.subject,
-            body=f"{draft.message}\n\nOpen The Logbook: {link}\n",
-        )
+    mail = NotificationMail(
+        user_id=str(member.id),
+        to=member.email,
+        subject=draft.subject,
+        body=f"{draft.message}\n\nOpen The Logbook: {link}\n",
     )
+    try:
+        error = await mailer.send_notification(mail)
+    except Exception as exc:  # noqa: BLE001 - e.g. an address no header can hold (ValueError)
+        # Raising would roll the in-app entry back and retry the event until it is given up;
+        # only the class is kept, as the exception's text can quote the address.
+        error = type(exc).__name__
     sent = _entry(envelope, draft, member, NotificationChannel.EMAIL)
     sent.delivered, sent.error = error is None, error[:ERROR_MAX] if error else None
     try:
         await writer.add_once(sent)
     except DuplicateEntryError:
         return
-    log.info(
-        "notifications.emailed" if error is None else "notifications.email_failed",
-        user_id=str(member.id),
-        error=error,
-    )
+    if error is None:
+        log.info("notifications.emailed", user_id=str(member.id))
+    else:
+        log.warning("notifications.email_failed", user_id=str(member.id), error=error)
 
 
 def _entry(
