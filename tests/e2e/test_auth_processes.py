@@ -4,8 +4,10 @@ import asyncio
 import contextlib
 import os
 import signal
+import sqlite3
 import subprocess
 import time
+import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -18,7 +20,7 @@ from shared.events.envelope import wrap
 from tests.e2e.department import Department
 from tests.e2e.stack import LOGBOOK, ROOT, Stack, start_stack
 from tests.e2e.test_auth_flow import PASSWORD, create_admin, csrf_headers
-from tests.e2e.test_sessions_everywhere import new_member, publish, sql
+from tests.e2e.test_sessions_everywhere import publish
 from tests.support.proxy import free_port
 
 pytestmark = pytest.mark.e2e
@@ -104,6 +106,20 @@ def test_no_worker_outlives_the_auth_service(tmp_path: Path, how: signal.Signals
         assert still_running(workers) == []
     finally:
         running.stop()
+
+
+def new_member(stack: Stack) -> str:
+    """Another administrator, made by `create-admin` in the stack's SQLite database."""
+    username = f"m{uuid.uuid4().hex[:10]}"
+    database = Path(stack.env["DATA_DIR"]) / "logbook.db"
+    created = create_admin(database, username, f"{username}@station9.example.org")
+    assert created.returncode == 0, created.stderr
+    return username
+
+
+def sql(stack: Stack, statement: str, *params: object) -> None:
+    with sqlite3.connect(Path(stack.env["DATA_DIR"]) / "logbook.db") as db:
+        db.execute(statement, params)
 
 
 @contextlib.contextmanager

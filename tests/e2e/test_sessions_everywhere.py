@@ -3,9 +3,7 @@
 import asyncio
 import contextlib
 import json
-import sqlite3
 import time
-import uuid
 from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
@@ -19,8 +17,9 @@ from nats.js.api import DeliverPolicy
 from shared.db.types import utc_now
 from shared.events.contracts.members import MemberStatusChanged
 from shared.events.envelope import Envelope, decode, encode, wrap
-from tests.e2e.stack import Stack, start_stack
-from tests.e2e.test_auth_flow import PASSWORD, create_admin, csrf_headers
+from tests.e2e.department import PASSWORD, Department
+from tests.e2e.stack import Stack
+from tests.e2e.test_auth_flow import csrf_headers
 
 pytestmark = pytest.mark.e2e
 MODULES = "/api/v1/organization/modules"
@@ -28,18 +27,9 @@ NEW_PASSWORD = "Tanker-Twelve-Holds#7"
 
 
 @pytest.fixture(scope="module")
-def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
-    workdir = tmp_path_factory.mktemp("sessions-stack")
-    running = start_stack(workdir, RATE_LIMIT_MULTIPLIER="100")
-    try:
-        for username in ("chief", "second", "third"):
-            created = create_admin(
-                workdir / "var" / "logbook.db", username, f"{username}@station9.example.org"
-            )
-            assert created.returncode == 0, created.stderr
-        yield running
-    finally:
-        running.stop()
+def stack(department: Department) -> Stack:
+    """The worker's shared platform, where the module's members are in `department`."""
+    return department.stack
 
 
 @contextlib.contextmanager
@@ -68,8 +58,10 @@ def refused_within(stack: Stack, access_token: str, limit: float = 1.0) -> float
 
 
 class TestApiAuthentication:
-    def test_a_signed_in_member_reads_the_modules(self, stack: Stack) -> None:
-        with signed_in(stack, "chief") as client:
+    def test_a_signed_in_member_reads_the_modules(
+        self, stack: Stack, department: Department
+    ) -> None:
+        with signed_in(stack, department.admin_username) as client:
             response = client.get(MODULES)
         assert response.status_code == 200
         body = response.json()
@@ -91,8 +83,10 @@ class TestApiAuthentication:
 
 
 class TestRevocationReachesTheApi:
-    def test_after_logout_the_old_cookie_is_refused_within_a_second(self, stack: Stack) -> None:
-        with signed_in(stack, "chief") as client:
+    def test_after_logout_the_old_cookie_is_refused_within_a_second(
+        self, stack: Stack, department: Department
+    ) -> None:
+        with signed_in(stack, department.admin_username) as client:
             access = client.cookies["access_token"]
             assert client.get(MODULES).status_code == 200
             assert (
@@ -100,8 +94,11 @@ class TestRevocationReachesTheApi:
             )
         assert refused_within(stack, access) < 1.0
 
-    def test_after_a_password_change_every_old_cookie_is_refused(self, stack: Stack) -> None:
-        with signed_in(stack, "second") as client, signed_in(stack, "second") as other:
+    def test_after_a_password_change_every_old_cookie_is_refused(
+        self, stack: Stack, department: Department
+    ) -> None:
+        second = new_member(department)
+        with signed_in(stack, second) as client, signed_in(stack, second) as other:
             tokens = [client.cookies["access_token"], other.cookies["access_token"]]
             response = client.post(
                 "/api/v1/auth/change-password",
@@ -112,8 +109,10 @@ class TestRevocationReachesTheApi:
         for token in tokens:
             assert refused_within(stack, token) < 1.0
 
-    def test_a_reused_refresh_token_ends_the_api_session_too(self, stack: Stack) -> None:
-        with signed_in(stack, "third") as client:
+    def test_a_reused_refresh_token_ends_the_api_session_too(
+        self, stack: Stack, department: Department
+    ) -> None:
+        with signed_in(stack, new_member(department)) as client:
             stolen = client.cookies.get("refresh_token", path="/api/v1/auth/")
             assert (
                 client.post("/api/v1/auth/refresh", headers=csrf_headers(client)).status_code == 200
@@ -127,12 +126,15 @@ class TestRevocationReachesTheApi:
 
 
 class TestEventsCarryTheRequest:
-    def test_sign_in_events_reach_jetstream_with_the_gateway_request_id(self, stack: Stack) -> None:
+    def test_sign_in_events_reach_jetstream_with_the_gateway_request_id(
+        self, stack: Stack, department: Department
+    ) -> None:
+        chief = department.admin_username
         with httpx.Client(base_url=stack.gateway, timeout=15) as client:
             failed = client.post(
-                "/api/v1/auth/login", json={"username": "chief", "password": "Wrong-Password#1"}
+                "/api/v1/auth/login", json={"username": chief, "password": "Wrong-Password#1"}
             )
-            ok = client.post("/api/v1/auth/login", json={"username": "chief", "password": PASSWORD})
+            ok = client.post("/api/v1/auth/login", json={"username": chief, "password": PASSWORD})
         wanted = {
             failed.headers["x-request-id"]: "logbook.auth.login.failed",
             ok.headers["x-request-id"]: "logbook.auth.login.succeeded",
@@ -168,27 +170,16 @@ async def events_by_request(stack: Stack, request_ids: set[str]) -> dict[str, En
     return found
 
 
-def database(stack: Stack) -> Path:
-    return Path(stack.env["DATA_DIR"]) / "logbook.db"
-
-
-def new_member(stack: Stack) -> str:
-    username = f"m{uuid.uuid4().hex[:10]}"
-    created = create_admin(database(stack), username, f"{username}@station9.example.org")
-    assert created.returncode == 0, created.stderr
-    return username
-
-
-def sql(stack: Stack, statement: str, *params: object) -> None:
-    with sqlite3.connect(database(stack)) as db:
-        db.execute(statement, params)
+def new_member(department: Department) -> str:
+    """Another administrator of the department (the roles `create-admin` gives); the username."""
+    return department.add_member("it_manager", "member")[1]
 
 
 class TestLockoutExpiry:
     def test_an_expired_lock_lets_the_member_in_and_a_stale_counter_relocks(
-        self, stack: Stack
+        self, stack: Stack, department: Department
     ) -> None:
-        username = new_member(stack)
+        username = new_member(department)
         with httpx.Client(base_url=stack.gateway, timeout=15) as client:
 
             def attempt(password: str) -> int:
@@ -199,22 +190,23 @@ class TestLockoutExpiry:
             assert [attempt("Wrong-Password#9") for _ in range(5)] == [401] * 5
             assert attempt(PASSWORD) == 401  # locked
             # Fifteen minutes pass.
-            sql(
-                stack,
-                "UPDATE users SET locked_until = ? WHERE username = ?",
-                (utc_now() - timedelta(seconds=1)).strftime("%Y-%m-%d %H:%M:%S.%f"),
+            department.query(
+                "UPDATE users SET locked_until = %s WHERE username = %s",
+                (utc_now() - timedelta(seconds=1)).replace(tzinfo=None),
                 username,
             )
             assert attempt("Wrong-Password#9") == 401  # the counter was kept: locked again
             assert attempt(PASSWORD) == 401
-            sql(stack, "UPDATE users SET locked_until = NULL WHERE username = ?", username)
+            department.query("UPDATE users SET locked_until = NULL WHERE username = %s", username)
             assert attempt(PASSWORD) == 200
 
 
 class TestForcedPasswordChange:
-    def test_the_member_is_confined_until_the_password_is_changed(self, stack: Stack) -> None:
-        username = new_member(stack)
-        sql(stack, "UPDATE users SET must_change_password = 1 WHERE username = ?", username)
+    def test_the_member_is_confined_until_the_password_is_changed(
+        self, stack: Stack, department: Department
+    ) -> None:
+        username = new_member(department)
+        department.query("UPDATE users SET must_change_password = 1 WHERE username = %s", username)
         with signed_in(stack, username) as client:
             assert client.get("/api/v1/auth/me").json()["must_change_password"] is True
             assert client.get("/api/v1/auth/session-settings").status_code == 200
@@ -234,8 +226,10 @@ class TestForcedPasswordChange:
 
 
 class TestDepartedMembers:
-    def test_a_status_change_event_signs_the_member_out_everywhere(self, stack: Stack) -> None:
-        username = new_member(stack)
+    def test_a_status_change_event_signs_the_member_out_everywhere(
+        self, stack: Stack, department: Department
+    ) -> None:
+        username = new_member(department)
         with signed_in(stack, username) as client:
             access = client.cookies["access_token"]
             user_id = client.get("/api/v1/auth/me").json()["id"]
@@ -252,16 +246,17 @@ class TestDepartedMembers:
             )
             assert refused_within(stack, access) < 1.0
             assert client.get("/api/v1/auth/me").status_code == 401
-        with sqlite3.connect(database(stack)) as db:
-            reasons = db.execute(
-                "SELECT DISTINCT revoke_reason FROM auth_sessions WHERE user_id = "
-                "(SELECT id FROM users WHERE username = ?)",
-                (username,),
-            ).fetchall()
-        assert reasons == [("member_inactive",)]
+        reasons = department.query(
+            "SELECT DISTINCT revoke_reason FROM auth_sessions WHERE user_id = "
+            "(SELECT id FROM users WHERE username = %s)",
+            username,
+        )
+        assert reasons == [{"revoke_reason": "member_inactive"}]
 
-    def test_a_change_back_to_active_signs_nobody_out(self, stack: Stack) -> None:
-        username = new_member(stack)
+    def test_a_change_back_to_active_signs_nobody_out(
+        self, stack: Stack, department: Department
+    ) -> None:
+        username = new_member(department)
         with signed_in(stack, username) as client:
             user_id = client.get("/api/v1/auth/me").json()["id"]
             change = MemberStatusChanged(
@@ -288,18 +283,17 @@ async def publish(stack: Stack, envelope: Envelope) -> None:
 
 class TestIdleTimeout:
     def test_a_session_idle_past_the_timeout_ends_at_auth_and_then_everywhere(
-        self, stack: Stack
+        self, stack: Stack, department: Department
     ) -> None:
-        username = new_member(stack)
+        username = new_member(department)
         with signed_in(stack, username) as client:
             access = client.cookies["access_token"]
             # Sixteen quiet minutes pass: the session row was last active then, nobody noted
             # activity since, and the member's browser holds a token issued back then.
-            sql(
-                stack,
-                "UPDATE auth_sessions SET last_activity_at = ? WHERE user_id = "
-                "(SELECT id FROM users WHERE username = ?)",
-                (utc_now() - timedelta(minutes=16)).strftime("%Y-%m-%d %H:%M:%S.%f"),
+            department.query(
+                "UPDATE auth_sessions SET last_activity_at = %s WHERE user_id = "
+                "(SELECT id FROM users WHERE username = %s)",
+                (utc_now() - timedelta(minutes=16)).replace(tzinfo=None),
                 username,
             )
             me = httpx.get(
@@ -312,16 +306,17 @@ class TestIdleTimeout:
             assert refresh.status_code == 401
         # The api learns of the end from auth's event, even for the fresh token of the session.
         assert refused_within(stack, access) < 1.0
-        with sqlite3.connect(database(stack)) as db:
-            reasons = db.execute(
-                "SELECT revoke_reason FROM auth_sessions WHERE user_id = "
-                "(SELECT id FROM users WHERE username = ?)",
-                (username,),
-            ).fetchall()
-        assert reasons == [("idle_timeout",)]
+        reasons = department.query(
+            "SELECT revoke_reason FROM auth_sessions WHERE user_id = "
+            "(SELECT id FROM users WHERE username = %s)",
+            username,
+        )
+        assert reasons == [{"revoke_reason": "idle_timeout"}]
 
-    def test_activity_within_the_timeout_keeps_an_old_token_alive(self, stack: Stack) -> None:
-        username = new_member(stack)
+    def test_activity_within_the_timeout_keeps_an_old_token_alive(
+        self, stack: Stack, department: Department
+    ) -> None:
+        username = new_member(department)
         with signed_in(stack, username) as client:
             access = client.cookies["access_token"]
             assert client.get("/api/v1/auth/me").status_code == 200  # activity noted now
