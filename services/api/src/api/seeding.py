@@ -6,12 +6,11 @@ earlier release gets the roles added since then here. Existing roles are never c
 
 import structlog
 from litestar import Litestar
-from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from shared.catalog.repository import OrganizationRepository
 from shared.catalog.seed import ensure_system_roles
-from shared.models import Organization
 
 log = structlog.get_logger("api.seeding")
 
@@ -20,7 +19,7 @@ async def seed_system_roles(app: Litestar) -> None:
     """Startup hook: add whichever system roles an organization lacks."""
     sessionmaker: async_sessionmaker[AsyncSession] = app.state.sessionmaker
     async with sessionmaker() as session:
-        organization_ids = list(await session.scalars(select(Organization.id)))
+        organization_ids = await OrganizationRepository(session).ids()
     for organization_id in organization_ids:
         async with sessionmaker() as session:
             try:
