@@ -15,13 +15,11 @@ from datetime import UTC, datetime
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import Executable, select
-from sqlalchemy.dialects.mysql import insert as mysql_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from api.audit.repository import AuditChainRepository
 from shared.db.types import utc_now
-from shared.models import AuditChainHead, AuditLog
+from shared.models import AuditLog
 from shared.settings import Settings
 
 GENESIS_HASH = "0" * 64
@@ -131,39 +129,10 @@ def entry_hash(key: bytes, entry: AuditLog) -> str:
     return hmac.new(key, message.encode(), hashlib.sha256).hexdigest()
 
 
-def _create_head_if_missing(session: AsyncSession, organization_id: UUID) -> Executable:
-    values = {"organization_id": organization_id, "last_hash": GENESIS_HASH}
-    if session.get_bind().dialect.name in ("mysql", "mariadb"):
-        upsert = mysql_insert(AuditChainHead).values(values)
-        # A no-op update: a head another writer created first is locked and left as it is.
-        return upsert.on_duplicate_key_update(last_hash=upsert.table.c.last_hash)
-    return sqlite_insert(AuditChainHead).values(values).on_conflict_do_nothing()
-
-
-async def _locked_head(session: AsyncSession, organization_id: UUID) -> AuditChainHead:
-    # A locking read of a missing row takes a gap lock, and first writers holding gap locks
-    # deadlock on their inserts. So a missing head is created by an upsert, which only ever
-    # waits for the row itself; the plain existence check takes no lock at all.
-    exists = await session.scalar(
-        select(AuditChainHead.organization_id).where(
-            AuditChainHead.organization_id == organization_id
-        )
-    )
-    if exists is None:
-        await session.execute(_create_head_if_missing(session, organization_id))
-    # populate_existing: a head read earlier in this session (unlocked) must not shadow the
-    # locked row's current values, or the new entry would link to a stale hash.
-    head = await session.get(
-        AuditChainHead, organization_id, with_for_update=True, populate_existing=True
-    )
-    if head is None:
-        raise RuntimeError("audit chain head vanished")
-    return head
-
-
 async def append(session: AsyncSession, key: bytes, record: AuditRecord) -> AuditLog:
     """Add `record` at the end of its organization's chain, in the caller's transaction."""
-    head = await _locked_head(session, record.organization_id)
+    chain = AuditChainRepository(session, record.organization_id)
+    head = await chain.locked_head(GENESIS_HASH)
     occurred = (record.occurred_at or utc_now()).astimezone(UTC)
     entry = AuditLog(
         organization_id=record.organization_id,
@@ -186,9 +155,6 @@ async def append(session: AsyncSession, key: bytes, record: AuditRecord) -> Audi
         created_at=utc_now(),
     )
     entry.current_hash = entry_hash(key, entry)
-    session.add(entry)
-    await session.flush()
-    head.last_id = entry.id
-    head.last_hash = entry.current_hash
-    await session.flush()
+    await chain.add(entry)
+    await chain.advance(head, entry)
     return entry

@@ -4,7 +4,9 @@ from collections.abc import AsyncIterator, Sequence
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import ColumnElement, Select, func, select
+from sqlalchemy import ColumnElement, Executable, Select, func, select
+from sqlalchemy.dialects.mysql import insert as mysql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from api.audit.schemas import AuditLogFilters
@@ -118,6 +120,56 @@ class AuditLogRepository:
                 return
             yield batch
             after_id = batch[-1].id
+
+
+class AuditChainRepository:
+    """Appends to one organization's chain: its head row (locked) and the new entries."""
+
+    def __init__(self, session: AsyncSession, organization_id: UUID) -> None:
+        self.session = session
+        self.organization_id = organization_id
+
+    async def locked_head(self, genesis_hash: str) -> AuditChainHead:
+        """The chain head, row-locked until the transaction ends; created (at genesis) if none.
+
+        A locking read of a missing row takes a gap lock, and first writers holding gap locks
+        deadlock on their inserts. So a missing head is created by an upsert, which only ever
+        waits for the row itself; the plain existence check takes no lock at all.
+        """
+        exists = await self.session.scalar(
+            select(AuditChainHead.organization_id).where(
+                AuditChainHead.organization_id == self.organization_id
+            )
+        )
+        if exists is None:
+            await self.session.execute(self._create_head_if_missing(genesis_hash))
+        # populate_existing: a head read earlier in this session (unlocked) must not shadow the
+        # locked row's current values, or the new entry would link to a stale hash.
+        head = await self.session.get(
+            AuditChainHead, self.organization_id, with_for_update=True, populate_existing=True
+        )
+        if head is None:
+            raise RuntimeError("audit chain head vanished")
+        return head
+
+    def _create_head_if_missing(self, genesis_hash: str) -> Executable:
+        values = {"organization_id": self.organization_id, "last_hash": genesis_hash}
+        if self.session.get_bind().dialect.name in ("mysql", "mariadb"):
+            upsert = mysql_insert(AuditChainHead).values(values)
+            # A no-op update: a head another writer created first is locked and left as it is.
+            return upsert.on_duplicate_key_update(last_hash=upsert.table.c.last_hash)
+        return sqlite_insert(AuditChainHead).values(values).on_conflict_do_nothing()
+
+    async def add(self, entry: AuditLog) -> None:
+        """Insert the entry (flushed, so it has its id)."""
+        self.session.add(entry)
+        await self.session.flush()
+
+    async def advance(self, head: AuditChainHead, entry: AuditLog) -> None:
+        """Move the locked head to `entry`, the chain's new last entry."""
+        head.last_id = entry.id
+        head.last_hash = entry.current_hash
+        await self.session.flush()
 
 
 async def member_facts(session: AsyncSession, user_id: UUID) -> tuple[UUID, str] | None:
