@@ -10,16 +10,14 @@ from dataclasses import dataclass, field
 from typing import NoReturn
 from uuid import UUID
 
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import selectinload
 
 from api.audit.trail import AuditTrail
+from api.roles.repository import RoleRepository
 from shared.catalog.system_roles import rank_permissions
 from shared.errors import AppError
 from shared.events.contracts.security import PrivilegeEscalationBlocked
 from shared.events.outbox import Outbox
-from shared.models import MemberStatus, Position, User, UserPosition
 from shared.permissions import grants
 from shared.principal import Principal
 
@@ -77,21 +75,9 @@ async def administrators_after(
     session: AsyncSession, organization_id: UUID, change: ProposedChange
 ) -> int:
     """How many active members could still manage members once `change` applied."""
-    members = await session.scalars(
-        select(User)
-        .where(
-            User.organization_id == organization_id,
-            User.status == MemberStatus.ACTIVE,
-            User.deleted_at.is_(None),
-        )
-        .options(selectinload(User.positions).joinedload(UserPosition.position))
-    )
-    roles = {
-        p.id: p.permissions
-        for p in await session.scalars(
-            select(Position).where(Position.organization_id == organization_id)
-        )
-    }
+    repository = RoleRepository(session, organization_id)
+    members = await repository.active_members_with_roles()
+    roles = await repository.permissions_by_role()
     count = 0
     for member in members:
         if member.id in change.leaving:

@@ -5,9 +5,10 @@ from uuid import UUID
 
 from sqlalchemy import delete, func, select
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import selectinload
 
 from shared.db.repository import TenantRepository
-from shared.models import Position, User, UserPosition
+from shared.models import MemberStatus, Position, User, UserPosition
 
 
 class SlugTakenError(Exception):
@@ -73,3 +74,20 @@ class RoleRepository(TenantRepository[Position]):
                 Position.id == role.id, Position.organization_id == self.organization_id
             )
         )
+
+    async def permissions_by_role(self) -> dict[UUID, list[str]]:
+        """Every role's permission list, by role id."""
+        return {role.id: role.permissions for role in await self.session.scalars(self.scoped())}
+
+    async def active_members_with_roles(self) -> Sequence[User]:
+        """The organization's active, non-deleted members with their roles loaded."""
+        stmt = (
+            select(User)
+            .where(
+                User.organization_id == self.organization_id,
+                User.status == MemberStatus.ACTIVE,
+                User.deleted_at.is_(None),
+            )
+            .options(selectinload(User.positions).joinedload(UserPosition.position))
+        )
+        return (await self.session.scalars(stmt)).all()
