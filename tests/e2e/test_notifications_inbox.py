@@ -6,12 +6,11 @@ an entry in the member's inbox, which the member reads, marks read and sees coun
 
 import time
 import uuid
-from collections.abc import Iterator
 
 import httpx
 import pytest
 
-from tests.e2e.department import Department, running_department
+from tests.e2e.department import Department
 
 pytestmark = pytest.mark.e2e
 INBOX = "/api/v1/notifications/my"
@@ -20,9 +19,9 @@ WAIT_SECONDS = 20.0
 
 
 @pytest.fixture(scope="module")
-def dept(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Department]:
-    with running_department(tmp_path_factory.mktemp("notifications"), "notifications") as d:
-        yield d
+def dept(department: Department) -> Department:
+    """The module's organization on the worker's shared platform (tests/e2e/conftest.py)."""
+    return department
 
 
 def unread(client: httpx.Client) -> int:

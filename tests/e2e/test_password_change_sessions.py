@@ -8,13 +8,12 @@ auth events reach the api's audit consumer.
 
 import time
 import uuid
-from collections.abc import Iterator
 from typing import Any
 
 import httpx
 import pytest
 
-from tests.e2e.department import PASSWORD, Department, running_department
+from tests.e2e.department import PASSWORD, Department
 
 pytestmark = pytest.mark.e2e
 AUTH = "/api/v1/auth"
@@ -23,9 +22,9 @@ REUSE = "refresh_token_reuse_detected"
 
 
 @pytest.fixture(scope="module")
-def dept(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Department]:
-    with running_department(tmp_path_factory.mktemp("pw-sessions"), "pwsess") as department:
-        yield department
+def dept(department: Department) -> Department:
+    """The module's organization on the worker's shared platform (tests/e2e/conftest.py)."""
+    return department
 
 
 def entries(dept: Department, user_id: str, event_type: str | None = None) -> list[dict[str, Any]]:
