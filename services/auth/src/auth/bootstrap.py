@@ -6,14 +6,14 @@ import re
 import sys
 from dataclasses import dataclass
 
-from sqlalchemy import func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from auth.repository import BootstrapRepository
 from shared.catalog.seed import ensure_system_roles
 from shared.db.migrate import MigrationError
 from shared.db.session import DatabaseUnreachableError, create_engine, create_sessionmaker
 from shared.db.types import utc_now
-from shared.models import Organization, User, UserPosition
+from shared.models import Organization, User
 from shared.passwords import hash_password, password_problems, policy_message
 from shared.serve import load_settings, prepare_database
 from shared.settings import Settings
@@ -70,14 +70,10 @@ async def create_admin(
     check_request(request)
     email, username = request.email.strip().lower(), request.username.strip()
     async with sessionmaker() as session, session.begin():
-        clash = await session.scalar(
-            select(User.username)
-            .where(or_(User.username_lower == username.lower(), User.email_lower == email))
-            .limit(1)
-        )
-        if clash is not None:
+        repository = BootstrapRepository(session)
+        if await repository.username_or_email_taken(username, email):
             raise BootstrapError("a member with this username or email already exists")
-        organization = await _organization(session, request.organization_name.strip())
+        organization = await _organization(repository, request.organization_name.strip())
         admin = User(
             organization_id=organization.id,
             username=username,
@@ -91,27 +87,23 @@ async def create_admin(
             must_change_password=False,
             failed_login_attempts=0,
         )
-        session.add(admin)
-        await session.flush()
+        await repository.add(admin)
         roles = await ensure_system_roles(session, organization.id)
         for slug in ("it_manager", "member"):
-            session.add(UserPosition(user_id=admin.id, position_id=roles[slug].id))
+            repository.assign_role(admin.id, roles[slug].id)
     return admin
 
 
-async def _organization(session: AsyncSession, name: str) -> Organization:
-    existing = await session.scalar(
-        select(Organization).where(func.lower(Organization.name) == name.lower())
-    )
+async def _organization(repository: BootstrapRepository, name: str) -> Organization:
+    existing = await repository.organization_named(name)
     if existing is not None:
         return existing
     slug, n = slugify(name), 1
-    while await session.scalar(select(Organization.id).where(Organization.slug == slug)):
+    while await repository.organization_slug_taken(slug):
         n += 1
         slug = f"{slugify(name)}_{n}"
     organization = Organization(name=name, slug=slug, settings={}, active=True)
-    session.add(organization)
-    await session.flush()
+    await repository.add(organization)
     return organization
 
 

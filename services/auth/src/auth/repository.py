@@ -1,11 +1,12 @@
-"""All SQL of the auth service: members, sessions, password history, reset links, MFA codes."""
+"""All SQL of the auth service: members, sessions, password history, reset links, MFA codes,
+and the first administrator `logbook create-admin` writes."""
 
 from collections.abc import Sequence
 from datetime import datetime
 from typing import Any, cast
 from uuid import UUID
 
-from sqlalchemy import CursorResult, delete, exists, func, select, update
+from sqlalchemy import CursorResult, delete, exists, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
@@ -209,3 +210,38 @@ class MfaRepository:
             delete(MfaRecoveryCode).where(MfaRecoveryCode.id == code_id)
         )
         return cast(CursorResult[Any], result).rowcount == 1
+
+
+class BootstrapRepository:
+    """What `logbook create-admin` reads and writes, across organizations."""
+
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+
+    async def username_or_email_taken(self, username: str, email: str) -> bool:
+        """Whether any member, of any organization, has this username or email (any case)."""
+        stmt = (
+            select(User.username)
+            .where(or_(User.username_lower == username.lower(), User.email_lower == email.lower()))
+            .limit(1)
+        )
+        return await self._session.scalar(stmt) is not None
+
+    async def organization_named(self, name: str) -> Organization | None:
+        """The organization of this name, compared without case."""
+        stmt = select(Organization).where(func.lower(Organization.name) == name.lower())
+        return await self._session.scalar(stmt)
+
+    async def organization_slug_taken(self, slug: str) -> bool:
+        """Whether an organization already has this slug."""
+        stmt = select(Organization.id).where(Organization.slug == slug)
+        return await self._session.scalar(stmt) is not None
+
+    async def add(self, row: Organization | User) -> None:
+        """Insert the organization or member (flushed, so it has its id)."""
+        self._session.add(row)
+        await self._session.flush()
+
+    def assign_role(self, user_id: UUID, position_id: UUID) -> None:
+        """Give the member the role (written when the transaction commits)."""
+        self._session.add(UserPosition(user_id=user_id, position_id=position_id))
