@@ -9,8 +9,6 @@ import asyncio
 import math
 from collections.abc import Awaitable, Callable, Iterable, Sequence
 from dataclasses import dataclass
-from datetime import datetime
-from typing import cast
 
 import psutil
 import structlog
@@ -25,12 +23,11 @@ from prometheus_client import (
     generate_latest,
 )
 from prometheus_client.metrics_core import CounterMetricFamily, GaugeMetricFamily, Metric
-from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession, async_sessionmaker
 
 from shared.db.types import utc_now
 from shared.events.nats import NatsConnection
-from shared.models.outbox import OutboxMessage
+from shared.metrics_repository import OutboxBacklogRepository
 
 log = structlog.get_logger("shared.metrics")
 # In the text format each counter and histogram would get a `_created` gauge twin per series:
@@ -222,13 +219,8 @@ class ServiceMetrics:
             )
 
         async def read() -> Sequence[float]:
-            stmt = select(func.count(), func.min(OutboxMessage.created_at)).where(
-                OutboxMessage.sent_at.is_(None), OutboxMessage.failed_at.is_(None)
-            )
             async with sessionmaker() as session:
-                row = (await session.execute(stmt)).one()
-            # MIN over no rows is NULL, whatever the column's type says.
-            count, oldest = row[0], cast("datetime | None", row[1])
+                count, oldest = await OutboxBacklogRepository(session).backlog()
             age = 0.0 if oldest is None else (utc_now() - oldest).total_seconds()
             return float(count), max(age, 0.0)
 
