@@ -68,3 +68,39 @@ class TestInboxThroughTheGateway:
             pinned = browser.post(f"{INBOX}/{entry['id']}/pin?pinned=true", headers=csrf)
             assert pinned.json()["pinned"] is True
             assert browser.post(f"{INBOX}/read-all", headers=csrf).json() == {"marked_read": 0}
+
+
+class TestTheNotificationsPage:
+    """The calls the `/notifications` page and the account page make, as a browser makes them."""
+
+    def test_an_administrator_manages_rules_and_reads_the_log_and_summary(
+        self, dept: Department
+    ) -> None:
+        with dept.signed_in(dept.admin_username) as admin:
+            rule = {"name": "Drill reminders", "trigger": "event_reminder", "category": "events"}
+            created = admin.post("/api/v1/notifications/rules", json=rule)
+            assert created.status_code == 201, created.text
+            rule_id = created.json()["id"]
+            off = admin.post(f"/api/v1/notifications/rules/{rule_id}/toggle?enabled=false")
+            assert (off.status_code, off.json()["enabled"]) == (200, False)
+            listed = admin.get("/api/v1/notifications/rules").json()
+            assert [r["id"] for r in listed["rules"]] == [rule_id]
+            summary = admin.get("/api/v1/notifications/summary").json()
+            assert (summary["total_rules"], summary["active_rules"]) == (1, 0)
+            log = admin.get("/api/v1/notifications/logs")
+            assert log.status_code == 200, log.text
+            assert set(log.json()) == {"logs", "total", "skip", "limit"}
+            read_all = admin.post("/api/v1/notifications/logs/read-all")
+            assert read_all.status_code == 200, read_all.text
+            push = admin.get("/api/v1/notifications/push/config").json()
+            assert push == {"enabled": False, "public_key": None}
+
+    def test_a_member_sees_the_page_but_cannot_change_rules(self, dept: Department) -> None:
+        _, username = dept.add_member("member")
+        with dept.signed_in(username) as member:
+            assert member.get("/api/v1/notifications/rules").status_code == 200
+            assert member.get("/api/v1/notifications/summary").status_code == 200
+            assert member.get("/api/v1/notifications/logs").status_code == 200
+            rule = {"name": "Mine", "trigger": "event_reminder", "category": "events"}
+            refused = member.post("/api/v1/notifications/rules", json=rule)
+            assert (refused.status_code, refused.json()["code"]) == (403, "LB-PERM-001")
