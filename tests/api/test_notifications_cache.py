@@ -125,7 +125,7 @@ class TestEveryInstanceForgets:
         connection.start()
         liveness.start()
         try:
-            await wait_for(lambda: liveness.current, what="followers current")
+            await wait_for(lambda: liveness.settled, what="followers current")
             members = [uuid4(), uuid4()]
             client = Client()
             await client.connect(nats_server.url, connect_timeout=2, allow_reconnect=False)

@@ -113,8 +113,9 @@ async def roster(make_settings: Callable[..., Settings]) -> AsyncIterator[Roster
     try:
         app = create_app(settings, sessionmaker=sessionmaker)
         async with app_client(app) as client:
-            # Until the revocation stream is current every request checks its session in SQL.
-            await wait_for(lambda: app.state.liveness.current)
+            # Until the revocation stream is current every request checks its session in SQL,
+            # and a follower catching up drops the cached members (events may have been missed).
+            await wait_for(lambda: app.state.liveness.settled)
             client.headers["Authorization"] = f"Bearer {token}"
             yield Roster(client, sessionmaker, organization_id, roles)
     finally:

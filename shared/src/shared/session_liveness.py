@@ -120,6 +120,11 @@ class SessionLiveness(BackgroundLoop):
         return self._revocations.current
 
     @property
+    def settled(self) -> bool:
+        """Every follower is current, so none will drop cached members on catching up."""
+        return self.current and all(f.current for f in self._member_followers)
+
+    @property
     def confirmations(self) -> int:
         """Bumped whenever every confirmation is dropped; read it before asking the database."""
         return self._confirmations
