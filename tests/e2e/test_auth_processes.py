@@ -153,7 +153,9 @@ def second_auth(stack: Stack) -> Iterator[str]:
         while time.monotonic() < deadline:
             assert process.poll() is None, "the second auth instance exited"
             with contextlib.suppress(httpx.HTTPError):
-                if httpx.get(f"{base}/internal/health", timeout=2).status_code == 200:
+                health = httpx.get(f"{base}/internal/health", timeout=2)
+                # Serving, and done catching up: a follower that catches up drops the cache.
+                if health.status_code == 200 and health.json()["events"] == "current":
                     break
             time.sleep(0.2)
         yield base

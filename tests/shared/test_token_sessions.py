@@ -173,7 +173,12 @@ class TestWithoutTheRevocationStream:
         self, departments: Departments
     ) -> None:
         response = await departments.api.get("/internal/health")
-        assert response.json() == {"status": "ok", "service": "api", "sessions": "database"}
+        assert response.json() == {
+            "status": "ok",
+            "service": "api",
+            "sessions": "database",
+            "events": "catching_up",
+        }
 
 
 class TestAfterANatsOutage:

@@ -163,12 +163,14 @@ def internal_health(state: State) -> dict[str, str]:
 
     `sessions` says how tokens are checked: against the revocation stream (`stream`), or in the
     database on every request while the stream cannot be trusted to be current (`database`).
+    `events` says whether every stream the instance follows is read to its end (`current`).
     """
     liveness: SessionLiveness = state.liveness
     return {
         "status": "ok",
         "service": state.service_name,
         "sessions": "stream" if liveness.current else "database",
+        "events": "current" if liveness.settled else "catching_up",
     }
 
 
