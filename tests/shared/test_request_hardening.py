@@ -49,7 +49,30 @@ class NoteReadingController(Controller):
         return []
 
 
-NOTES = Router("/notes", route_handlers=[NoteReadingController, NoteWritingController])
+class Alarm(msgspec.Struct):
+    """A switch inside a list."""
+
+    armed: bool
+
+
+class Switches(msgspec.Struct):
+    """Booleans plain, optional, in a nested object and in a list; a number beside them."""
+
+    enabled: bool
+    sound: bool | None = None
+    alarms: list[Alarm] = []
+    volume: int = 0
+
+
+@post("/switches", status_code=200)
+async def set_switches(data: JSONBody[Switches]) -> Switches:
+    """Echo the body."""
+    return data
+
+
+NOTES = Router(
+    "/notes", route_handlers=[NoteReadingController, NoteWritingController, set_switches]
+)
 
 
 @pytest.fixture
@@ -153,3 +176,29 @@ class TestOptions:
         response = await client.options("/nothing-here")
         assert response.status_code == 404
         assert response.json()["code"] == "LB-API-404"
+
+
+class TestBooleans:
+    """Found by the fuzz run: `{"mfa_required": 1}` turned the MFA requirement on."""
+
+    @pytest.mark.parametrize(
+        ("body", "field"),
+        [
+            ({"enabled": 1}, "enabled"),
+            ({"enabled": "true"}, "enabled"),
+            ({"enabled": True, "sound": 0}, "sound"),
+            ({"enabled": True, "alarms": [{"armed": True}, {"armed": 1}]}, "alarms.1.armed"),
+        ],
+    )
+    async def test_a_switch_said_with_anything_but_true_or_false_is_422(
+        self, client: AsyncClient, body: dict[str, object], field: str
+    ) -> None:
+        response = await client.post("/notes/switches", json=body)
+        assert response.status_code == 422, response.text
+        assert response.json()["detail"] == [{"field": field, "message": "Must be a boolean"}]
+
+    async def test_real_booleans_and_numbers_as_text_pass(self, client: AsyncClient) -> None:
+        body = {"enabled": False, "sound": None, "alarms": [{"armed": True}], "volume": "3"}
+        response = await client.post("/notes/switches", json=body)
+        assert response.status_code == 200, response.text
+        assert response.json() == {**body, "volume": 3}

@@ -4,13 +4,17 @@ Unreadable JSON is a 400 and a body under another media type a 415 (on routes th
 oversized headers a 431: all in the error envelope, never a 500 or a framework's plain text.
 """
 
+import functools
+from collections.abc import Iterator
 from typing import Any
 
 import msgspec
+import msgspec.inspect as mi
 import structlog
 from litestar import MediaType, Request, Response
 from litestar.datastructures import State
 from litestar.enums import ScopeType
+from litestar.exceptions import ValidationException
 from litestar.status_codes import HTTP_204_NO_CONTENT
 from litestar.types import (
     ASGIApp,
@@ -41,10 +45,80 @@ class JsonRequest(Request[Any, Any, State]):
         if await self.body() and not _is_json(media_type):
             raise UnsupportedMediaTypeError(media_type=media_type[:100])
         try:
-            return await super().json()
+            decoded = await super().json()
         except (RecursionError, UnicodeDecodeError) as exc:
             # msgspec raises these (not a DecodeError) for deep nesting and bad UTF-8 in strings.
             raise MalformedBodyError(reason=type(exc).__name__) from exc
+        body = self.route_handler.parsed_data_field
+        if body is not None:
+            refuse_non_booleans(decoded, body.annotation)
+        return decoded
+
+
+def refuse_non_booleans(decoded: Any, annotation: Any) -> None:
+    """A 422 for `0`, `1` or `"true"` where the body's type holds a boolean.
+
+    Litestar converts bodies leniently, which suits numbers and dates sent as text but would
+    read `{"mfa_required": 1}` as a yes: a switch must be said with `true` or `false`.
+    """
+    try:
+        info = _type_info(annotation)
+    except (TypeError, ValueError):  # not a type msgspec knows: Litestar's own check applies
+        return
+    found = dict(_non_booleans(decoded, info, "$"))  # by path: union members may repeat one
+    errors = [
+        {"key": "data", "message": f"Expected `bool`, got `{type(value).__name__}` - at `{at}`"}
+        for at, value in found.items()
+    ]
+    if errors:
+        raise ValidationException(extra=errors)
+
+
+@functools.cache
+def _type_info(annotation: Any) -> mi.Type:
+    return mi.type_info(annotation)
+
+
+def _non_booleans(value: Any, info: mi.Type, at: str) -> Iterator[tuple[str, Any]]:
+    while isinstance(info, mi.Metadata):
+        info = info.type
+    if isinstance(info, mi.BoolType):
+        if not isinstance(value, bool):
+            yield at, value
+    elif isinstance(info, mi.UnionType):
+        yield from _union_non_booleans(value, info, at)
+    else:
+        for inner, inner_info, inner_at in _children(value, info, at):
+            yield from _non_booleans(inner, inner_info, inner_at)
+
+
+def _children(value: Any, info: mi.Type, at: str) -> Iterator[tuple[Any, mi.Type, str]]:
+    """The values inside a JSON object or array, with the type each must have."""
+    if isinstance(info, mi.StructType | mi.TypedDictType | mi.DataclassType):
+        if isinstance(value, dict):
+            for field in info.fields:
+                if field.encode_name in value:
+                    yield value[field.encode_name], field.type, f"{at}.{field.encode_name}"
+    elif isinstance(info, mi.ListType | mi.SetType | mi.FrozenSetType | mi.VarTupleType):
+        if isinstance(value, list):
+            for index, item in enumerate(value):
+                yield item, info.item_type, f"{at}[{index}]"
+    elif isinstance(info, mi.DictType) and isinstance(value, dict):
+        for key, item in value.items():
+            yield item, info.value_type, f"{at}.{key}"
+
+
+def _union_non_booleans(value: Any, info: mi.UnionType, at: str) -> Iterator[tuple[str, Any]]:
+    members = [t.type if isinstance(t, mi.Metadata) else t for t in info.types]
+    if isinstance(value, bool) or value is None:
+        return
+    if isinstance(value, dict | list):
+        for member in members:  # a member of another shape has no children for this value
+            yield from _non_booleans(value, member, at)
+        return
+    takes_it = any(not isinstance(m, mi.BoolType | mi.NoneType) for m in members)
+    if any(isinstance(m, mi.BoolType) for m in members) and not takes_it:
+        yield at, value
 
 
 def _is_json(media_type: str) -> bool:
