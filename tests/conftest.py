@@ -15,6 +15,7 @@ from shared.db.migrate import migrate
 from shared.db.session import create_engine
 from shared.logging import configure_logging
 from shared.settings import Settings
+from tests.support.servers import NatsServer, RedisServer
 
 MARIADB = {"host": "127.0.0.1", "port": 3306, "user": "root", "password": ""}
 REDIS_BASE = "redis://127.0.0.1:6379"
@@ -123,3 +124,25 @@ def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
     fresh = sorted(p for p in ARTIFACTS.iterdir() if p.stat().st_mtime >= _SESSION_STARTED)
     for path in fresh:
         terminalreporter.write_line(f"test artifact: {path}")
+
+
+@pytest.fixture
+def nats_server(tmp_path: Path) -> Iterator[NatsServer]:
+    """A private nats-server with JetStream that the test may stop and start again."""
+    server = NatsServer(tmp_path / "nats")
+    server.start()
+    try:
+        yield server
+    finally:
+        server.kill()
+
+
+@pytest.fixture
+def private_redis(tmp_path: Path) -> Iterator[RedisServer]:
+    """A private redis-server that the test may stop and start again."""
+    server = RedisServer(tmp_path / "redis")
+    server.start()
+    try:
+        yield server
+    finally:
+        server.kill()

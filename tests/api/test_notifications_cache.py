@@ -5,12 +5,9 @@ read on this instance drops it after commit, and every instance drops it on the
 `InboxesChanged` event that reads and new entries publish.
 """
 
-from collections.abc import AsyncIterator
 from datetime import timedelta
-from pathlib import Path
 from uuid import UUID, uuid4
 
-import pytest
 from nats.aio.client import Client
 from sqlalchemy import select
 
@@ -98,16 +95,6 @@ class TestCachedCount:
             {"user_ids": [str(member.id)], "change": "added"},
             None,
         )
-
-
-@pytest.fixture
-def nats_server(tmp_path: Path) -> AsyncIterator[NatsServer]:
-    server = NatsServer(tmp_path / "nats")
-    server.start()
-    try:
-        yield server
-    finally:
-        server.kill()
 
 
 class TestEveryInstanceForgets:

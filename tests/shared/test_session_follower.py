@@ -12,7 +12,6 @@ import threading
 import time
 from collections.abc import AsyncIterator
 from datetime import timedelta
-from pathlib import Path
 from uuid import uuid4
 
 import pytest
@@ -29,16 +28,6 @@ from tests.support.waiting import wait_for
 STREAM = "LOGBOOK_FOLLOWER_TEST"
 # The acceptance bound of issue 10: a revocation reaches every service within a second.
 REVOCATION_SECONDS = 1.0
-
-
-@pytest.fixture
-def nats_server(tmp_path: Path) -> AsyncIterator[NatsServer]:
-    server = NatsServer(tmp_path / "nats")
-    server.start()
-    try:
-        yield server
-    finally:
-        server.kill()
 
 
 @pytest.fixture

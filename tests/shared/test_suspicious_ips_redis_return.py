@@ -5,8 +5,7 @@ timeout) blocked an address again for up to 15 minutes over failures long since 
 Redis. Runs against a private redis-server that the test stops and starts.
 """
 
-from collections.abc import AsyncIterator, Iterator
-from pathlib import Path
+from collections.abc import AsyncIterator
 
 import pytest
 import redis.asyncio as redis
@@ -20,18 +19,8 @@ LIMIT = 3
 
 
 @pytest.fixture
-def redis_server(tmp_path: Path) -> Iterator[RedisServer]:
-    server = RedisServer(tmp_path / "redis")
-    server.start()
-    try:
-        yield server
-    finally:
-        server.kill()
-
-
-@pytest.fixture
-async def throttle(redis_server: RedisServer) -> AsyncIterator[SuspiciousIps]:
-    client = redis.Redis.from_url(redis_server.url, socket_timeout=1, socket_connect_timeout=1)
+async def throttle(private_redis: RedisServer) -> AsyncIterator[SuspiciousIps]:
+    client = redis.Redis.from_url(private_redis.url, socket_timeout=1, socket_connect_timeout=1)
     settings = Settings(_env_file=None, suspicious_ip_max_failures=LIMIT)
     try:
         yield SuspiciousIps(client, settings)
@@ -40,15 +29,15 @@ async def throttle(redis_server: RedisServer) -> AsyncIterator[SuspiciousIps]:
 
 
 async def test_a_fallback_block_does_not_return_with_the_next_redis_blip(
-    redis_server: RedisServer, throttle: SuspiciousIps
+    private_redis: RedisServer, throttle: SuspiciousIps
 ) -> None:
-    redis_server.stop()
+    private_redis.stop()
     for _ in range(LIMIT):
         await throttle.record_failure(ADDRESS)
     assert await throttle.blocked_for(ADDRESS) > 0  # the fallback blocks while Redis is away
 
-    redis_server.start()
+    private_redis.start()
     assert await throttle.blocked_for(ADDRESS) == 0  # Redis knows of no block
 
-    redis_server.stop()
+    private_redis.stop()
     assert await throttle.blocked_for(ADDRESS) == 0  # and the old fallback block is gone

@@ -9,9 +9,8 @@ in the database is refused at once. The api and auth apps run in-process on the 
 
 import contextlib
 import uuid
-from collections.abc import AsyncIterator, Callable, Iterator
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
-from pathlib import Path
 
 import httpx
 import pytest
@@ -105,16 +104,6 @@ async def two_departments(settings: Settings) -> AsyncIterator[Departments]:
 async def departments(make_settings: Callable[..., Settings]) -> AsyncIterator[Departments]:
     async with two_departments(make_settings(nats_url=NO_NATS)) as running:
         yield running
-
-
-@pytest.fixture
-def nats_server(tmp_path: Path) -> Iterator[NatsServer]:
-    server = NatsServer(tmp_path / "nats")
-    server.start()
-    try:
-        yield server
-    finally:
-        server.kill()
 
 
 async def end_in_database(departments: Departments) -> None:

@@ -2,7 +2,7 @@
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, get_args
 from uuid import UUID
 
 import msgspec
@@ -10,6 +10,7 @@ import msgspec
 from api.locations.errors import DuplicateRankCodeError, RankCodeInUseError, RankNotFoundError
 from api.locations.repository import RankedMember, RankRepository, UniqueClashError
 from api.locations.schemas import (
+    Position,
     RankCreate,
     RankIssue,
     RankReorder,
@@ -25,17 +26,7 @@ from shared.principal import Principal
 # Set in the organization's settings once the defaults were written (or ranks already
 # existed), so an organization that deletes every rank does not get them back.
 RANKS_SEEDED = "operational_ranks_seeded"
-ALL_POSITIONS = [
-    "officer",
-    "driver",
-    "firefighter",
-    "ems",
-    "captain",
-    "lieutenant",
-    "probationary",
-    "volunteer",
-    "other",
-]
+ALL_POSITIONS = list(get_args(Position))
 SEED_POSITIONS: dict[str, list[str]] = {
     "fire_chief": ALL_POSITIONS,
     "deputy_chief": ALL_POSITIONS,
