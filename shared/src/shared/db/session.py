@@ -3,6 +3,7 @@
 import asyncio
 import time
 from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
@@ -139,6 +140,20 @@ def _unreachable_message(target: str, attempts: int, max_wait: float) -> str:
 def create_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
     """Sessions that keep loaded values after commit (responses are built after it)."""
     return async_sessionmaker(engine, expire_on_commit=False)
+
+
+@asynccontextmanager
+async def own_transaction(
+    sessionmaker: async_sessionmaker[AsyncSession],
+) -> AsyncIterator[AsyncSession]:
+    """A short transaction of its own, committed when the block ends.
+
+    For the few records that must outlive a request that then fails (a failed sign-in counted,
+    a refused escalation audited): the request's own transaction always rolls back on error.
+    On SQLite one writer holds the file at a time: open it before the request writes.
+    """
+    async with sessionmaker() as session, session.begin():
+        yield session
 
 
 async def provide_db_session(state: State) -> AsyncIterator[AsyncSession]:
