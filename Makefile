@@ -57,7 +57,7 @@ lint: $(STAMP) ## ruff (lint and format check) and the import contracts
 	$(BIN)/lint-imports
 
 typecheck: $(STAMP) ## mypy, strict
-	$(BIN)/mypy shared/src services/auth/src services/api/src services/health/src
+	$(BIN)/mypy launcher/src shared/src services/auth/src services/api/src services/health/src
 
 unit: $(STAMP) $(DOCS_ASSETS)/.stamp $(CHROMIUM) ## pytest against the local MariaDB, Redis and NATS
 	$(BIN)/pytest

@@ -15,8 +15,8 @@ import uvloop
 
 from bench.clients import Call, browsers, reader
 from bench.measure import RssSampler, Run, append_report, commit, hammer
+from launcher.serve import SERVICES
 from shared.passwords import HASHER, hash_password_sync
-from shared.serve import SERVICES
 from tests.e2e.stack import start_stack
 from tests.e2e.test_auth_flow import PASSWORD, create_admin
 

@@ -2,7 +2,7 @@
 
 from pathlib import Path
 
-from shared.runner import Platform
+from launcher.runner import Platform
 from shared.settings import Settings
 
 

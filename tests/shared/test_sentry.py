@@ -6,7 +6,7 @@ from collections.abc import Callable, Iterator
 import pytest
 import sentry_sdk
 
-from shared.serve import init_sentry
+from launcher.serve import init_sentry
 from shared.settings import Settings
 from tests.support.app import create_test_app
 from tests.support.client import app_client

@@ -15,8 +15,8 @@ from shared.db.session import DatabaseUnreachableError, create_engine, create_se
 from shared.db.types import utc_now
 from shared.models import Organization, User
 from shared.passwords import hash_password, password_problems, policy_message
-from shared.serve import load_settings, prepare_database
 from shared.settings import Settings
+from shared.startup import load_settings, prepare_database
 
 EMAIL_PATTERN = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
 USERNAME_PATTERN = re.compile(r"[A-Za-z0-9_-]{3,100}")

@@ -1,13 +1,12 @@
 """Start one service: checks, database wait and migration, then uvicorn.
 
-The database is prepared by a short-lived child (`python -m shared.serve <service>`): Alembic and
+The database is prepared by a short-lived child (`python -m launcher.serve <service>`): Alembic and
 the migration scripts never load into the serving process, which keeps about 15 MB less.
 """
 
 import asyncio
 import errno
 import gc
-import importlib
 import socket
 import subprocess
 import sys
@@ -19,28 +18,13 @@ from litestar import Litestar
 from sentry_sdk.integrations.logging import LoggingIntegration
 from sentry_sdk.types import Event, Hint
 
-from shared.db.session import DatabaseUnreachableError, create_engine, wait_for_database
-from shared.logging import configure_logging
+from shared.db.session import DatabaseUnreachableError
 from shared.request_context import current_request_id
-from shared.security_checks import enforce
 from shared.settings import Settings
-from shared.settings import load_settings as read_settings
+from shared.startup import load_settings, prepare_database
 
 SERVICES = ("auth", "api", "health")
-log = structlog.get_logger("shared.serve")
-
-
-def load_settings(service: str, *, checked: bool = True) -> Settings:
-    """Settings with logging configured and the startup security checks passed (or exit)."""
-    settings = read_settings()
-    configure_logging(
-        service,
-        log_format=settings.log_format,
-        level=settings.log_level,
-        log_file=settings.log_file,
-        sql_echo=settings.db_echo,
-    )
-    return enforce(settings) if checked else settings
+log = structlog.get_logger("launcher.serve")
 
 
 def init_sentry(settings: Settings, service: str) -> None:
@@ -66,24 +50,20 @@ def init_sentry(settings: Settings, service: str) -> None:
     sentry_sdk.set_tag("service", service)
 
 
-async def prepare_database(settings: Settings) -> None:
-    """Wait for the database, then bring it to head (under the migration lock)."""
-    from shared.db.migrate import migrate  # noqa: PLC0415 - Alembic only where it runs
-
-    engine = create_engine(settings.resolved_database_url(), ssl_ca=settings.db_ssl_ca)
-    try:
-        await wait_for_database(engine, max_wait=settings.db_wait_seconds)
-        if settings.migrate_on_start:
-            await migrate(engine)
-    finally:
-        await engine.dispose()
-
-
 def build_app(service: str, settings: Settings) -> Litestar:
-    """The service's app; imported by name because this package never imports a service."""
-    module = importlib.import_module(f"{service}.app")
-    app: Litestar = module.create_app(settings)
-    return app
+    """The service's app; only the served service's modules load into its process."""
+    # Imported here, not at the top: the top would load all three services into every process.
+    if service == "auth":
+        from auth.app import create_app as create_auth  # noqa: PLC0415
+
+        return create_auth(settings)
+    if service == "api":
+        from api.app import create_app as create_api  # noqa: PLC0415
+
+        return create_api(settings)
+    from health.app import create_app as create_health  # noqa: PLC0415
+
+    return create_health(settings)
 
 
 def port_of(settings: Settings, service: str) -> int:
@@ -147,7 +127,7 @@ def serve(service: str) -> int:
         return 1
     init_sentry(settings, service)
     # The child reads the same environment and reports its own failures.
-    prepared = subprocess.run([sys.executable, "-m", "shared.serve", service], check=False)  # noqa: S603
+    prepared = subprocess.run([sys.executable, "-m", "launcher.serve", service], check=False)  # noqa: S603
     if prepared.returncode != 0:
         return 1
     app = build_app(service, settings)

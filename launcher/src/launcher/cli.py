@@ -2,7 +2,6 @@
 
 import argparse
 import asyncio
-import importlib
 import sys
 
 from shared.logging import configure_logging
@@ -30,8 +29,8 @@ def _check_config() -> int:
 
 
 def _migrate() -> int:
-    from shared.serve import load_settings as load_service_settings  # noqa: PLC0415 - heavy
-    from shared.serve import prepare_database_or_report  # noqa: PLC0415
+    from launcher.serve import prepare_database_or_report  # noqa: PLC0415 - heavy
+    from shared.startup import load_settings as load_service_settings  # noqa: PLC0415
 
     settings = load_service_settings("migrate").model_copy(update={"migrate_on_start": True})
     return 0 if prepare_database_or_report(settings) else 1
@@ -67,17 +66,16 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "migrate":
         return _migrate()
     if args.command == "create-admin":
-        # The auth service owns credentials; this package never imports it statically.
-        bootstrap = importlib.import_module("auth.bootstrap")
-        code: int = bootstrap.main(
+        from auth.bootstrap import main as create_admin  # noqa: PLC0415 - loads the auth service
+
+        return create_admin(
             args.org_name, args.email, args.username, args.first_name, args.last_name
         )
-        return code
     if args.command == "serve":
-        from shared.serve import serve  # noqa: PLC0415 - loads the service's app
+        from launcher.serve import serve  # noqa: PLC0415 - loads the service's app
 
         return serve(args.service)
-    from shared.runner import run_platform  # noqa: PLC0415
+    from launcher.runner import run_platform  # noqa: PLC0415
 
     configure_logging("run", log_format=load_settings().log_format)
     return asyncio.run(run_platform())

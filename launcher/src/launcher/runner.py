@@ -15,11 +15,11 @@ from urllib.parse import urlsplit
 import httpx
 import structlog
 
+from launcher.serve import SERVICES, port_in_use, port_of, report_port_in_use
 from shared.security_checks import enforce, generate_env_block
-from shared.serve import SERVICES, port_in_use, port_of, report_port_in_use
 from shared.settings import Settings, load_settings
 
-log = structlog.get_logger("shared.runner")
+log = structlog.get_logger("launcher.runner")
 BIN = Path(sys.executable).parent
 STOP_GRACE_SECONDS = 10.0
 PR_SET_PDEATHSIG = 1  # from <linux/prctl.h>
@@ -196,7 +196,7 @@ class Platform:
         self.prepare_env()
         await self._start_nats()
         for service in SERVICES:
-            await self._spawn(service, sys.executable, "-m", "shared.cli", "serve", service)
+            await self._spawn(service, sys.executable, "-m", "launcher.cli", "serve", service)
         await self._spawn(
             "gateway",
             str(BIN / "caddy"),

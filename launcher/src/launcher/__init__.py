@@ -1,0 +1,1 @@
+"""The `logbook` command: the one package that may import every service."""
