@@ -3,7 +3,6 @@
 import asyncio
 import contextlib
 import fcntl
-import time
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -16,9 +15,11 @@ from alembic.script import ScriptDirectory
 from sqlalchemy import MetaData, inspect, text
 from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+from tenacity import Retrying, stop_after_attempt, wait_exponential
 
 import shared.models  # noqa: F401 - fills Base.metadata
 from shared.db.base import Base
+from shared.retry import log_retry
 
 log = structlog.get_logger("shared.migrate")
 MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "migrations"
@@ -54,30 +55,27 @@ def load_scripts(
 
     A forked chain is refused at once: waiting does not merge two heads.
     """
-    delay = first_delay
-    for attempt in range(1, attempts + 1):
-        try:
-            scripts = ScriptDirectory.from_config(config)
-            heads = scripts.get_heads()  # loads every revision file: fails on a broken graph
-        except Exception as exc:
-            if attempt == attempts:
-                raise MigrationError(f"cannot load the migration scripts: {exc}") from exc
-            log.warning(
-                "migrate.scripts_unreadable",
-                attempt=attempt,
-                retry_in=delay,
-                error=type(exc).__name__,
-            )
-            time.sleep(delay)
-            delay *= 2
-        else:
-            if len(heads) > 1:
-                raise MigrationError(
-                    f"the migration chain has {len(heads)} heads ({', '.join(sorted(heads))}); "
-                    "merge them into one with `alembic merge` before deploying"
-                )
-            return scripts
-    raise AssertionError("unreachable")
+    retrying = Retrying(
+        wait=wait_exponential(multiplier=first_delay),
+        stop=stop_after_attempt(attempts),
+        before_sleep=log_retry(log.warning, "migrate.scripts_unreadable", with_attempt=True),
+        reraise=True,
+    )
+    try:
+        scripts, heads = retrying(_read_scripts, config)
+    except Exception as exc:
+        raise MigrationError(f"cannot load the migration scripts: {exc}") from exc
+    if len(heads) > 1:
+        raise MigrationError(
+            f"the migration chain has {len(heads)} heads ({', '.join(sorted(heads))}); "
+            "merge them into one with `alembic merge` before deploying"
+        )
+    return scripts
+
+
+def _read_scripts(config: Config) -> tuple[ScriptDirectory, tuple[str, ...]]:
+    scripts = ScriptDirectory.from_config(config)
+    return scripts, tuple(scripts.get_heads())  # loads every revision file: fails on a broken graph
 
 
 def schema_differences(connection: Connection) -> list[object]:

@@ -1,7 +1,6 @@
 """Engine, the wait for a database that may start late, and the per-request session."""
 
 import asyncio
-import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -17,8 +16,16 @@ from sqlalchemy.ext.asyncio import (
     async_sessionmaker,
     create_async_engine,
 )
+from tenacity import (
+    AsyncRetrying,
+    RetryCallState,
+    retry_if_exception,
+    stop_after_delay,
+    wait_exponential,
+)
 
 from shared.errors import AppError
+from shared.retry import log_retry
 
 log = structlog.get_logger("shared.db")
 CONNECT_TIMEOUT_SECONDS = 5
@@ -82,35 +89,33 @@ async def ping(engine: AsyncEngine) -> None:
 async def wait_for_database(engine: AsyncEngine, *, max_wait: float) -> None:
     """Retry with exponential backoff until the database answers or `max_wait` seconds pass."""
     target = describe_target(engine.url)
-    deadline = time.monotonic() + max_wait
-    delay, attempt = 0.5, 0
-    while True:
-        attempt += 1
-        try:
-            async with asyncio.timeout(CONNECT_TIMEOUT_SECONDS + 1):
-                await ping(engine)
-        except Exception as exc:
-            refusal = _refusal(exc)
-            if refusal is not None:  # waiting cannot fix wrong credentials or a missing database
-                raise DatabaseUnreachableError(f"The database at {target} {refusal}") from exc
-            remaining = deadline - time.monotonic()
-            if remaining <= 0:
-                raise DatabaseUnreachableError(
-                    _unreachable_message(target, attempt, max_wait)
-                ) from exc
-            wait = min(delay, remaining, MAX_BACKOFF_SECONDS)
-            log.warning(
-                "database.waiting",
-                target=target,
-                attempt=attempt,
-                error=type(exc).__name__,
-                retry_in=round(wait, 2),
-            )
-            await asyncio.sleep(wait)
-            delay *= 2
-        else:
-            log.info("database.ready", target=target, attempts=attempt)
-            return
+    backoff = wait_exponential(multiplier=0.5, max=MAX_BACKOFF_SECONDS)
+
+    def until_deadline(state: RetryCallState) -> float:
+        # The last attempt falls on the deadline itself, not one backoff step past it.
+        return max(0.0, min(backoff(state), max_wait - (state.seconds_since_start or 0.0)))
+
+    retrying = AsyncRetrying(
+        # Waiting cannot fix wrong credentials or a missing database.
+        retry=retry_if_exception(lambda exc: _refusal(exc) is None),
+        wait=until_deadline,
+        stop=stop_after_delay(max_wait),
+        before_sleep=log_retry(log.warning, "database.waiting", target=target, with_attempt=True),
+        reraise=True,
+    )
+    attempts = 0
+    try:
+        async for attempt in retrying:
+            with attempt:
+                attempts = attempt.retry_state.attempt_number
+                async with asyncio.timeout(CONNECT_TIMEOUT_SECONDS + 1):
+                    await ping(engine)
+    except Exception as exc:
+        refusal = _refusal(exc)
+        if refusal is not None:
+            raise DatabaseUnreachableError(f"The database at {target} {refusal}") from exc
+        raise DatabaseUnreachableError(_unreachable_message(target, attempts, max_wait)) from exc
+    log.info("database.ready", target=target, attempts=attempts)
 
 
 # MySQL/MariaDB errors that mean "up, but refusing us": (code, what to tell the operator).
