@@ -31,7 +31,8 @@ def provide_audit_trail(
         user_agent=(request.headers.get("user-agent") or "")[:500] or None,
         request_id=current_request_id(),
     )
-    return AuditTrail(db_session, signing_key(settings), context)
+    sessionmaker = request.app.state.sessionmaker
+    return AuditTrail(db_session, signing_key(settings), context, sessionmaker=sessionmaker)
 
 
 # Every api controller takes these.

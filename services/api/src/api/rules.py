@@ -10,16 +10,12 @@ from dataclasses import dataclass, field
 from typing import NoReturn
 from uuid import UUID
 
-from sqlalchemy.ext.asyncio import AsyncSession
-
 from api.audit.trail import AuditTrail
 from api.roles.repository import RoleRepository
 from shared.catalog.system_roles import rank_permissions
 from shared.errors import AppError
 from shared.events.contracts.security import PrivilegeEscalationBlocked
-from shared.events.outbox import Outbox
 from shared.permissions import grants
-from shared.principal import Principal
 
 ADMIN_PERMISSION = "members.manage"
 
@@ -30,7 +26,6 @@ class PrivilegeCeilingError(AppError):
     status_code = 403
     code = "LB-PERM-001"
     detail = "Insufficient permissions"
-    keeps_changes = True  # the CRITICAL audit entry and the event must survive the refusal
 
 
 class LastAdministratorError(AppError):
@@ -71,11 +66,8 @@ class ProposedChange:
     leaving: frozenset[UUID] = frozenset()  # users who stop being active or are deleted
 
 
-async def administrators_after(
-    session: AsyncSession, organization_id: UUID, change: ProposedChange
-) -> int:
+async def administrators_after(repository: RoleRepository, change: ProposedChange) -> int:
     """How many active members could still manage members once `change` applied."""
-    repository = RoleRepository(session, organization_id)
     members = await repository.active_members_with_roles()
     roles = await repository.permissions_by_role()
     count = 0
@@ -94,33 +86,25 @@ async def administrators_after(
     return count
 
 
-async def keep_an_administrator(
-    session: AsyncSession, organization_id: UUID, change: ProposedChange
-) -> None:
+async def keep_an_administrator(roles: RoleRepository, change: ProposedChange) -> None:
     """Refuse (400) a change that leaves nobody able to manage members."""
-    if await administrators_after(session, organization_id, change) == 0:
+    if await administrators_after(roles, change) == 0:
         raise LastAdministratorError
 
 
-async def refuse_escalation(
-    audit: AuditTrail, principal: Principal, target: str, missing: list[str]
-) -> NoReturn:
-    """Record the blocked attempt (CRITICAL entry and event), then answer 403.
+async def refuse_escalation(audit: AuditTrail, target: str, missing: list[str]) -> NoReturn:
+    """Record the blocked attempt (CRITICAL entry and event) apart, then answer 403.
 
-    Call it before the request changes anything: the refusal commits the transaction so the
-    record survives.
+    Call it before the request writes anything (see `AuditTrail.record_apart`); the request's
+    own transaction then rolls back.
     """
-    await audit.record(
+    await audit.record_apart(
         "privilege_escalation_blocked",
         "security",
         "critical",
+        PrivilegeEscalationBlocked(target=target, ip=audit.ip_address),
         target=target,
         missing_permissions=missing,
-    )
-    Outbox(audit.session).add(
-        PrivilegeEscalationBlocked(target=target, ip=audit.ip_address),
-        organization_id=principal.organization_id,
-        actor_id=principal.user_id,
     )
     raise PrivilegeCeilingError(
         detail=f"You cannot grant permissions you do not hold: {', '.join(missing)}"

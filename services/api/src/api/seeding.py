@@ -6,11 +6,11 @@ earlier release gets the roles added since then here. Existing roles are never c
 
 import structlog
 from litestar import Litestar
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from shared.catalog.repository import OrganizationRepository
 from shared.catalog.seed import ensure_system_roles
+from shared.db.integrity import ClashError, guarded
 
 log = structlog.get_logger("api.seeding")
 
@@ -23,8 +23,12 @@ async def seed_system_roles(app: Litestar) -> None:
     for organization_id in organization_ids:
         async with sessionmaker() as session:
             try:
-                await ensure_system_roles(session, organization_id)
-                await session.commit()
-            except IntegrityError:
+                async with guarded(session, savepoint=False):
+                    await ensure_system_roles(session, organization_id)
+            except ClashError as clash:
+                if clash.field != "slug":
+                    raise
                 # Another instance starting at the same moment added them first.
                 log.info("seeding.done_elsewhere", organization_id=str(organization_id))
+                continue
+            await session.commit()

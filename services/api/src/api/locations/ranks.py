@@ -8,7 +8,7 @@ from uuid import UUID
 import msgspec
 
 from api.locations.errors import DuplicateRankCodeError, RankCodeInUseError, RankNotFoundError
-from api.locations.repository import RankedMember, RankRepository, UniqueClashError
+from api.locations.repository import RankedMember, RankRepository
 from api.locations.schemas import (
     Position,
     RankCreate,
@@ -18,6 +18,7 @@ from api.locations.schemas import (
     RankValidation,
 )
 from shared.catalog.system_roles import DEFAULT_RANKS
+from shared.db.integrity import ClashError
 from shared.events.contracts.ranks import RankChange, RankChanged
 from shared.events.outbox import Outbox
 from shared.models import OperationalRank
@@ -175,7 +176,10 @@ class RankService:
     async def _save(self, rank: OperationalRank, fields: dict[str, Any], code: str) -> None:
         try:
             await self.ranks.save(rank, fields)
-        except UniqueClashError:  # a concurrent request took the code
+        except ClashError as clash:
+            if clash.field != "rank_code":
+                raise
+            # A concurrent request took the code.
             raise DuplicateRankCodeError(f"Rank code '{code}' already exists") from None
 
     def _publish(

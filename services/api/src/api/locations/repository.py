@@ -6,8 +6,8 @@ from typing import Any
 from uuid import UUID
 
 from sqlalchemy import delete, exists, func, select
-from sqlalchemy.exc import IntegrityError
 
+from shared.db.integrity import guarded
 from shared.db.repository import TenantRepository
 from shared.models import Location, MemberStatus, OperationalRank, Organization, User
 
@@ -28,10 +28,6 @@ class RankedMember:
     last_name: str | None
     username: str
     rank: str
-
-
-class UniqueClashError(Exception):
-    """An insert or update met a unique constraint (a name, a code, a seeded rank)."""
 
 
 class LocationRepository(TenantRepository[Location]):
@@ -84,17 +80,13 @@ class LocationRepository(TenantRepository[Location]):
     async def save(self, location: Location, fields: dict[str, Any]) -> None:
         """Set `fields` and write the location in a savepoint.
 
-        `UniqueClashError` leaves the transaction usable; set the fields here, not before, or
+        A `ClashError` leaves the transaction usable; the fields are set here, not before, or
         the savepoint's opening flush would meet the clash outside it.
         """
-        try:
-            async with self.session.begin_nested():
-                for key, value in fields.items():
-                    setattr(location, key, value)
-                self.session.add(location)
-                await self.session.flush()
-        except IntegrityError as exc:
-            raise UniqueClashError from exc
+        async with guarded(self.session):
+            for key, value in fields.items():
+                setattr(location, key, value)
+            self.session.add(location)
 
     async def delete(self, location: Location) -> None:
         """Delete the location row."""
@@ -175,15 +167,11 @@ class RankRepository(TenantRepository[OperationalRank]):
         return set((await self.session.scalars(stmt)).all())
 
     async def save(self, rank: OperationalRank, fields: dict[str, Any]) -> None:
-        """Set `fields` and write the rank in a savepoint; `UniqueClashError` on a code clash."""
-        try:
-            async with self.session.begin_nested():
-                for key, value in fields.items():
-                    setattr(rank, key, value)
-                self.session.add(rank)
-                await self.session.flush()
-        except IntegrityError as exc:
-            raise UniqueClashError from exc
+        """Set `fields` and write the rank in a savepoint; `ClashError` on a code clash."""
+        async with guarded(self.session):
+            for key, value in fields.items():
+                setattr(rank, key, value)
+            self.session.add(rank)
 
     async def delete(self, rank: OperationalRank) -> None:
         """Delete the rank row (members keep their code: nothing cascades)."""

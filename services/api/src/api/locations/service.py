@@ -16,8 +16,9 @@ from api.locations.errors import (
     LocationNotFoundError,
     RoomFacilityChangeError,
 )
-from api.locations.repository import LocationRepository, UniqueClashError
+from api.locations.repository import LocationRepository
 from api.locations.schemas import LocationCreate, LocationUpdate
+from shared.db.integrity import ClashError
 from shared.events.contracts.locations import (
     LocationCreated,
     LocationDeleted,
@@ -145,13 +146,13 @@ class LocationService:
                 fields["display_code"] = await self._unused_code()
             try:
                 await self.locations.save(location, fields)
-            except UniqueClashError:
-                # A concurrent write took the name, or (rarely) the new code: tell them apart.
-                if not new_code or await self.locations.name_taken(
-                    *keys, besides=location.id, latest=True
-                ):
+            except ClashError as clash:
+                # A concurrent write took the name, or (rarely) the new code.
+                if new_code and clash.field == "display_code":
+                    continue
+                if clash.field == "name_key":
                     raise DuplicateLocationNameError from None
-                continue
+                raise
             return
         raise DisplayCodeExhaustedError
 

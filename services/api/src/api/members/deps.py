@@ -26,6 +26,7 @@ from api.members.service import (
     MemberPhotos,
     MemberReader,
 )
+from api.roles.repository import RoleRepository as Administrators
 from shared.events.outbox import Outbox
 from shared.principal import Principal
 
@@ -47,6 +48,7 @@ def provide_member_context(
         roles=RoleRepository(db_session, org),
         organization=OrganizationRepository(db_session, org),
         history=AuditHistoryRepository(db_session, org),
+        administrators=Administrators(db_session, org),
         forget=partial(forget_member, db_session, request.app.state.member_cache),
     )
 

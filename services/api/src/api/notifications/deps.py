@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from api.audit.trail import AuditTrail
 from api.notifications.repository import LogFilter, NotificationLogRepository, RuleRepository
 from api.notifications.service import NotificationService, UnreadCounter
+from api.roles.cache import forget_after_commit
 from shared.events.outbox import Outbox
 from shared.principal import Principal
 
@@ -37,7 +38,7 @@ def provide_notification_service(
         audit=audit,
         outbox=Outbox(db_session),
         principal=principal,
-        member_cache=state.member_cache,
+        forget_after_commit=partial(forget_after_commit, db_session, state.member_cache),
     )
 
 

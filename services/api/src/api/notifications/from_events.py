@@ -11,7 +11,7 @@ from datetime import timedelta
 import structlog
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from api.notifications.repository import DuplicateEntryError, InboxWriter
+from api.notifications.repository import InboxWriter
 from api.notifications.triggers import Draft, draft_for
 from shared.db.types import utc_now
 from shared.events.contracts.notifications import InboxesChanged
@@ -45,9 +45,7 @@ async def notify_from_event(
         log.info("notifications.no_active_recipient", event_type=envelope.type)
         return None
     entry = _entry(envelope, draft, member, NotificationChannel.IN_APP)
-    try:
-        await writer.add_once(entry)
-    except DuplicateEntryError:
+    if not await writer.add_once(entry):
         log.info("notifications.duplicate_skipped", event_type=envelope.type)
         return None
     log.info("notifications.created", log_id=str(entry.id), category=draft.category)
@@ -96,9 +94,7 @@ async def _email(
         error = type(exc).__name__
     sent = _entry(envelope, draft, member, NotificationChannel.EMAIL)
     sent.delivered, sent.error = error is None, error[:ERROR_MAX] if error else None
-    try:
-        await writer.add_once(sent)
-    except DuplicateEntryError:
+    if not await writer.add_once(sent):
         return
     if error is None:
         log.info("notifications.emailed", user_id=str(member.id))

@@ -6,8 +6,8 @@ from datetime import datetime
 from uuid import UUID
 
 from sqlalchemy import ColumnElement, and_, case, delete, func, or_, select, update
-from sqlalchemy.exc import IntegrityError
 
+from shared.db.integrity import ClashError, ClashKind, guarded
 from shared.db.repository import TenantRepository
 from shared.models import NotificationChannel, NotificationLog, NotificationRule, Position, User
 from shared.models.notifications import RuleCategory
@@ -172,10 +172,6 @@ class RuleRepository(TenantRepository[NotificationRule]):
         return int(row[0]), int(row[1])
 
 
-class DuplicateEntryError(Exception):
-    """The event already produced this entry (a redelivery or a republished event)."""
-
-
 class InboxWriter(TenantRepository[NotificationLog]):
     """Entries the consumers write for members of one organization."""
 
@@ -199,11 +195,14 @@ class InboxWriter(TenantRepository[NotificationLog]):
         )
         return list(rows)
 
-    async def add_once(self, entry: NotificationLog) -> None:
-        """Write the entry in a savepoint; `DuplicateEntryError` when its source made it before."""
+    async def add_once(self, entry: NotificationLog) -> bool:
+        """Write the entry in a savepoint; False when its source made it before (a redelivery
+        or a republished event), which leaves the transaction usable."""
         try:
-            async with self.session.begin_nested():
+            async with guarded(self.session):
                 self.session.add(entry)
-                await self.session.flush()
-        except IntegrityError as exc:
-            raise DuplicateEntryError from exc
+        except ClashError as clash:
+            if clash.kind is not ClashKind.UNIQUE:
+                raise
+            return False
+        return True

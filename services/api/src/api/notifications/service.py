@@ -1,6 +1,6 @@
 """Notification rules: the member's own inbox, the send log's privacy, rules as switches."""
 
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
 from functools import partial
@@ -12,7 +12,6 @@ from api.audit.trail import AuditTrail
 from api.notifications.errors import NotificationNotFoundError, RuleNotFoundError
 from api.notifications.repository import LogFilter, NotificationLogRepository, RuleRepository
 from api.notifications.schemas import NotificationSummary, RuleCreate, RuleUpdate
-from api.roles.cache import forget_after_commit
 from shared.db.types import utc_now
 from shared.events.contracts.notifications import InboxesChanged
 from shared.events.outbox import Outbox
@@ -74,7 +73,8 @@ class NotificationService:
     audit: AuditTrail
     outbox: Outbox
     principal: Principal
-    member_cache: MemberCache
+    # Drops the members' cached unread counts on this instance once the change commits.
+    forget_after_commit: Callable[[Iterable[UUID]], None]
 
     @property
     def _log_scope(self) -> LogFilter:
@@ -223,7 +223,7 @@ class NotificationService:
         """Drop the members' cached unread counts here after commit, and on other instances."""
         if not user_ids:
             return
-        forget_after_commit(self.logs.session, self.member_cache, user_ids)
+        self.forget_after_commit(user_ids)
         self.outbox.add(
             InboxesChanged(user_ids=user_ids, change="read"),
             organization_id=self.principal.organization_id,

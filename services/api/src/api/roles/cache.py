@@ -3,10 +3,9 @@
 from collections.abc import Iterable
 from uuid import UUID
 
-from sqlalchemy import event
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import Session
 
+from shared.db.on_commit import on_commit
 from shared.principal import MemberCache
 
 
@@ -19,13 +18,10 @@ def forget_after_commit(
     for a minute; a rolled-back change needs no forgetting.
     """
     members = list(user_ids)
-    if not members:
-        return
+    if members:
+        on_commit(session, lambda: _forget(cache, members))
 
-    def forget(committed: Session) -> None:
-        if committed.in_nested_transaction():  # a savepoint was released, not the transaction
-            return
-        for user_id in members:
-            cache.forget(user_id)
 
-    event.listen(session.sync_session, "after_commit", forget)
+def _forget(cache: MemberCache, user_ids: list[UUID]) -> None:
+    for user_id in user_ids:
+        cache.forget(user_id)

@@ -1,11 +1,14 @@
 """The role service of one request."""
 
+from functools import partial
+
 from litestar import Request
 from litestar.datastructures import State
 from litestar.di import NamedDependency
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from api.audit.trail import AuditTrail
+from api.roles.cache import forget_after_commit
 from api.roles.repository import RoleRepository
 from api.roles.service import RoleService
 from shared.events.outbox import Outbox
@@ -24,5 +27,7 @@ def provide_role_service(
         audit=audit,
         outbox=Outbox(db_session),
         principal=principal,
-        member_cache=request.app.state.member_cache,
+        forget_after_commit=partial(
+            forget_after_commit, db_session, request.app.state.member_cache
+        ),
     )

@@ -4,15 +4,11 @@ from collections.abc import Sequence
 from uuid import UUID
 
 from sqlalchemy import delete, func, select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
+from shared.db.integrity import guarded
 from shared.db.repository import TenantRepository
 from shared.models import MemberStatus, Position, User, UserPosition
-
-
-class SlugTakenError(Exception):
-    """Another role of the organization took the slug first."""
 
 
 class RoleRepository(TenantRepository[Position]):
@@ -48,13 +44,13 @@ class RoleRepository(TenantRepository[Position]):
         return (await self.session.scalars(stmt)).first()
 
     async def add(self, role: Position) -> None:
-        """Insert a role; `SlugTakenError` when its slug was taken meanwhile."""
-        try:
-            async with self.session.begin_nested():
-                self.session.add(role)
-                await self.session.flush()
-        except IntegrityError as exc:
-            raise SlugTakenError from exc
+        """Insert a role in a savepoint; `ClashError` on the slug when it was taken meanwhile."""
+        async with guarded(self.session):
+            self.session.add(role)
+
+    async def flush(self) -> None:
+        """Write the changes made to loaded roles."""
+        await self.session.flush()
 
     async def holder_ids(self, role_id: UUID) -> list[UUID]:
         """Members holding the role (any status, deleted too: their caches must follow)."""

@@ -1,26 +1,27 @@
 """Role rules: slugs, the permission catalogue, ceilings, system roles, the last administrator."""
 
 import re
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import TypedDict
 from uuid import UUID
 
 from api.audit.trail import AuditTrail
-from api.roles.cache import forget_after_commit
 from api.roles.errors import (
     InvalidPermissionsError,
     RoleNotFoundError,
     SlugExhaustedError,
     SystemRoleDeleteError,
 )
-from api.roles.repository import RoleRepository, SlugTakenError
+from api.roles.repository import RoleRepository
 from api.roles.schemas import RoleCreate, RoleUpdate
 from api.rules import ProposedChange, keep_an_administrator, missing_permissions, refuse_escalation
 from shared.catalog.permissions import unknown_permissions
+from shared.db.integrity import ClashError
 from shared.events.contracts.roles import RoleCreated, RoleDeleted, RoleUpdated
 from shared.events.outbox import Outbox
 from shared.models import Position
-from shared.principal import MemberCache, Principal
+from shared.principal import Principal
 
 SLUG_MAX = 100
 SLUG_ATTEMPTS = 5
@@ -57,7 +58,8 @@ class RoleService:
     audit: AuditTrail
     outbox: Outbox
     principal: Principal
-    member_cache: MemberCache
+    # Drops the members from this instance's permission cache once the change commits.
+    forget_after_commit: Callable[[Iterable[UUID]], None]
 
     async def list_roles(self, *, with_counts: bool) -> list[tuple[Position, int | None]]:
         """Every role of the organization, optionally with its holder count."""
@@ -103,14 +105,12 @@ class RoleService:
             await self._check_editable(role)
             if set(wanted) != set(previous):
                 await keep_an_administrator(
-                    self.roles.session,
-                    self.principal.organization_id,
-                    ProposedChange(role_permissions={role.id: wanted}),
+                    self.roles, ProposedChange(role_permissions={role.id: wanted})
                 )
         changes = self._apply(role, request, wanted)
         if not changes:
             return role
-        await self.roles.session.flush()
+        await self.roles.flush()
         holders = await self._follow_permission_change(role, previous)
         await self.audit.record(
             "role_updated",
@@ -133,15 +133,11 @@ class RoleService:
             raise RoleNotFoundError
         if role.is_system:
             raise SystemRoleDeleteError
-        await keep_an_administrator(
-            self.roles.session,
-            self.principal.organization_id,
-            ProposedChange(deleted_roles=frozenset({role.id})),
-        )
+        await keep_an_administrator(self.roles, ProposedChange(deleted_roles=frozenset({role.id})))
         holders = await self.roles.holder_ids(role.id)
         facts = _facts(role)
         await self.roles.delete(role)
-        forget_after_commit(self.roles.session, self.member_cache, holders)
+        self.forget_after_commit(holders)
         await self.audit.record(
             "role_deleted",
             "access_control",
@@ -164,13 +160,13 @@ class RoleService:
             target = (
                 target_prefix if target_prefix.startswith("role:") else f"permission:{missing[0]}"
             )
-            await refuse_escalation(self.audit, self.principal, target, missing)
+            await refuse_escalation(self.audit, target, missing)
 
     async def _check_editable(self, role: Position) -> None:
         """The edit ceiling: the caller must hold everything the role grants now (§4 #3)."""
         missing = missing_permissions(self.principal.permissions, role.permissions)
         if missing:
-            await refuse_escalation(self.audit, self.principal, f"role:{role.id}", missing)
+            await refuse_escalation(self.audit, f"role:{role.id}", missing)
 
     def _apply(
         self, role: Position, request: RoleUpdate, permissions: list[str] | None
@@ -202,7 +198,7 @@ class RoleService:
         if set(role.permissions) == set(previous):
             return []
         holders = await self.roles.holder_ids(role.id)
-        forget_after_commit(self.roles.session, self.member_cache, holders)
+        self.forget_after_commit(holders)
         return holders
 
     async def _insert_with_free_slug(self, role: Position) -> None:
@@ -212,8 +208,10 @@ class RoleService:
             role.slug = free_slug(base, await self.roles.slugs())
             try:
                 await self.roles.add(role)
-            except SlugTakenError:
-                continue
+            except ClashError as clash:
+                if clash.field != "slug":
+                    raise
+                continue  # a concurrent create took the slug
             return
         raise SlugExhaustedError
 

@@ -20,6 +20,7 @@ from api.members.repository import (
     OrganizationRepository,
     RoleRepository,
 )
+from api.roles.repository import RoleRepository as Administrators
 from api.rules import ProposedChange, keep_an_administrator, missing_permissions, refuse_escalation
 from shared.catalog.system_roles import rank_permissions
 from shared.events.envelope import EventData
@@ -40,6 +41,7 @@ class MemberContext:
     roles: RoleRepository
     organization: OrganizationRepository
     history: AuditHistoryRepository
+    administrators: Administrators  # who could still manage members after a change
     forget: Callable[[UUID], None]  # drops the member from permission caches
 
     def publish(self, data: EventData) -> None:
@@ -105,17 +107,17 @@ class MemberContext:
         for role in roles:
             missing = missing_permissions(self.principal.permissions, role.permissions)
             if missing:
-                await refuse_escalation(self.audit, self.principal, f"role:{role.id}", missing)
+                await refuse_escalation(self.audit, f"role:{role.id}", missing)
 
     async def refuse_rank_above_caller(self, rank: str | None) -> None:
         """§4 #4: a rank grants permissions, so setting it needs all of them."""
         missing = missing_permissions(self.principal.permissions, rank_permissions(rank))
         if missing:
-            await refuse_escalation(self.audit, self.principal, f"rank:{rank}", missing)
+            await refuse_escalation(self.audit, f"rank:{rank}", missing)
 
     async def keep_an_administrator(self, change: ProposedChange) -> None:
         """§4 #6: refuse a change that leaves nobody able to manage members."""
-        await keep_an_administrator(self.session, self.principal.organization_id, change)
+        await keep_an_administrator(self.administrators, change)
 
 
 def clean(value: str | None) -> str | None:
