@@ -4,6 +4,7 @@ import os
 import time
 import uuid
 from collections.abc import AsyncIterator, Callable, Iterator
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -15,6 +16,15 @@ from shared.db.migrate import migrate
 from shared.db.session import create_engine
 from shared.logging import configure_logging
 from shared.settings import Settings
+from tests.support.inprocess import (
+    NO_NATS,
+    RATE_LIMIT_MULTIPLIER,
+    InProcess,
+    RunningApi,
+    migrated_sqlite,
+    rolled_back,
+    running_api,
+)
 from tests.support.servers import NatsServer, RedisServer
 
 MARIADB = {"host": "127.0.0.1", "port": 3306, "user": "root", "password": ""}
@@ -95,22 +105,70 @@ def redis_url(worker: str) -> str:
     return f"{REDIS_BASE}/{index % 16}"
 
 
+def settings_for(database_url: str, **overrides: Any) -> Settings:
+    """Settings for a test app: the given database, test secrets, overrides on top."""
+    values: dict[str, Any] = {
+        "environment": "test",
+        "database_url": database_url,
+        "nats_url": NATS_URL,
+        "log_format": "json",
+        **TEST_SECRETS,
+    }
+    values.update(overrides)
+    return Settings(_env_file=None, **values)
+
+
 @pytest.fixture
 def make_settings(migrated_mariadb: str) -> Callable[..., Settings]:
     """Settings for a test app: the worker's database, test secrets, overrides on top."""
+    return partial(settings_for, migrated_mariadb)
 
-    def build(**overrides: Any) -> Settings:
-        values: dict[str, Any] = {
-            "environment": "test",
-            "database_url": migrated_mariadb,
-            "nats_url": NATS_URL,
-            "log_format": "json",
-            **TEST_SECRETS,
-        }
-        values.update(overrides)
-        return Settings(_env_file=None, **values)
 
-    return build
+@pytest.fixture(scope="session")
+async def migrated_sqlite_url(tmp_path_factory: pytest.TempPathFactory) -> str:
+    """A SQLite file of this worker's, at head."""
+    folder = tmp_path_factory.mktemp("sqlite")
+    return await migrated_sqlite(f"sqlite+aiosqlite:///{folder / 'logbook.db'}")
+
+
+@pytest.fixture
+def database_kind() -> str:
+    """The database `inprocess` runs on; `parametrize("database_kind", [...])` overrides it."""
+    return "mariadb"
+
+
+@pytest.fixture(scope="session")
+async def mariadb_api(migrated_mariadb: str) -> AsyncIterator[RunningApi]:
+    """The worker's api app on its MariaDB database."""
+    settings = settings_for(
+        migrated_mariadb, nats_url=NO_NATS, rate_limit_multiplier=RATE_LIMIT_MULTIPLIER
+    )
+    async with running_api("mariadb", settings) as running:
+        yield running
+
+
+@pytest.fixture(scope="session")
+async def sqlite_api(migrated_sqlite_url: str) -> AsyncIterator[RunningApi]:
+    """The worker's api app on its SQLite file."""
+    settings = settings_for(
+        migrated_sqlite_url, nats_url=NO_NATS, rate_limit_multiplier=RATE_LIMIT_MULTIPLIER
+    )
+    async with running_api("sqlite", settings) as running:
+        yield running
+
+
+@pytest.fixture
+def running(request: pytest.FixtureRequest, database_kind: str) -> RunningApi:
+    """The worker's running api app on the database of `database_kind`."""
+    found: RunningApi = request.getfixturevalue(f"{database_kind}_api")
+    return found
+
+
+@pytest.fixture
+async def inprocess(running: RunningApi) -> AsyncIterator[InProcess]:
+    """The api in-process on a connection whose every row the test's end rolls back."""
+    async with rolled_back(running) as api:
+        yield api
 
 
 ARTIFACTS = Path(__file__).resolve().parents[1] / "build" / "test-artifacts"

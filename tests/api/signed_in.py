@@ -13,15 +13,13 @@ import pytest
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from api.app import create_app as create_api
-from shared.catalog.seed import ensure_system_roles
 from shared.db.encrypted import install_field_key
 from shared.db.session import create_engine, create_sessionmaker
-from shared.models import AuthSession, Organization, User, UserPosition
+from shared.models import User
 from shared.settings import Settings
-from shared.tokens import issue_access_token
+from tests.support import factories
 from tests.support.client import app_client
-
-NO_NATS = "nats://127.0.0.1:1"  # nothing listens: no event stream, sessions checked in the DB
+from tests.support.inprocess import NO_NATS
 
 
 @dataclass
@@ -37,39 +35,10 @@ class SignedInOrganization:
     async def member(self, role: str = "member", **fields: object) -> tuple[User, dict[str, str]]:
         """A new member holding `role`, and the headers of a live session of theirs."""
         async with self.sessions() as session:
-            roles = await ensure_system_roles(session, self.organization_id)
-            user = new_member(self.organization_id, **fields)
-            user.positions = [UserPosition(position_id=roles[role].id)]
-            session.add(user)
-            await session.flush()
-            live = AuthSession(
-                user_id=user.id, organization_id=self.organization_id, refresh_hash=uuid.uuid4().hex
-            )
-            session.add(live)
+            user = await factories.member(session, self.organization_id, [role], **fields)
+            headers = await factories.session_headers(session, self.settings, user)
             await session.commit()
-        token = issue_access_token(
-            self.settings,
-            user_id=user.id,
-            organization_id=self.organization_id,
-            session_id=live.id,
-            username=user.username,
-        )
-        return user, {"Authorization": f"Bearer {token}"}
-
-
-def new_member(organization_id: uuid.UUID, **fields: object) -> User:
-    """An unsaved active member with unique username and email."""
-    name = f"m{uuid.uuid4().hex[:12]}"
-    values: dict[str, object] = {
-        "organization_id": organization_id,
-        "username": name,
-        "email": f"{name}@station9.example.org",
-        "first_name": "Quinn",
-        "last_name": name,
-        "must_change_password": False,
-        **fields,
-    }
-    return User(**values)
+        return user, headers
 
 
 @pytest.fixture(name="org")
@@ -81,9 +50,8 @@ async def signed_in_organization(
     install_field_key(settings)
     engine = create_engine(settings.resolved_database_url())
     sessionmaker = create_sessionmaker(engine)
-    organization_id = uuid.uuid4()
     async with sessionmaker() as session:
-        session.add(Organization(id=organization_id, name="Station 9", slug=f"s-{organization_id}"))
+        organization_id = (await factories.organization(session, name="Station 9")).id
         await session.commit()
     try:
         async with app_client(create_api(settings, sessionmaker=sessionmaker)) as api:

@@ -8,9 +8,9 @@ from shared.db.types import utc_now
 from shared.models import MemberStatus, Organization, User
 from tests.api.signed_in import (  # noqa: F401 - the `org` fixture
     SignedInOrganization,
-    new_member,
     signed_in_organization,
 )
+from tests.support.factories import new_member
 
 DASHBOARD = "/api/v1/dashboard"
 ZEROS = {

@@ -17,12 +17,12 @@ from api.error_reports.repository import RETENTION_BATCH
 from shared.models import ErrorLog, Organization
 from shared.settings import Settings, load_settings
 from tests.api.signed_in import (  # noqa: F401 - the `org` fixture
-    NO_NATS,
     SignedInOrganization,
-    new_member,
     signed_in_organization,
 )
 from tests.support.client import app_client
+from tests.support.factories import new_member
+from tests.support.inprocess import NO_NATS
 
 LOG = "/api/v1/errors/log"
 ERRORS = "/api/v1/errors"

@@ -1,0 +1,78 @@
+"""Rows a test starts from, written through the models (never raw SQL), flushed not committed.
+
+The caller's session decides whether they last: in the rolled-back fixture they vanish with the
+test. Every unique column gets a fresh value, so tests never collide on one database.
+"""
+
+import uuid
+from collections.abc import Iterable
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from shared.catalog.seed import ensure_system_roles
+from shared.models import AuthSession, Organization, User, UserPosition
+from shared.settings import Settings
+from shared.tokens import issue_access_token
+
+EMAIL_DOMAIN = "station9.example.org"
+
+
+def unique(prefix: str = "m") -> str:
+    """A short unique token for names, usernames and slugs."""
+    return f"{prefix}{uuid.uuid4().hex[:12]}"
+
+
+async def organization(session: AsyncSession, **fields: object) -> Organization:
+    """A new organization with the system roles of this release, as `create-admin` makes it."""
+    token = unique("s")
+    values: dict[str, object] = {"name": f"Station {token}", "slug": token, **fields}
+    created = Organization(**values)
+    session.add(created)
+    await session.flush()
+    await ensure_system_roles(session, created.id)
+    return created
+
+
+def new_member(organization_id: uuid.UUID, **fields: object) -> User:
+    """An unsaved active member with a unique username and email."""
+    name = unique()
+    values: dict[str, object] = {
+        "organization_id": organization_id,
+        "username": name,
+        "email": f"{name}@{EMAIL_DOMAIN}",
+        "first_name": "Quinn",
+        "last_name": name,
+        "must_change_password": False,
+        **fields,
+    }
+    return User(**values)
+
+
+async def member(
+    session: AsyncSession, organization_id: uuid.UUID, roles: Iterable[str] = (), **fields: object
+) -> User:
+    """A member of the organization holding the given system roles (by slug)."""
+    by_slug = await ensure_system_roles(session, organization_id)
+    user = new_member(organization_id, **fields)
+    user.positions = [UserPosition(position_id=by_slug[slug].id) for slug in roles]
+    session.add(user)
+    await session.flush()
+    return user
+
+
+async def session_headers(session: AsyncSession, settings: Settings, user: User) -> dict[str, str]:
+    """The headers of a live session of `user`: a real session row and a signed access token,
+    sent as a bearer as the gateway sends the cookie."""
+    live = AuthSession(
+        user_id=user.id, organization_id=user.organization_id, refresh_hash=uuid.uuid4().hex
+    )
+    session.add(live)
+    await session.flush()
+    token = issue_access_token(
+        settings,
+        user_id=user.id,
+        organization_id=user.organization_id,
+        session_id=live.id,
+        username=user.username,
+    )
+    return {"Authorization": f"Bearer {token}"}
