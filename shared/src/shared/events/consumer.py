@@ -1,6 +1,5 @@
 """Durable JetStream consumers: ack after the handler's commit, each event id handled once."""
 
-import asyncio
 from collections.abc import Awaitable, Callable
 
 import msgspec
@@ -8,15 +7,16 @@ import structlog
 from nats.aio.msg import Msg
 from nats.errors import TimeoutError as NatsTimeoutError
 from nats.js.api import AckPolicy, ConsumerConfig, DeliverPolicy
-from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from tenacity import AsyncRetrying, wait_fixed
 
 from shared.background import BackgroundLoop
+from shared.db.integrity import ClashError
 from shared.events.envelope import Envelope, decode
 from shared.events.nats import NatsConnection
+from shared.events.repository import ProcessedEventRepository
 from shared.metrics import ServiceMetrics
-from shared.models.outbox import ProcessedEvent
+from shared.retry import log_retry
 
 log = structlog.get_logger("shared.consumer")
 Handler = Callable[[Envelope, AsyncSession], Awaitable[None]]
@@ -62,35 +62,34 @@ class DurableConsumer(BackgroundLoop):
         self._max_retry_delay = max_retry_delay_seconds
 
     async def _run(self) -> None:
+        # Keep consuming after NATS trouble: subscribe again a little later, for ever.
+        retrying = AsyncRetrying(
+            wait=wait_fixed(RETRY_DELAY_SECONDS),
+            before_sleep=log_retry(log.warning, "consumer.restart", consumer=self.durable),
+        )
+        await retrying(self._consume)
+
+    async def _consume(self) -> None:
+        await self._nats.ready.wait()
+        subscription = await self._nats.jetstream.pull_subscribe(
+            self.subject_filter,
+            durable=self.durable,
+            stream=self._nats.stream,
+            config=ConsumerConfig(
+                ack_policy=AckPolicy.EXPLICIT,
+                ack_wait=ACK_WAIT_SECONDS,
+                deliver_policy=DeliverPolicy.ALL,
+                # Only for a new consumer; handle() enforces the limit for old ones too.
+                max_deliver=self.max_deliver,
+            ),
+        )
         while True:
-            await self._nats.ready.wait()
             try:
-                subscription = await self._nats.jetstream.pull_subscribe(
-                    self.subject_filter,
-                    durable=self.durable,
-                    stream=self._nats.stream,
-                    config=ConsumerConfig(
-                        ack_policy=AckPolicy.EXPLICIT,
-                        ack_wait=ACK_WAIT_SECONDS,
-                        deliver_policy=DeliverPolicy.ALL,
-                        # Only for a new consumer; handle() enforces the limit for old ones too.
-                        max_deliver=self.max_deliver,
-                    ),
-                )
-                while True:
-                    try:
-                        messages = await subscription.fetch(
-                            FETCH_BATCH, timeout=FETCH_TIMEOUT_SECONDS
-                        )
-                    except (TimeoutError, NatsTimeoutError):
-                        continue
-                    for message in messages:
-                        await self.handle(message)
-            except asyncio.CancelledError:
-                raise
-            except Exception as exc:  # noqa: BLE001 - keep consuming after NATS trouble
-                log.warning("consumer.restart", consumer=self.durable, error=type(exc).__name__)
-                await asyncio.sleep(RETRY_DELAY_SECONDS)
+                messages = await subscription.fetch(FETCH_BATCH, timeout=FETCH_TIMEOUT_SECONDS)
+            except (TimeoutError, NatsTimeoutError):
+                continue
+            for message in messages:
+                await self.handle(message)
 
     async def handle(self, message: Msg) -> None:
         """Handle one message: decode, skip if seen, run the handler, commit, then ack."""
@@ -145,18 +144,12 @@ class DurableConsumer(BackgroundLoop):
     async def _handle_once(self, envelope: Envelope) -> bool:
         try:
             async with self._sessionmaker() as session, session.begin():
-                seen = await session.scalar(
-                    select(ProcessedEvent.id).where(
-                        ProcessedEvent.consumer == self.durable,
-                        ProcessedEvent.event_id == envelope.id,
-                    )
-                )
-                if seen is not None:
+                handled = ProcessedEventRepository(session)
+                if await handled.seen(self.durable, envelope.id):
                     return False
-                session.add(ProcessedEvent(consumer=self.durable, event_id=envelope.id))
                 try:
-                    await session.flush()
-                except IntegrityError as exc:
+                    await handled.record(self.durable, envelope.id)
+                except ClashError as exc:
                     # Another instance recorded the same event id first: it is handled.
                     raise _AlreadyHandledError from exc
                 await self._handler(envelope, session)

@@ -18,9 +18,11 @@ from datetime import timedelta
 import structlog
 from nats.js import JetStreamContext
 from nats.js.api import AckPolicy, ConsumerConfig, DeliverPolicy
+from tenacity import AsyncRetrying, wait_fixed
 
 from shared.db.types import utc_now
 from shared.events.nats import NatsConnection
+from shared.retry import log_retry
 
 log = structlog.get_logger("shared.follower")
 RETRY_SECONDS = 1.0
@@ -81,27 +83,32 @@ class StreamFollower:
 
     async def run(self) -> None:
         """Follow until cancelled, resubscribing after any trouble."""
-        while True:
+        retrying = AsyncRetrying(
+            wait=wait_fixed(RETRY_SECONDS),
+            before_sleep=log_retry(log.warning, "follower.restart", subject=self.subject),
+        )
+        while True:  # a subscription whose messages simply end is renewed at once
+            await retrying(self._follow)
+
+    async def _follow(self) -> None:
+        """One subscription, read and checked until something ends it."""
+        self._current_epoch = None
+        await self._nats.ready.wait()
+        subscription: Subscription | None = None
+        reader: asyncio.Task[None] | None = None
+        try:
+            subscription = await self._subscribe(self._nats.jetstream)
+            reader = asyncio.create_task(self._read(subscription))
+            seen: Progress | None = None
+            while not reader.done():
+                seen = await self._check(subscription, seen)
+                await asyncio.wait({reader}, timeout=CHECK_SECONDS)
+            reader.result()  # what ended the reading
+        except Exception:
             self._current_epoch = None
-            await self._nats.ready.wait()
-            subscription: Subscription | None = None
-            reader: asyncio.Task[None] | None = None
-            try:
-                subscription = await self._subscribe(self._nats.jetstream)
-                reader = asyncio.create_task(self._read(subscription))
-                seen: Progress | None = None
-                while not reader.done():
-                    seen = await self._check(subscription, seen)
-                    await asyncio.wait({reader}, timeout=CHECK_SECONDS)
-                reader.result()  # what ended the reading
-            except asyncio.CancelledError:
-                raise
-            except Exception as exc:  # noqa: BLE001 - resubscribe after NATS trouble
-                self._current_epoch = None
-                log.warning("follower.restart", subject=self.subject, error=type(exc).__name__)
-                await asyncio.sleep(RETRY_SECONDS)
-            finally:
-                await _close(reader, subscription)
+            raise
+        finally:
+            await _close(reader, subscription)
 
     async def _subscribe(self, js: JetStreamContext) -> Subscription:
         config = ConsumerConfig(

@@ -8,8 +8,10 @@ from nats.aio.client import Client
 from nats.js import JetStreamContext
 from nats.js.api import StreamConfig
 from nats.js.errors import NotFoundError
+from tenacity import AsyncRetrying, RetryError, wait_exponential
 
 from shared.background import BackgroundLoop
+from shared.retry import log_retry
 
 log = structlog.get_logger("shared.nats")
 STREAM_SUBJECTS = ["logbook.>"]
@@ -47,34 +49,33 @@ class NatsConnection(BackgroundLoop):
 
     async def _run(self) -> None:
         # Connect with backoff until it works once; nats-py reconnects by itself after that.
-        delay = 0.25
-        while True:
-            try:
-                # Keep the client before connecting, so close() can end a half-open connection.
-                self.client = Client()
-                await self.client.connect(
-                    self.url,
-                    name=self.name,
-                    connect_timeout=2,
-                    reconnect_time_wait=1,
-                    max_reconnect_attempts=-1,
-                    allow_reconnect=True,
-                    error_cb=self._on_error,
-                    disconnected_cb=self._on_disconnected,
-                    reconnected_cb=self._on_reconnected,
-                )
-                await ensure_stream(self.client.jetstream(), self.stream)
-            except Exception as exc:  # noqa: BLE001 - any failure: try again later
-                log.warning(
-                    "nats.connect_failed", url=self.url, error=type(exc).__name__, retry_in=delay
-                )
-                await self._close_client()
-                await asyncio.sleep(delay)
-                delay = min(delay * 2, MAX_BACKOFF_SECONDS)
-            else:
-                log.info("nats.connected", url=self.url, stream=self.stream)
-                self.ready.set()
-                return
+        retrying = AsyncRetrying(
+            wait=wait_exponential(multiplier=0.25, max=MAX_BACKOFF_SECONDS),
+            before_sleep=log_retry(log.warning, "nats.connect_failed", url=self.url),
+        )
+        await retrying(self._connect)
+        log.info("nats.connected", url=self.url, stream=self.stream)
+        self.ready.set()
+
+    async def _connect(self) -> None:
+        # Keep the client before connecting, so close() can end a half-open connection.
+        self.client = Client()
+        try:
+            await self.client.connect(
+                self.url,
+                name=self.name,
+                connect_timeout=2,
+                reconnect_time_wait=1,
+                max_reconnect_attempts=-1,
+                allow_reconnect=True,
+                error_cb=self._on_error,
+                disconnected_cb=self._on_disconnected,
+                reconnected_cb=self._on_reconnected,
+            )
+            await ensure_stream(self.client.jetstream(), self.stream)
+        except Exception:
+            await self._close_client()
+            raise
 
     async def _on_error(self, exc: Exception) -> None:
         log.warning("nats.error", error=type(exc).__name__)
@@ -91,21 +92,21 @@ class NatsConnection(BackgroundLoop):
             self._restore_task = asyncio.create_task(self._restore_stream(), name="nats-stream")
 
     async def _restore_stream(self) -> None:
-        delay = 0.25
-        while (client := self.client) is not None and client.is_connected:
-            try:
-                await ensure_stream(client.jetstream(), self.stream)
-            except Exception as exc:  # noqa: BLE001 - logged, retried while connected
-                log.error(
-                    "nats.ensure_stream_failed",
-                    stream=self.stream,
-                    error=type(exc).__name__,
-                    retry_in=delay,
-                )
-                await asyncio.sleep(delay)
-                delay = min(delay * 2, MAX_BACKOFF_SECONDS)
-            else:
-                return
+        retrying = AsyncRetrying(
+            wait=wait_exponential(multiplier=0.25, max=MAX_BACKOFF_SECONDS),
+            # Retried while connected; a connection lost again brings another restore.
+            stop=lambda _: not self._live(),
+            before_sleep=log_retry(log.error, "nats.ensure_stream_failed", stream=self.stream),
+        )
+        with contextlib.suppress(RetryError):
+            await retrying(self._ensure_stream_if_connected)
+
+    def _live(self) -> bool:
+        return self.client is not None and self.client.is_connected
+
+    async def _ensure_stream_if_connected(self) -> None:
+        if self.client is not None and self.client.is_connected:
+            await ensure_stream(self.client.jetstream(), self.stream)
 
     async def _close_client(self) -> None:
         if self.client is not None:

@@ -3,8 +3,7 @@
 import asyncio
 import contextlib
 from collections.abc import Callable
-from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import timedelta
 from uuid import UUID, uuid4
 
 import structlog
@@ -17,21 +16,22 @@ from nats.errors import (
     StaleConnectionError,
 )
 from nats.js.errors import NoStreamResponseError, ServerError, ServiceUnavailableError
-from sqlalchemy import ColumnElement, and_, event, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
-from sqlalchemy.orm import Session
+from tenacity import AsyncRetrying, wait_exponential
 
 from shared.background import BackgroundLoop
+from shared.db.on_commit import on_commit
 from shared.db.types import utc_now
 from shared.events.envelope import Envelope, EventData, encode, wrap
 from shared.events.nats import NatsConnection
+from shared.events.repository import ClaimedEvent, OutboxRepository
 from shared.metrics import ServiceMetrics
 from shared.models.outbox import OutboxMessage
 from shared.request_context import current_request_id
+from shared.retry import log_retry
 
 log = structlog.get_logger("shared.outbox")
 WAKE_KEY = "outbox_wake"
-PENDING_KEY = "outbox_pending"
 PUBLISH_TIMEOUT_SECONDS = 5.0
 MAX_ATTEMPTS = 10
 # A claim older than this is abandoned (its relay died) and another relay takes the row over.
@@ -80,28 +80,11 @@ class Outbox:
                 attempts=0,
             )
         )
-        self._session.info[PENDING_KEY] = True
-        return envelope
-
-
-@event.listens_for(Session, "after_commit")
-def _wake_relay(session: Session) -> None:
-    # A committed event should leave now, not at the next poll.
-    if session.info.pop(PENDING_KEY, False):
-        wake: Callable[[], None] | None = session.info.get(WAKE_KEY)
+        # A committed event should leave now, not at the next poll.
+        wake: Callable[[], None] | None = self._session.info.get(WAKE_KEY)
         if wake is not None:
-            wake()
-
-
-@dataclass(frozen=True)
-class _Claimed:
-    """A row this relay holds the claim of, read before publishing."""
-
-    id: UUID
-    subject: str
-    payload: bytes
-    request_id: str | None
-    attempts: int
+            on_commit(self._session, wake)
+        return envelope
 
 
 class OutboxRelay(BackgroundLoop):
@@ -140,24 +123,24 @@ class OutboxRelay(BackgroundLoop):
         sessionmaker.configure(info={WAKE_KEY: self._wake.set})
 
     async def _run(self) -> None:
-        backoff = 0.5
+        # A fresh backoff after every pass that worked: the first wait is short again.
+        retrying = AsyncRetrying(
+            wait=wait_exponential(multiplier=0.5, max=self._max_backoff),
+            before_sleep=log_retry(log.warning, "outbox.relay_backoff"),
+        )
         while True:
-            # Cleared before the work, not after: a commit that wakes the relay while it is
-            # publishing must cause another pass now, not at the next poll.
-            self._wake.clear()
-            try:
-                if not self._nats.connected:
-                    raise ConnectionError("NATS is not connected")
-                claimed = await self.publish_pending()
-            except Exception as exc:  # noqa: BLE001 - the relay must outlive any failure
-                log.warning("outbox.relay_backoff", error=type(exc).__name__, retry_in=backoff)
-                await asyncio.sleep(backoff)
-                backoff = min(backoff * 2, self._max_backoff)
-                continue
-            backoff = 0.5
+            claimed: int = await retrying(self._publish_when_connected)
             if claimed < self._batch_size:
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(self._wake.wait(), self._poll_seconds)
+
+    async def _publish_when_connected(self) -> int:
+        # Cleared before the work, not after: a commit that wakes the relay while it is
+        # publishing must cause another pass now, not at the next poll.
+        self._wake.clear()
+        if not self._nats.connected:
+            raise ConnectionError("NATS is not connected")
+        return await self.publish_pending()
 
     async def publish_pending(self) -> int:
         """Claim one batch, publish it in creation order; returns how many rows it claimed.
@@ -171,7 +154,7 @@ class OutboxRelay(BackgroundLoop):
         if not rows:
             return 0
         sent: list[UUID] = []
-        refused: list[tuple[_Claimed, str]] = []  # while NATS was up: counts towards parking
+        refused: list[tuple[ClaimedEvent, str]] = []  # while NATS was up: counts towards parking
         try:
             js = self._nats.jetstream
             for row in rows:
@@ -194,102 +177,36 @@ class OutboxRelay(BackgroundLoop):
             log.debug("outbox.published", count=len(sent))
         return len(rows)
 
-    def _claimable(self, now: datetime) -> ColumnElement[bool]:
-        """Pending, not parked, and unclaimed or claimed longer ago than the lease."""
-        return and_(
-            OutboxMessage.sent_at.is_(None),
-            OutboxMessage.failed_at.is_(None),
-            or_(OutboxMessage.claimed_at.is_(None), OutboxMessage.claimed_at < now - self._lease),
-        )
-
-    async def _claim(self, token: str) -> list[_Claimed]:
-        now = utc_now()
-        claimable = self._claimable(now)
-        oldest = (
-            select(OutboxMessage.id)
-            .where(claimable)
-            .order_by(OutboxMessage.created_at)
-            .limit(self._batch_size)
-        )
-        claim = (
-            update(OutboxMessage)
-            .values(claimed_by=token, claimed_at=now)
-            .execution_options(synchronize_session=False)
-        )
-        columns = (
-            OutboxMessage.created_at,
-            OutboxMessage.id,
-            OutboxMessage.subject,
-            OutboxMessage.payload,
-            OutboxMessage.request_id,
-            OutboxMessage.attempts,
-        )
+    async def _claim(self, token: str) -> list[ClaimedEvent]:
         async with self._sessionmaker() as session, session.begin():
-            if session.get_bind().dialect.name == "sqlite":
-                # One statement: SQLite runs writers one at a time, so two relays cannot both
-                # see a row as claimable (a SELECT first could read a snapshot gone stale).
-                stmt = claim.where(OutboxMessage.id.in_(oldest)).returning(*columns)
-                claimed = (await session.execute(stmt)).all()
-            else:
-                # MariaDB has no UPDATE ... RETURNING and no LIMIT subquery on the same table.
-                # SKIP LOCKED lets relays pick different rows; the UPDATE re-checks the claim.
-                ids = list((await session.scalars(oldest.with_for_update(skip_locked=True))).all())
-                if not ids:
-                    return []
-                await session.execute(claim.where(OutboxMessage.id.in_(ids), claimable))
-                mine = select(*columns).where(
-                    OutboxMessage.id.in_(ids), OutboxMessage.claimed_by == token
-                )
-                claimed = (await session.execute(mine)).all()
-        return [_Claimed(*row[1:]) for row in sorted(claimed, key=lambda row: row[0])]
+            return await OutboxRepository(session).claim(
+                token, now=utc_now(), lease=self._lease, limit=self._batch_size
+            )
 
     async def _settle(
         self,
         token: str,
-        rows: list[_Claimed],
+        rows: list[ClaimedEvent],
         sent: list[UUID],
-        refused: list[tuple[_Claimed, str]],
+        refused: list[tuple[ClaimedEvent, str]],
     ) -> None:
         """Mark what was sent, count refusals (parking at the limit), release the rest."""
         now = utc_now()
         done = set(sent)
         unsent = [row.id for row in rows if row.id not in done]
-        parked: list[tuple[_Claimed, int, str]] = []
+        parked: list[tuple[ClaimedEvent, int, str]] = []
         async with self._sessionmaker() as session, session.begin():
+            outbox = OutboxRepository(session)
             if sent:
-                await session.execute(
-                    update(OutboxMessage)
-                    .where(OutboxMessage.id.in_(sent))
-                    .values(sent_at=now)
-                    .execution_options(synchronize_session=False)
-                )
+                await outbox.mark_sent(sent, now=now)
             for row, error in refused:
                 attempts = row.attempts + 1
                 give_up = attempts >= self._max_attempts
-                await session.execute(
-                    update(OutboxMessage)
-                    .where(OutboxMessage.id == row.id)
-                    .values(attempts=attempts, last_error=error, failed_at=now if give_up else None)
-                    .execution_options(synchronize_session=False)
+                await outbox.record_refusal(
+                    row.id, attempts=attempts, error=error, parked_at=now if give_up else None
                 )
                 if give_up:
                     parked.append((row, attempts, error))
-            # By primary key: InnoDB locks only these rows, not every row a scan passes.
-            await session.execute(
-                update(OutboxMessage)
-                .where(OutboxMessage.id.in_(unsent), OutboxMessage.claimed_by == token)
-                .values(claimed_by=None, claimed_at=None)
-                .execution_options(synchronize_session=False)
-            )
+            await outbox.release(unsent, token)
         for row, attempts, error in parked:
             log.error("outbox.parked", event_id=str(row.id), attempts=attempts, error=error)
-
-
-async def pending_count(session: AsyncSession, *, parked: bool = False) -> int:
-    """How many events wait to be published, or (`parked`) wait for an operator."""
-    stmt = select(func.count()).select_from(OutboxMessage)
-    if parked:
-        stmt = stmt.where(OutboxMessage.failed_at.is_not(None))
-    else:
-        stmt = stmt.where(OutboxMessage.sent_at.is_(None), OutboxMessage.failed_at.is_(None))
-    return int((await session.scalar(stmt)) or 0)
