@@ -8,9 +8,15 @@ from uuid import UUID, uuid4
 
 import jwt
 import pytest
+from litestar import get
 from litestar.connection import ASGIConnection
 
-from shared.auth_errors import NotAuthenticatedError, SessionInvalidError
+from shared.auth_errors import (
+    MfaEnrollmentRequiredError,
+    NotAuthenticatedError,
+    PasswordChangeRequiredError,
+    SessionInvalidError,
+)
 from shared.db.types import utc_now
 from shared.events.contracts.auth import (
     LoginSucceeded,
@@ -23,7 +29,15 @@ from shared.events.contracts.organization import OrganizationProfileUpdated
 from shared.events.contracts.roles import RoleDeleted
 from shared.events.envelope import EventData, encode, wrap
 from shared.events.nats import NatsConnection
-from shared.principal import MemberCache, bearer_claims, check_liveness
+from shared.principal import (
+    Gate,
+    MemberCache,
+    MemberFacts,
+    bearer_claims,
+    check_gates,
+    check_liveness,
+    open_through,
+)
 from shared.session_liveness import MEMBER_SUBJECTS, SessionLiveness
 from shared.settings import Settings
 from shared.tokens import AccessClaims
@@ -259,3 +273,41 @@ class TestBearerClaims:
         scope = {"type": "http", "headers": []}
         with pytest.raises(NotAuthenticatedError):
             bearer_claims(ASGIConnection(scope), KEYED)  # type: ignore[arg-type]
+
+
+@get("/way-out", opt=open_through(Gate.PASSWORD_CHANGE))
+async def way_out() -> None:
+    """A route that declares it stays open behind the password gate."""
+
+
+@get("/elsewhere")
+async def elsewhere() -> None:
+    """A route that declares nothing."""
+
+
+def gated(
+    *, must_change_password: bool = False, mfa_enrollment_required: bool = False
+) -> MemberFacts:
+    return MemberFacts(
+        active=True,
+        organization_id=uuid4(),
+        permissions=frozenset(),
+        must_change_password=must_change_password,
+        mfa_enrollment_required=mfa_enrollment_required,
+    )
+
+
+class TestGatesDeclaredOnTheRoute:
+    def test_a_route_open_through_the_gate_lets_the_gated_member_in(self) -> None:
+        check_gates(gated(must_change_password=True), way_out)
+
+    def test_a_route_that_declares_nothing_refuses_the_gated_member(self) -> None:
+        with pytest.raises(PasswordChangeRequiredError):
+            check_gates(gated(must_change_password=True), elsewhere)
+
+    def test_a_route_open_through_one_gate_is_closed_behind_the_other(self) -> None:
+        with pytest.raises(MfaEnrollmentRequiredError):
+            check_gates(gated(mfa_enrollment_required=True), way_out)
+
+    def test_an_ungated_member_passes_everywhere(self) -> None:
+        check_gates(gated(), elsewhere)

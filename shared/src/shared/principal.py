@@ -1,5 +1,9 @@
 """Authentication every service applies: the bearer token, its session, idleness, the §4 gates.
 
+The gates (a required password change, a required MFA enrollment) apply to every route except
+those whose handler declares, with `open_through`, that they stay open behind a gate: the routes
+a gated member needs to get out from behind it.
+
 A token is served only for a live session of its member, in the member's own organization. An
 ordinary request costs no SQL: each instance checks a session in the database once, then learns
 of its end from `SessionLiveness`; while that cannot be sure it is current (NATS down or
@@ -12,6 +16,7 @@ import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import timedelta
+from enum import StrEnum
 from functools import partial
 from typing import Any, TypeVar, cast
 from uuid import UUID
@@ -42,6 +47,19 @@ MEMBER_CACHE_SECONDS = 60.0
 PRINCIPAL_KEY = "logbook_principal"
 VERIFIED_TOKENS = 4096  # a token each for that many browsers: a few MB at most
 _VERIFIED: dict[tuple[str, str], AccessClaims] = {}
+OPEN_THROUGH = "open_through_gates"  # the route handler's `opt` key naming its open gates
+
+
+class Gate(StrEnum):
+    """A gate of §4 that confines a member to the routes that lead out of it."""
+
+    PASSWORD_CHANGE = "password_change"  # noqa: S105 - a gate, not a password
+    MFA_ENROLLMENT = "mfa_enrollment"
+
+
+def open_through(*gates: Gate) -> dict[str, Any]:
+    """A route handler's `opt` declaring the gates the route stays open behind."""
+    return {OPEN_THROUGH: frozenset(gates)}
 
 
 @dataclass(frozen=True)
@@ -238,7 +256,7 @@ def requires(*permissions: str) -> Guard:
 
 
 async def authenticate(connection: ASGIConnection[Any, Any, Any, Any]) -> Principal:
-    """Authenticate a request of the api or health service and apply the gates of §4."""
+    """Authenticate a request and apply the gates of §4 its route does not stay open behind."""
     cached = connection.scope.get("state", {}).get(PRINCIPAL_KEY)
     if isinstance(cached, Principal):
         return cached
@@ -258,10 +276,7 @@ async def _authenticate(connection: ASGIConnection[Any, Any, Any, Any]) -> Princ
         raise SessionInvalidError("member_inactive")
     if facts.organization_id != claims.organization_id:
         raise SessionInvalidError("organization_mismatch")
-    if facts.must_change_password:
-        raise PasswordChangeRequiredError
-    if facts.mfa_enrollment_required:
-        raise MfaEnrollmentRequiredError
+    check_gates(facts, connection.scope.get("route_handler"))
     return Principal(
         claims.user_id,
         facts.organization_id,
@@ -269,3 +284,14 @@ async def _authenticate(connection: ASGIConnection[Any, Any, Any, Any]) -> Princ
         claims.username,
         facts.permissions,
     )
+
+
+def check_gates(facts: MemberFacts, route_handler: BaseRouteHandler | None) -> None:
+    """Refuse a gated member unless the route declares it stays open behind that gate."""
+    open_gates: frozenset[Gate] = (
+        route_handler.opt.get(OPEN_THROUGH, frozenset()) if route_handler else frozenset()
+    )
+    if facts.must_change_password and Gate.PASSWORD_CHANGE not in open_gates:
+        raise PasswordChangeRequiredError
+    if facts.mfa_enrollment_required and Gate.MFA_ENROLLMENT not in open_gates:
+        raise MfaEnrollmentRequiredError

@@ -6,11 +6,10 @@ from litestar.di import NamedDependency, Provide
 from litestar.params import JSONBody
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from auth.caller import Caller
-from auth.current import provide_current_user
 from auth.deps import (
     SIGNED_IN_DEPENDENCIES,
     provide_password_change,
+    provide_profiles,
     provide_sign_in,
 )
 from auth.errors import NotAuthenticatedError
@@ -32,15 +31,21 @@ from auth.service import (
     IssuedTokens,
     MfaChallenge,
     PasswordChangeService,
+    ProfileService,
     SessionService,
     SignIn,
     SignInService,
     current_user,
 )
 from shared.passwords import hashing_slot
+from shared.principal import Gate, Principal, open_through
 from shared.settings import Settings
 
 ONBOARDING_STEPS = 10
+# What a gated member can still reach: who they are, their session, and the way out (§4). The
+# password change stays open behind the MFA gate too: a member who must change the password in an
+# organization that requires MFA would otherwise be stuck behind both.
+OPEN_THROUGH_EVERY_GATE = open_through(Gate.PASSWORD_CHANGE, Gate.MFA_ENROLLMENT)
 
 
 def token_headers(tokens: IssuedTokens) -> dict[str, str]:
@@ -74,7 +79,7 @@ class AuthController(Controller):
         **SIGNED_IN_DEPENDENCIES,
         "sign_in": Provide(provide_sign_in, sync_to_thread=False),
         "passwords": Provide(provide_password_change, sync_to_thread=False),
-        "current": Provide(provide_current_user),
+        "profiles": Provide(provide_profiles, sync_to_thread=False),
     }
 
     @post("/login", status_code=200)
@@ -104,24 +109,26 @@ class AuthController(Controller):
         body = TokenResponse("bearer", _expires_in(request.app.state.settings))
         return Response(body, headers=token_headers(tokens))
 
-    @post("/logout", status_code=200)
+    @post("/logout", status_code=200, opt=OPEN_THROUGH_EVERY_GATE)
     async def logout(
-        self, caller: NamedDependency[Caller], sessions: NamedDependency[SessionService]
+        self, principal: NamedDependency[Principal], sessions: NamedDependency[SessionService]
     ) -> Response[Message]:
         """End this session and clear the cookies."""
-        sessions.logout(caller.session)
+        await sessions.logout(principal)
         return Response(Message("Logged out"), headers={"X-Auth-Clear-Cookies": "1"})
 
-    @get("/me")
-    async def me(self, current: NamedDependency[CurrentUser]) -> CurrentUser:
+    @get("/me", opt=OPEN_THROUGH_EVERY_GATE)
+    async def me(
+        self, principal: NamedDependency[Principal], profiles: NamedDependency[ProfileService]
+    ) -> CurrentUser:
         """The signed-in member."""
-        return current
+        return await profiles.current_user(principal)
 
-    @get("/session-settings")
+    @get("/session-settings", opt=OPEN_THROUGH_EVERY_GATE)
     async def session_settings(
         self,
         request: Request[object, object, State],
-        current: NamedDependency[CurrentUser],  # noqa: ARG002 - asking for it authenticates
+        principal: NamedDependency[Principal],  # noqa: ARG002 - asking for it authenticates
     ) -> SessionSettings:
         """Idle timeout and password age, for the frontend's timers."""
         settings: Settings = request.app.state.settings
@@ -129,16 +136,16 @@ class AuthController(Controller):
             settings.hipaa_session_timeout_minutes, settings.hipaa_maximum_password_age_days
         )
 
-    @post("/change-password", status_code=200)
+    @post("/change-password", status_code=200, opt=OPEN_THROUGH_EVERY_GATE)
     async def change_password(
         self,
         data: JSONBody[ChangePasswordRequest],
-        caller: NamedDependency[Caller],
+        principal: NamedDependency[Principal],
         passwords: NamedDependency[PasswordChangeService],
     ) -> Response[Message]:
         """Change the password; every other session ends, this device gets fresh cookies."""
         tokens = await passwords.change_password(
-            caller.user, data.current_password, data.new_password
+            principal, data.current_password, data.new_password
         )
         return Response(Message("Password changed"), headers=token_headers(tokens))
 

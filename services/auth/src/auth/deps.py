@@ -1,11 +1,14 @@
 """Dependencies of the auth routes: each service with this request's repositories and client."""
 
+from functools import partial
+from uuid import UUID
+
 from litestar import Request
 from litestar.datastructures import State
 from litestar.di import NamedDependency, Provide
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from auth.caller import Caller, client_info, provide_caller
+from auth.errors import SessionInvalidError
 from auth.mfa import MfaService
 from auth.repository import (
     MemberRepository,
@@ -13,18 +16,59 @@ from auth.repository import (
     OrganizationMemberRepository,
     ResetTokenRepository,
     SessionRepository,
+    member_reader,
 )
 from auth.reset import CredentialAdminService, CredentialWriter, PasswordResetService
 from auth.service import (
     AuthEvents,
+    ClientInfo,
     InstanceMemory,
     PasswordChangeService,
+    ProfileService,
     SessionService,
     SignInService,
 )
+from shared.client_ip import client_ip
+from shared.db.on_commit import on_commit
+from shared.db.session import own_transaction
 from shared.events.outbox import Outbox
 from shared.mailer import Mailer
+from shared.principal import Principal, authenticate, bearer_claims
 from shared.suspicious_ips import SuspiciousIps
+
+
+def client_info(request: Request[object, object, State]) -> ClientInfo:
+    """Client address (as the trusted gateway saw it) and the user agent."""
+    trusted = tuple(request.app.state.settings.trusted_proxy_ips)
+    return ClientInfo(client_ip(request, trusted), request.headers.get("user-agent"))
+
+
+async def provide_principal(request: Request[object, object, State]) -> Principal:
+    """The signed-in member, authenticated as by every service; an idle session ends here.
+
+    The end of an idle session is written in a transaction of its own, before the request
+    writes anything: the request's own transaction rolls back with the 401.
+    """
+    try:
+        return await authenticate(request)
+    except SessionInvalidError as exc:
+        if exc.fields.get("reason") == "idle_timeout":
+            session_id = bearer_claims(request, request.app.state.settings).session_id
+            await _end_idle_session(request, session_id)
+        raise
+
+
+async def _end_idle_session(request: Request[object, object, State], session_id: UUID) -> None:
+    state = request.app.state
+    async with own_transaction(state.sessionmaker) as session:
+        sessions = SessionService(
+            MemberRepository(session),
+            SessionRepository(session),
+            AuthEvents(Outbox(session), client_info(request)),
+            InstanceMemory(state.liveness, state.member_cache, partial(on_commit, session)),
+            settings=state.settings,
+        )
+        await sessions.end_idle_session(session_id)
 
 
 def provide_events(
@@ -39,7 +83,7 @@ def provide_memory(
 ) -> InstanceMemory:
     """This instance's sessions and members, told of this request's changes."""
     state = request.app.state
-    return InstanceMemory(db_session, state.liveness, state.member_cache)
+    return InstanceMemory(state.liveness, state.member_cache, partial(on_commit, db_session))
 
 
 def provide_sign_in(
@@ -126,6 +170,14 @@ def provide_reset_service(
     return PasswordResetService(writer, request.app.state.settings)
 
 
+def provide_profiles(request: Request[object, object, State]) -> ProfileService:
+    """Signed-in members' `CurrentUser` bodies, from this instance's member cache."""
+    state = request.app.state
+    return ProfileService(
+        partial(member_reader, state.sessionmaker), state.member_cache, state.settings
+    )
+
+
 def provide_mailer(request: Request[object, object, State]) -> Mailer:
     """Mail delivery with this app's settings."""
     return Mailer(request.app.state.settings)
@@ -134,11 +186,11 @@ def provide_mailer(request: Request[object, object, State]) -> Mailer:
 def provide_credential_admin(
     db_session: NamedDependency[AsyncSession],
     writer: NamedDependency[CredentialWriter],
-    caller: NamedDependency[Caller],
+    principal: NamedDependency[Principal],
 ) -> CredentialAdminService:
     """Administrator actions scoped to the caller's organization."""
-    targets = OrganizationMemberRepository(db_session, caller.user.organization_id)
-    return CredentialAdminService(writer, targets, MfaRepository(db_session), caller.user)
+    targets = OrganizationMemberRepository(db_session, principal.organization_id)
+    return CredentialAdminService(writer, targets, MfaRepository(db_session), principal)
 
 
 # What every auth controller takes, and what those acting for a signed-in member add.
@@ -149,5 +201,5 @@ BASE_DEPENDENCIES = {
 SIGNED_IN_DEPENDENCIES = {
     **BASE_DEPENDENCIES,
     "sessions": Provide(provide_sessions, sync_to_thread=False),
-    "caller": Provide(provide_caller),
+    "principal": Provide(provide_principal),
 }

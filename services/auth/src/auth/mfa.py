@@ -16,6 +16,7 @@ from auth.errors import (
     MfaStateError,
     OrganizationNotFoundError,
     PermissionDeniedError,
+    SessionInvalidError,
 )
 from auth.repository import MfaRepository
 from auth.schemas import MfaPolicyRead, MfaSetupRead, MfaStatusRead, RecoveryCodesRead
@@ -31,7 +32,8 @@ from shared.events.contracts.auth import (
 from shared.events.envelope import EventData
 from shared.models import Organization, User
 from shared.models.auth import MfaRecoveryCode
-from shared.permissions import effective_permissions, grants_any
+from shared.permissions import grants_any
+from shared.principal import Principal
 from shared.settings import Settings
 from shared.tokens import InvalidTokenError, read_mfa_token
 
@@ -93,6 +95,12 @@ class MfaService:
     def _common(self, user: User) -> EventSubject:
         return self._events.subject(user.id)
 
+    async def _member(self, principal: Principal) -> User:
+        user = await self._repository.member_for_update(principal.user_id)
+        if user is None:
+            raise SessionInvalidError("member_inactive")
+        return user
+
     async def _secret(self, user: User) -> str | None:
         if user.mfa_secret is None:
             return None
@@ -116,8 +124,9 @@ class MfaService:
         )
         return codes
 
-    async def setup(self, user: User) -> MfaSetupRead:
+    async def setup(self, principal: Principal) -> MfaSetupRead:
         """A new pending secret (replacing any earlier one); MFA stays off until verified."""
+        user = await self._member(principal)
         if user.mfa_enabled:
             raise MfaStateError("Two-factor authentication is already enabled")
         secret = pyotp.random_base32()  # 32 base32 characters, 160 bits
@@ -128,8 +137,9 @@ class MfaService:
         log.info("auth.mfa_setup_started", user_id=str(user.id))
         return MfaSetupRead(secret=secret, qr_code_url=uri)
 
-    async def verify_setup(self, user: User, code: str) -> RecoveryCodesRead:
+    async def verify_setup(self, principal: Principal, code: str) -> RecoveryCodesRead:
         """Turn MFA on with a first code from the app; returns the recovery codes once."""
+        user = await self._member(principal)
         if user.mfa_enabled:
             raise MfaStateError("Two-factor authentication is already enabled")
         if user.mfa_secret is None:
@@ -142,8 +152,9 @@ class MfaService:
         log.info("auth.mfa_enabled", user_id=str(user.id))
         return RecoveryCodesRead(recovery_codes=codes)
 
-    async def disable(self, user: User, code: str) -> None:
+    async def disable(self, principal: Principal, code: str) -> None:
         """Turn MFA off with a current code; sessions stay."""
+        user = await self._member(principal)
         if not user.mfa_enabled:
             raise MfaStateError("Two-factor authentication is not enabled")
         await self._check_code(user, code)
@@ -153,8 +164,9 @@ class MfaService:
         self._publish(MfaDisabled(**self._common(user)), user)
         log.info("auth.mfa_disabled", user_id=str(user.id))
 
-    async def regenerate_recovery_codes(self, user: User, code: str) -> RecoveryCodesRead:
+    async def regenerate_recovery_codes(self, principal: Principal, code: str) -> RecoveryCodesRead:
         """A fresh set of recovery codes; the old ones stop working."""
+        user = await self._member(principal)
         if not user.mfa_enabled:
             raise MfaStateError("Two-factor authentication is not enabled")
         await self._check_code(user, code)
@@ -163,26 +175,29 @@ class MfaService:
         log.info("auth.mfa_recovery_codes_regenerated", user_id=str(user.id))
         return RecoveryCodesRead(recovery_codes=codes)
 
-    async def status(self, user: User) -> MfaStatusRead:
+    async def status(self, principal: Principal) -> MfaStatusRead:
         """Whether MFA is on and how many recovery codes remain."""
+        user = await self._repository.member(principal.user_id)
+        if user is None:
+            raise SessionInvalidError("member_inactive")
         remaining = await self._repository.count_recovery_codes(user.id) if user.mfa_enabled else 0
         return MfaStatusRead(mfa_enabled=user.mfa_enabled, recovery_codes_remaining=remaining)
 
     @staticmethod
-    def _require_policy_permission(user: User) -> None:
-        if not grants_any(effective_permissions(user), POLICY_PERMISSIONS):
-            raise PermissionDeniedError(user_id=str(user.id))
+    def _require_policy_permission(principal: Principal) -> None:
+        if not grants_any(principal.permissions, POLICY_PERMISSIONS):
+            raise PermissionDeniedError(user_id=str(principal.user_id))
 
-    def policy(self, user: User, organization: Organization | None) -> MfaPolicyRead:
+    async def policy(self, principal: Principal) -> MfaPolicyRead:
         """The organization's MFA requirement (for those who may change it)."""
-        self._require_policy_permission(user)
+        self._require_policy_permission(principal)
+        organization = await self._repository.organization(principal.organization_id)
         return MfaPolicyRead(mfa_required=requires_mfa(organization))
 
-    def set_policy(
-        self, user: User, organization: Organization | None, required: bool
-    ) -> MfaPolicyRead:
+    async def set_policy(self, principal: Principal, required: bool) -> MfaPolicyRead:
         """Require MFA of every member, or stop requiring it."""
-        self._require_policy_permission(user)
+        self._require_policy_permission(principal)
+        organization = await self._repository.organization(principal.organization_id)
         if organization is None:
             raise OrganizationNotFoundError
         settings = dict(organization.settings or {})
@@ -192,8 +207,12 @@ class MfaService:
         settings["security"]["mfa_required"] = required
         organization.settings = settings
         self._memory.member_changed(None)  # every member's MFA gate follows the policy
-        self._publish(MfaPolicyUpdated(**self._common(user), mfa_required=required), user)
-        log.info("auth.mfa_policy_updated", user_id=str(user.id), mfa_required=required)
+        self._events.publish(
+            MfaPolicyUpdated(**self._events.subject(principal.user_id), mfa_required=required),
+            organization_id=principal.organization_id,
+            actor_id=principal.user_id,
+        )
+        log.info("auth.mfa_policy_updated", user_id=str(principal.user_id), mfa_required=required)
         return MfaPolicyRead(mfa_required=required)
 
     async def login(self, temp_token: str, code: str | None, recovery_code: str | None) -> SignIn:

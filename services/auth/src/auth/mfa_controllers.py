@@ -5,7 +5,6 @@ from litestar.datastructures import State
 from litestar.di import NamedDependency, Provide
 from litestar.params import JSONBody
 
-from auth.caller import Caller
 from auth.controllers import login_body, token_headers
 from auth.deps import (
     SIGNED_IN_DEPENDENCIES,
@@ -24,7 +23,11 @@ from auth.schemas import (
     MfaStatusRead,
     RecoveryCodesRead,
 )
+from shared.principal import Gate, Principal, open_through
 from shared.settings import Settings
+
+# Enrolment stays open to a member the MFA gate holds back: it is the way out of it (§4).
+OPEN_THROUGH_MFA_GATE = open_through(Gate.MFA_ENROLLMENT)
 
 
 class MfaController(Controller):
@@ -51,64 +54,64 @@ class MfaController(Controller):
         signed_in = await mfa.login(data.temp_token, data.code, data.recovery_code)
         return Response(login_body(signed_in, settings), headers=token_headers(signed_in.tokens))
 
-    @post("/setup", status_code=200)
+    @post("/setup", status_code=200, opt=OPEN_THROUGH_MFA_GATE)
     async def setup(
-        self, caller: NamedDependency[Caller], mfa: NamedDependency[MfaService]
+        self, principal: NamedDependency[Principal], mfa: NamedDependency[MfaService]
     ) -> MfaSetupRead:
         """Start enrolment: a new secret and its otpauth:// URI (MFA stays off until verified)."""
-        return await mfa.setup(caller.user)
+        return await mfa.setup(principal)
 
-    @post("/verify-setup", status_code=200)
+    @post("/verify-setup", status_code=200, opt=OPEN_THROUGH_MFA_GATE)
     async def verify_setup(
         self,
         data: JSONBody[MfaCodeRequest],
-        caller: NamedDependency[Caller],
+        principal: NamedDependency[Principal],
         mfa: NamedDependency[MfaService],
     ) -> RecoveryCodesRead:
         """Turn MFA on with a first code; the recovery codes are shown this once."""
-        return await mfa.verify_setup(caller.user, data.code)
+        return await mfa.verify_setup(principal, data.code)
 
-    @get("/status")
+    @get("/status", opt=OPEN_THROUGH_MFA_GATE)
     async def status(
-        self, caller: NamedDependency[Caller], mfa: NamedDependency[MfaService]
+        self, principal: NamedDependency[Principal], mfa: NamedDependency[MfaService]
     ) -> MfaStatusRead:
         """Whether MFA is on and how many recovery codes remain."""
-        return await mfa.status(caller.user)
+        return await mfa.status(principal)
 
     @post("/disable", status_code=200)
     async def disable(
         self,
         data: JSONBody[MfaCodeRequest],
-        caller: NamedDependency[Caller],
+        principal: NamedDependency[Principal],
         mfa: NamedDependency[MfaService],
     ) -> MfaDisabledRead:
         """Turn MFA off with a current code."""
-        await mfa.disable(caller.user, data.code)
+        await mfa.disable(principal, data.code)
         return MfaDisabledRead(mfa_enabled=False)
 
     @post("/recovery-codes", status_code=200)
     async def regenerate_recovery_codes(
         self,
         data: JSONBody[MfaCodeRequest],
-        caller: NamedDependency[Caller],
+        principal: NamedDependency[Principal],
         mfa: NamedDependency[MfaService],
     ) -> RecoveryCodesRead:
         """Replace the recovery codes with a new set."""
-        return await mfa.regenerate_recovery_codes(caller.user, data.code)
+        return await mfa.regenerate_recovery_codes(principal, data.code)
 
     @get("/policy")
     async def get_policy(
-        self, caller: NamedDependency[Caller], mfa: NamedDependency[MfaService]
+        self, principal: NamedDependency[Principal], mfa: NamedDependency[MfaService]
     ) -> MfaPolicyRead:
         """Whether the organization requires MFA."""
-        return mfa.policy(caller.user, caller.organization)
+        return await mfa.policy(principal)
 
     @put("/policy")
     async def update_policy(
         self,
         data: JSONBody[MfaPolicyUpdate],
-        caller: NamedDependency[Caller],
+        principal: NamedDependency[Principal],
         mfa: NamedDependency[MfaService],
     ) -> MfaPolicyRead:
         """Require MFA of every member, or stop requiring it."""
-        return mfa.set_policy(caller.user, caller.organization, data.mfa_required)
+        return await mfa.set_policy(principal, data.mfa_required)

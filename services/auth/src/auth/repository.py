@@ -1,13 +1,14 @@
 """All SQL of the auth service: members, sessions, password history, reset links, MFA codes,
 and the first administrator `logbook create-admin` writes."""
 
-from collections.abc import Sequence
+from collections.abc import AsyncIterator, Sequence
+from contextlib import asynccontextmanager
 from datetime import datetime
 from typing import Any, cast
 from uuid import UUID
 
 from sqlalchemy import CursorResult, delete, exists, func, or_, select, update
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlalchemy.orm import selectinload
 
 from shared.models import AuthSession, Organization, PasswordHistory, User, UserPosition
@@ -50,6 +51,11 @@ class MemberRepository:
         )
         return (await self._session.scalars(stmt)).first()
 
+    async def get_for_update(self, user_id: UUID) -> User | None:
+        """A member, locked for a change of their credentials."""
+        stmt = select(User).where(User.id == user_id).with_for_update()
+        return (await self._session.scalars(stmt)).first()
+
     async def organization(self, organization_id: UUID) -> Organization | None:
         """The member's organization."""
         return await self._session.get(Organization, organization_id)
@@ -76,6 +82,15 @@ class MemberRepository:
         self._session.add(PasswordHistory(user_id=user_id, password_hash=password_hash))
 
 
+@asynccontextmanager
+async def member_reader(
+    sessionmaker: async_sessionmaker[AsyncSession],
+) -> AsyncIterator[MemberRepository]:
+    """Members read in a short session of its own (for loads that outlive one request)."""
+    async with sessionmaker() as session:
+        yield MemberRepository(session)
+
+
 class SessionRepository:
     """Sign-in sessions; revoked rows stay so a reused refresh token finds its family."""
 
@@ -90,10 +105,6 @@ class SessionRepository:
         """A session, locked: refreshes of one session must not interleave."""
         stmt = select(AuthSession).where(AuthSession.id == session_id).with_for_update()
         return (await self._session.scalars(stmt)).first()
-
-    async def get(self, session_id: UUID) -> AuthSession | None:
-        """A session by id (the access token's `sid`)."""
-        return await self._session.get(AuthSession, session_id)
 
     async def revoke_all(self, user_id: UUID, reason: str, now: datetime) -> list[UUID]:
         """Revoke every live session of a member; returns their ids."""
@@ -170,6 +181,14 @@ class MfaRepository:
 
     def __init__(self, session: AsyncSession) -> None:
         self._session = session
+
+    async def member(self, user_id: UUID) -> User | None:
+        """A member, for reading their MFA state."""
+        return await self._session.get(User, user_id)
+
+    async def organization(self, organization_id: UUID) -> Organization | None:
+        """The member's organization, whose settings hold the MFA policy."""
+        return await self._session.get(Organization, organization_id)
 
     async def member_for_update(self, user_id: UUID) -> User | None:
         """A member of an active organization, locked (the failure counter), roles loaded."""

@@ -18,6 +18,7 @@ from auth.reset._writer import CredentialWriter
 from shared.events.contracts.auth import MfaDisabled, PasswordChanged
 from shared.models import User
 from shared.permissions import effective_permissions, grants, grants_any
+from shared.principal import Principal
 
 log = structlog.get_logger("auth.reset")
 CREDENTIAL_ADMIN_PERMISSIONS = ("users.create", "members.manage")
@@ -31,7 +32,7 @@ class CredentialAdminService:
         writer: CredentialWriter,
         targets: OrganizationMemberRepository,
         codes: MfaRepository,
-        caller: User,
+        caller: Principal,
     ) -> None:
         self._writer = writer
         self._targets = targets
@@ -45,7 +46,9 @@ class CredentialAdminService:
         if rejected is not None:
             raise PasswordRejectedError(rejected[1])
         await self._writer.replace(target, new, must_change=force_change)
-        revoked = await self._writer.end_sessions(target, "admin_password_reset", self._caller.id)
+        revoked = await self._writer.end_sessions(
+            target, "admin_password_reset", self._caller.user_id
+        )
         self._writer.events.publish(
             PasswordChanged(
                 **self._writer.events.subject(target.id),
@@ -54,9 +57,9 @@ class CredentialAdminService:
                 sessions_revoked=revoked,
             ),
             organization_id=target.organization_id,
-            actor_id=self._caller.id,
+            actor_id=self._caller.user_id,
         )
-        log.info("auth.admin_password_reset", user_id=str(target.id), by=str(self._caller.id))
+        log.info("auth.admin_password_reset", user_id=str(target.id), by=str(self._caller.user_id))
 
     async def reset_mfa(self, user_id: UUID) -> None:
         """Turn the member's MFA off, secret and recovery codes included."""
@@ -66,19 +69,19 @@ class CredentialAdminService:
         target.mfa_enabled, target.mfa_secret, target.mfa_last_timestep = False, None, None
         await self._codes.delete_recovery_codes(target.id)
         self._writer.memory.member_changed(target.id)
-        await self._writer.end_sessions(target, "admin_mfa_reset", self._caller.id)
+        await self._writer.end_sessions(target, "admin_mfa_reset", self._caller.user_id)
         self._writer.events.publish(
             MfaDisabled(**self._writer.events.subject(target.id), by_admin=True),
             organization_id=target.organization_id,
-            actor_id=self._caller.id,
+            actor_id=self._caller.user_id,
         )
-        log.info("auth.admin_mfa_reset", user_id=str(target.id), by=str(self._caller.id))
+        log.info("auth.admin_mfa_reset", user_id=str(target.id), by=str(self._caller.user_id))
 
     async def _target(self, user_id: UUID) -> User:
-        held = effective_permissions(self._caller)
+        held = self._caller.permissions
         if not grants_any(held, CREDENTIAL_ADMIN_PERMISSIONS):
             raise PermissionDeniedError
-        if user_id == self._caller.id:
+        if user_id == self._caller.user_id:
             raise OwnCredentialsError
         target = await self._targets.get_for_update(user_id)
         if target is None:

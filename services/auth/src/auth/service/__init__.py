@@ -7,7 +7,7 @@ from auth.service._context import (
     InstanceMemory,
     IssuedTokens,
 )
-from auth.service._current_user import current_user, password_expired
+from auth.service._current_user import ProfileService, current_user, password_expired
 from auth.service._password_change import PasswordChangeService
 from auth.service._sessions import SessionService
 from auth.service._sign_in import MfaChallenge, SignIn, SignInService
@@ -20,6 +20,7 @@ __all__ = [
     "IssuedTokens",
     "MfaChallenge",
     "PasswordChangeService",
+    "ProfileService",
     "SessionService",
     "SignIn",
     "SignInService",

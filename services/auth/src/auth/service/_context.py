@@ -1,13 +1,10 @@
 """What every auth rule shares: the client, its events, and this instance's memory."""
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from functools import partial
 from typing import TypedDict
 from uuid import UUID
-
-from sqlalchemy import event
-from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import Session
 
 from shared.events.envelope import EventData
 from shared.events.outbox import Outbox
@@ -15,7 +12,7 @@ from shared.models import User
 from shared.principal import MemberCache
 from shared.session_liveness import SessionLiveness
 
-FORGET_KEY = "auth_members_to_forget"
+AfterCommit = Callable[[Callable[[], None]], None]  # registers work for after the commit
 
 
 class EventSubject(TypedDict):
@@ -81,11 +78,11 @@ class InstanceMemory:
     """
 
     def __init__(
-        self, session: AsyncSession, liveness: SessionLiveness, members: MemberCache
+        self, liveness: SessionLiveness, members: MemberCache, after_commit: AfterCommit
     ) -> None:
-        self._session = session
         self.liveness = liveness
         self._members = members
+        self._after_commit = after_commit
 
     def sessions_ended(self, session_ids: Iterable[UUID]) -> None:
         """Refuse the sessions from now on; a rolled-back revocation errs on the safe side."""
@@ -98,10 +95,4 @@ class InstanceMemory:
         before the change for a minute.
         """
         self._members.forget(user_id)
-        self._session.info.setdefault(FORGET_KEY, []).append((self._members, user_id))
-
-
-@event.listens_for(Session, "after_commit")
-def _forget_committed(session: Session) -> None:
-    for members, user_id in session.info.pop(FORGET_KEY, []):
-        members.forget(user_id)
+        self._after_commit(partial(self._members.forget, user_id))

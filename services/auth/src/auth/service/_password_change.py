@@ -2,7 +2,7 @@
 
 from datetime import timedelta
 
-from auth.errors import PasswordRejectedError
+from auth.errors import PasswordRejectedError, SessionInvalidError
 from auth.repository import MemberRepository, SessionRepository
 from auth.service._context import AuthEvents, InstanceMemory, IssuedTokens
 from auth.service._sign_in import open_session
@@ -10,6 +10,7 @@ from shared.db.types import utc_now
 from shared.events.contracts.auth import PasswordChanged, SessionsRevoked
 from shared.models import User
 from shared.passwords import hash_password, password_problems, policy_message, verify_password
+from shared.principal import Principal
 from shared.settings import Settings
 
 
@@ -31,13 +32,16 @@ class PasswordChangeService:
         self._memory = memory
         self._settings = settings
 
-    async def change_password(self, user: User, current: str, new: str) -> IssuedTokens:
+    async def change_password(self, principal: Principal, current: str, new: str) -> IssuedTokens:
         """Replace the password after the checks of §2.8.
 
         Every session of the member ends, the caller's included, and the caller's device gets a
         new session: its old refresh token then belongs to an ended session (a plain 401), never
         to a live one it was rotated out of (which would look like theft).
         """
+        user = await self._members.get_for_update(principal.user_id)
+        if user is None:
+            raise SessionInvalidError("member_inactive")
         if not await verify_password(user.password_hash, current):
             raise PasswordRejectedError("Current password is incorrect")
         history = await self._members.recent_password_hashes(

@@ -13,6 +13,7 @@ from auth.service._sign_in import access_token
 from shared.db.types import utc_now
 from shared.events.contracts.auth import SessionEnded, SessionsRevoked, TokenReuseDetected
 from shared.models import AuthSession
+from shared.principal import Principal
 from shared.settings import Settings
 from shared.tokens import new_csrf_token, new_refresh_token, refresh_session_id, token_hash
 
@@ -115,12 +116,11 @@ class SessionService:
         last = max(auth_session.last_activity_at, noted or auth_session.last_activity_at)
         return utc_now() - last > limit
 
-    def note_activity(self, auth_session: AuthSession) -> None:
-        """Tell every service this session is in use (at most one write a minute)."""
-        self._memory.liveness.note_activity(str(auth_session.id))
-
-    def logout(self, auth_session: AuthSession) -> None:
-        """End this session only."""
+    async def logout(self, principal: Principal) -> None:
+        """End the caller's session only (one ended meanwhile stays as it ended)."""
+        auth_session = await self._sessions.get_for_update(principal.session_id)
+        if auth_session is None or auth_session.revoked_at is not None:
+            return
         auth_session.revoked_at, auth_session.revoke_reason = utc_now(), "logout"
         self._memory.sessions_ended([auth_session.id])
         self._events.publish(
