@@ -1,7 +1,6 @@
 """Check results kept about a second, so a scrape storm costs the dependencies a few checks."""
 
 import asyncio
-import contextlib
 import time
 from collections import Counter
 from collections.abc import Callable, Coroutine
@@ -14,9 +13,11 @@ from litestar.datastructures import State
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from health.checks import CheckResult, check_database, check_nats, check_redis, check_service
+from shared.cache import LoadingCache
 from shared.settings import Settings
 
 CACHE_SECONDS = 1.0
+MAX_CHECKS = 16  # database, redis, nats and each service: a handful of names
 WILDCARD_HOSTS = ("0.0.0.0", "::", "")  # noqa: S104 - bind-all addresses, never connected to
 Check = Callable[[], Coroutine[Any, Any, CheckResult]]
 
@@ -26,53 +27,33 @@ def _elapsed_ms(started: float) -> float:
 
 
 class CheckCache:
-    """The latest result of each named check and when it finished, fresh for `ttl` seconds.
+    """The latest result of each named check, fresh for `ttl` seconds, one check at a time.
 
-    Callers that find no fresh result await the check in flight for that name (single flight),
-    so only one runs at a time. `runs` counts the checks actually started, per name.
+    Callers that find no fresh result await the check in flight for that name (single flight).
+    `runs` counts the checks actually started, per name.
     """
 
     def __init__(self, ttl: float = CACHE_SECONDS) -> None:
-        self.ttl = ttl
         self.runs: Counter[str] = Counter()
-        self._results: dict[str, tuple[float, CheckResult]] = {}
-        self._in_flight: dict[str, asyncio.Task[CheckResult]] = {}
+        self._results: LoadingCache[str, CheckResult] = LoadingCache(ttl=ttl, maxsize=MAX_CHECKS)
 
     async def get(self, name: str, check: Check, within: float) -> CheckResult:
         """The fresh result, or the one in-flight check's, waiting at most `within` seconds."""
-        cached = self._results.get(name)
-        if cached is not None and time.monotonic() - cached[0] < self.ttl:
-            return cached[1]
-        task = self._in_flight.get(name)
-        if task is None:
-            task = asyncio.create_task(self._run(name, check), name=f"health-check-{name}")
-            self._in_flight[name] = task
         started = time.perf_counter()
         try:
             async with asyncio.timeout(within):
-                # Shielded: a caller that gives up or disconnects leaves the check to the others.
-                return await asyncio.shield(task)
+                return await self._results.get(name, partial(self._run, name, check))
         except TimeoutError:
             # The checks bound themselves; this only guards callers against one that does not.
             return CheckResult("disconnected", _elapsed_ms(started))
 
     async def _run(self, name: str, check: Check) -> CheckResult:
         self.runs[name] += 1
-        try:
-            result = await check()
-        finally:
-            self._in_flight.pop(name, None)
-        self._results[name] = (time.monotonic(), result)
-        return result
+        return await check()
 
     async def close(self) -> None:
         """Cancel the checks still in flight."""
-        tasks = list(self._in_flight.values())
-        for task in tasks:
-            task.cancel()
-        for task in tasks:
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
+        await self._results.close()
 
 
 def internal_urls(settings: Settings) -> dict[str, str]:
