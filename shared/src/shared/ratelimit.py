@@ -14,6 +14,7 @@ from typing import Any
 
 import redis.asyncio as redis
 import structlog
+from cachetools import TLRUCache
 from litestar import Request, Response
 from litestar.enums import ScopeType
 from litestar.middleware import ASGIMiddleware
@@ -29,7 +30,8 @@ log = structlog.get_logger("shared.ratelimit")
 TOO_MANY_REQUESTS = 429
 REFUSAL_DETAIL = "Too many requests; try again later"
 REDIS_RETRY_SECONDS = 10.0  # after a Redis error the memory fallback answers this long
-SWEEP_SECONDS = 60.0
+# Clients tracked by the in-process fallback at once; the least recently seen go first beyond.
+MEMORY_CLIENTS = 100_000
 AUTH = "/api/v1/auth/"
 USER = "/api/v1/users/[^/]+/"
 
@@ -128,19 +130,25 @@ class _Entry:
     locked_until: float = 0.0
 
 
+def _expires(_key: str, entry: _Entry, now: float) -> float:
+    # Forgotten once neither a lock nor a hit in the window is left: a client seen again
+    # later starts afresh, and a stream of distinct addresses cannot grow the table for ever.
+    return max(entry.locked_until, now + entry.window)
+
+
 class MemoryLimiter:
     """In-process fallback: a key that exceeds its limit is locked for the bucket's lockout."""
 
     def __init__(self, clock: Callable[[], float] = time.monotonic) -> None:
         self._clock = clock
-        self._entries: dict[str, _Entry] = {}
-        self._next_sweep = clock() + SWEEP_SECONDS
+        self._entries: TLRUCache[str, _Entry] = TLRUCache(
+            maxsize=MEMORY_CLIENTS, ttu=_expires, timer=clock
+        )
 
     def hit(self, key: str, bucket: Bucket) -> int | None:
         """Count a request: None when admitted, else the seconds until the lock ends."""
         now = self._clock()
-        self._sweep(now)
-        entry = self._entries.setdefault(key, _Entry(bucket.window))
+        entry = self._entries.get(key) or _Entry(bucket.window)
         if entry.locked_until > now:
             return math.ceil(entry.locked_until - now)
         while entry.hits and entry.hits[0] <= now - bucket.window:
@@ -148,19 +156,11 @@ class MemoryLimiter:
         if len(entry.hits) >= bucket.limit:
             entry.hits.clear()
             entry.locked_until = now + bucket.lockout
+            self._entries[key] = entry  # stored again: its expiry moves to the lock's end
             return bucket.lockout
         entry.hits.append(now)
+        self._entries[key] = entry  # stored again: its expiry moves to a window from now
         return None
-
-    def _sweep(self, now: float) -> None:
-        # Forget idle clients, so a stream of distinct addresses cannot grow the table for ever.
-        if now < self._next_sweep:
-            return
-        self._next_sweep = now + SWEEP_SECONDS
-        for key, entry in list(self._entries.items()):
-            recent = entry.hits and entry.hits[-1] > now - entry.window
-            if entry.locked_until <= now and not recent:
-                del self._entries[key]
 
 
 async def redis_hit(client: redis.Redis, key: str, bucket: Bucket) -> int | None:
