@@ -1,4 +1,4 @@
-"""Dependencies of the member controllers: one context and its services per request."""
+"""Dependencies of the member controllers: the member service of each request."""
 
 from functools import partial
 
@@ -18,74 +18,38 @@ from api.members.repository import (
     RoleRepository,
 )
 from api.members.roster_cache import ROSTERS
-from api.members.service import (
-    MemberContext,
-    MemberCreator,
-    MemberEditor,
-    MemberLifecycle,
-    MemberPhotos,
-    MemberReader,
-)
+from api.members.service import MemberService
 from api.roles.repository import RoleRepository as Administrators
 from shared.events.outbox import Outbox
 from shared.principal import Principal
 
 
-def provide_member_context(
+def provide_member_service(
     request: Request[object, object, State],
     db_session: NamedDependency[AsyncSession],
     principal: NamedDependency[Principal],
     audit: NamedDependency[AuditTrail],
-) -> MemberContext:
-    """The caller's repositories, audit trail and outbox, all in the request's transaction."""
+) -> MemberService:
+    """The caller's members: repositories, audit trail and outbox in the request's transaction,
+    this process's roster cache and the call to auth for a chosen password."""
     org = principal.organization_id
-    return MemberContext(
+    state = request.app.state
+    return MemberService(
         principal=principal,
-        session=db_session,
-        audit=audit,
-        outbox=Outbox(db_session),
         members=MemberRepository(db_session, org),
         roles=RoleRepository(db_session, org),
         organization=OrganizationRepository(db_session, org),
-        history=AuditHistoryRepository(db_session, org),
+        audit_history=AuditHistoryRepository(db_session, org),
         administrators=Administrators(db_session, org),
-        forget=partial(forget_member, db_session, request.app.state.member_cache),
+        audit=audit,
+        outbox=Outbox(db_session),
+        rosters=ROSTERS,
+        passwords=AuthPasswords(state.settings),
+        forget=partial(forget_member, db_session, state.member_cache),
     )
-
-
-def provide_reader(member_context: NamedDependency[MemberContext]) -> MemberReader:
-    """Reads of this request, with this process's roster cache."""
-    return MemberReader(member_context, ROSTERS)
-
-
-def provide_creator(
-    request: Request[object, object, State], member_context: NamedDependency[MemberContext]
-) -> MemberCreator:
-    """Member creation of this request, with the call to auth for a chosen password."""
-    return MemberCreator(member_context, AuthPasswords(request.app.state.settings))
-
-
-def provide_editor(member_context: NamedDependency[MemberContext]) -> MemberEditor:
-    """Profile, contact and role changes of this request."""
-    return MemberEditor(member_context)
-
-
-def provide_lifecycle(member_context: NamedDependency[MemberContext]) -> MemberLifecycle:
-    """Lifecycle changes of this request."""
-    return MemberLifecycle(member_context)
-
-
-def provide_photos(member_context: NamedDependency[MemberContext]) -> MemberPhotos:
-    """Photo changes of this request."""
-    return MemberPhotos(member_context)
 
 
 MEMBER_DEPENDENCIES = {
     **COMMON_DEPENDENCIES,
-    "member_context": Provide(provide_member_context, sync_to_thread=False),
-    "reader": Provide(provide_reader, sync_to_thread=False),
-    "creator": Provide(provide_creator, sync_to_thread=False),
-    "editor": Provide(provide_editor, sync_to_thread=False),
-    "lifecycle": Provide(provide_lifecycle, sync_to_thread=False),
-    "photos": Provide(provide_photos, sync_to_thread=False),
+    "members": Provide(provide_member_service, sync_to_thread=False),
 }

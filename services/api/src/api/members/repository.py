@@ -1,7 +1,8 @@
 """Every query of the member area, scoped to the caller's organization.
 
 Each method loads what it returns (`selectinload`), since relationships are `lazy="raise"`.
-Database errors are translated here, by MySQL error number, into the spec's 409s.
+Writes that a key can refuse raise `ClashError` (`shared.db.integrity`); the service names the
+409.
 """
 
 from collections.abc import Collection, Sequence
@@ -10,12 +11,12 @@ from typing import Any
 from uuid import UUID
 
 from sqlalchemy import Row, Select, bindparam, delete, func, null, or_, select, true, update
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload, subqueryload
 from sqlalchemy.sql.elements import BindParameter
 
-from api.members.errors import DuplicateMemberError, HardDeleteBlockedError
+from shared.catalog.seed import ensure_system_roles
+from shared.db.integrity import guarded
 from shared.db.repository import TenantRepository
 from shared.models import (
     AuditLog,
@@ -27,14 +28,6 @@ from shared.models import (
     UserPosition,
 )
 
-MYSQL_DUPLICATE_KEY = 1062
-MYSQL_ROW_REFERENCED = 1451
-# Unique key (MariaDB constraint name or SQLite column) -> the field a 409 names (§4 #12).
-DUPLICATE_DETAILS = (
-    ("membership_number", "A member with this membership number already exists"),
-    ("username", "A member with this username already exists"),
-    ("email", "A member with this email already exists"),
-)
 # Roster columns; phone and mobile are decrypted only when the roster shows them.
 ROSTER_COLUMNS = (
     User.id,
@@ -54,24 +47,6 @@ ROSTER_COLUMNS = (
     User.platoon,
 )
 RosterRow = Row[*tuple[Any, ...]]
-
-
-# event_data keys through which an audit entry names the member it is about.
-def _error_number(exc: IntegrityError) -> int | None:
-    args = getattr(exc.orig, "args", ())
-    return args[0] if args and isinstance(args[0], int) else None
-
-
-def translate_duplicate(exc: IntegrityError) -> DuplicateMemberError | None:
-    """The 409 for a unique-key clash on `users`, or None for any other integrity error."""
-    number = _error_number(exc)
-    text = str(exc.orig)
-    if number != MYSQL_DUPLICATE_KEY and "UNIQUE constraint failed" not in text:
-        return None
-    for key, detail in DUPLICATE_DETAILS:
-        if key in text:
-            return DuplicateMemberError(detail)
-    return DuplicateMemberError()
 
 
 class MemberRepository(TenantRepository[User]):
@@ -162,14 +137,9 @@ class MemberRepository(TenantRepository[User]):
         self.session.add(user)
 
     async def flush(self) -> None:
-        """Write pending changes; a unique-key clash becomes the 409 naming the field."""
-        try:
-            await self.session.flush()
-        except IntegrityError as exc:
-            duplicate = translate_duplicate(exc)
-            if duplicate is None:
-                raise
-            raise duplicate from exc
+        """Write pending changes; `ClashError` naming the field when a unique key refuses."""
+        async with guarded(self.session, savepoint=False):
+            pass  # the changes were staged on loaded or added members
 
     async def set_roles(
         self, user: User, removed: Collection[UUID], added: Collection[UUID], assigned_by: UUID
@@ -190,7 +160,8 @@ class MemberRepository(TenantRepository[User]):
         self.session.expire(user, ["positions"])
 
     async def delete(self, user: User) -> None:
-        """Remove the row, clearing nullable references to it; 409 while a record needs it."""
+        """Remove the row, clearing nullable references to it; `ClashError` while a record
+        must keep it."""
         await self.session.execute(
             update(UserPosition).where(UserPosition.assigned_by == user.id).values(assigned_by=None)
         )
@@ -199,13 +170,9 @@ class MemberRepository(TenantRepository[User]):
             .where(Location.organization_id == self.organization_id, Location.created_by == user.id)
             .values(created_by=None)
         )
-        try:
-            # Assignments, sessions and credentials go with the row (ON DELETE CASCADE).
+        # Assignments, sessions and credentials go with the row (ON DELETE CASCADE).
+        async with guarded(self.session, savepoint=False):
             await self.session.execute(delete(User).where(User.id == user.id))
-        except IntegrityError as exc:
-            if _error_number(exc) == MYSQL_ROW_REFERENCED or "FOREIGN KEY" in str(exc.orig):
-                raise HardDeleteBlockedError from exc
-            raise
 
 
 @cache
@@ -246,10 +213,14 @@ class RoleRepository(TenantRepository[Position]):
         stmt = self.scoped().where(Position.id.in_(list(role_ids)))
         return (await self.session.scalars(stmt)).all()
 
-    async def by_slug(self, slug: str) -> Position | None:
-        """The organization's role with this slug."""
+    async def system_role(self, slug: str) -> Position:
+        """The organization's system role with this slug, added first if it lacks it (an
+        organization made before the catalogue existed)."""
         stmt = self.scoped().where(Position.slug == slug)
-        return (await self.session.scalars(stmt)).first()
+        role = (await self.session.scalars(stmt)).first()
+        if role is None:
+            role = (await ensure_system_roles(self.session, self.organization_id))[slug]
+        return role
 
 
 class OrganizationRepository:

@@ -26,7 +26,7 @@ from api.members.schemas import (
     PhotoUpload,
     RolesReplace,
 )
-from api.members.service import MemberCreator, MemberEditor, MemberPhotos
+from api.members.service import MemberService
 from shared.errors import documented_error
 
 
@@ -43,10 +43,10 @@ class MemberEditingController(Controller):
         responses={409: documented_error("Username, email or membership number already held")},
     )
     async def create_member(
-        self, data: JSONBody[MemberCreate], creator: NamedDependency[MemberCreator]
+        self, data: JSONBody[MemberCreate], members: NamedDependency[MemberService]
     ) -> MemberWithRoles:
         """Add a member; they must change the password at first sign-in."""
-        return await creator.create(data)
+        return await members.create(data)
 
     @patch(
         "/{user_id:str}/profile",
@@ -57,10 +57,10 @@ class MemberEditingController(Controller):
         self,
         user_id: FromPath[UUID],
         data: JSONBody[MemberUpdate],
-        editor: NamedDependency[MemberEditor],
+        members: NamedDependency[MemberService],
     ) -> MemberProfile:
         """Change profile fields; operational ones need members.manage."""
-        return await editor.update_profile(user_id, data)
+        return await members.update_profile(user_id, data)
 
     @patch(
         "/{user_id:str}/contact-info",
@@ -71,35 +71,35 @@ class MemberEditingController(Controller):
         self,
         user_id: FromPath[UUID],
         data: JSONBody[ContactInfoUpdate],
-        editor: NamedDependency[MemberEditor],
+        members: NamedDependency[MemberService],
     ) -> MemberProfile:
         """Change email, phones or notification preferences."""
-        return await editor.update_contact_info(user_id, data)
+        return await members.update_contact_info(user_id, data)
 
     @put("/{user_id:str}/roles", guards=[ASSIGN_ROLES])
     async def replace_roles(
         self,
         user_id: FromPath[UUID],
         data: JSONBody[RolesReplace],
-        editor: NamedDependency[MemberEditor],
+        members: NamedDependency[MemberService],
     ) -> MemberRolesRead:
         """Replace the member's whole set of roles."""
-        return await editor.replace_roles(user_id, data)
+        return await members.replace_roles(user_id, data)
 
     @post("/{user_id:str}/photo", guards=[SELF_OR_MANAGER], status_code=200)
     async def upload_photo(
         self,
         user_id: FromPath[UUID],
         data: MultipartBody[PhotoUpload],
-        photos: NamedDependency[MemberPhotos],
+        members: NamedDependency[MemberService],
     ) -> PhotoRead:
         """Store a JPEG, PNG or WebP photo (≤5 MB) re-encoded as WebP."""
         content = await data.file.read(MAX_BYTES + 1)
-        return await photos.set_photo(user_id, content)
+        return await members.set_photo(user_id, content)
 
     @delete("/{user_id:str}/photo", guards=[SELF_OR_MANAGER], status_code=200)
     async def remove_photo(
-        self, user_id: FromPath[UUID], photos: NamedDependency[MemberPhotos]
+        self, user_id: FromPath[UUID], members: NamedDependency[MemberService]
     ) -> Message:
         """Remove the member's photo."""
-        return await photos.remove_photo(user_id)
+        return await members.remove_photo(user_id)

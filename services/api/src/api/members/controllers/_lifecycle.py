@@ -19,7 +19,7 @@ from api.members.schemas import (
     StatusChange,
     StatusChangeRead,
 )
-from api.members.service import MemberLifecycle
+from api.members.service import MemberService
 
 
 class MemberLifecycleController(Controller):
@@ -33,47 +33,47 @@ class MemberLifecycleController(Controller):
         self,
         user_id: FromPath[UUID],
         data: JSONBody[StatusChange],
-        lifecycle: NamedDependency[MemberLifecycle],
+        members: NamedDependency[MemberService],
     ) -> StatusChangeRead:
         """Change the member's status; any status but active locks them out at once."""
-        return await lifecycle.change_status(user_id, data)
+        return await members.change_status(user_id, data)
 
     @post("/{user_id:str}/reactivate", guards=[MANAGE_MEMBERS], status_code=200)
     async def reactivate(
         self,
         user_id: FromPath[UUID],
-        lifecycle: NamedDependency[MemberLifecycle],
+        members: NamedDependency[MemberService],
         data: JSONBody[Reactivation | None] = None,
     ) -> ReactivationRead:
         """Bring an archived member back as active."""
-        return await lifecycle.reactivate(user_id, data or Reactivation())
+        return await members.reactivate(user_id, data or Reactivation())
 
     @patch("/{user_id:str}/membership-type", guards=[MANAGE_MEMBERS])
     async def change_membership_type(
         self,
         user_id: FromPath[UUID],
         data: JSONBody[MembershipTypeChange],
-        lifecycle: NamedDependency[MemberLifecycle],
+        members: NamedDependency[MemberService],
     ) -> MembershipTypeRead:
         """Move the member to another membership tier."""
-        return await lifecycle.change_membership_type(user_id, data)
+        return await members.change_membership_type(user_id, data)
 
     @patch("/{user_id:str}/compliance-exempt", guards=[MANAGE_MEMBERS])
     async def change_compliance_exemption(
         self,
         user_id: FromPath[UUID],
         data: JSONBody[ComplianceExemptionChange],
-        lifecycle: NamedDependency[MemberLifecycle],
+        members: NamedDependency[MemberService],
     ) -> ComplianceExemptionRead:
         """Exempt the member from compliance targets, or end the exemption."""
-        return await lifecycle.change_compliance_exemption(user_id, data)
+        return await members.change_compliance_exemption(user_id, data)
 
     @delete("/{user_id:str}", guards=[MANAGE_MEMBERS], status_code=204)
     async def delete_member(
         self,
         user_id: FromPath[UUID],
-        lifecycle: NamedDependency[MemberLifecycle],
+        members: NamedDependency[MemberService],
         hard: Annotated[bool, QueryParameter()] = False,
     ) -> None:
         """Delete the member (soft by default; `hard=true` removes the row)."""
-        await lifecycle.delete(user_id, hard=hard)
+        await members.delete(user_id, hard=hard)

@@ -25,7 +25,7 @@ from api.members.schemas import (
     MemberProfile,
     MemberWithRoles,
 )
-from api.members.service import MemberReader
+from api.members.service import MemberService
 from shared.types import Page, row_limit
 
 # The roster comes encoded from its cache; this documents what the bytes hold.
@@ -41,51 +41,51 @@ class RosterController(Controller):
     dependencies = MEMBER_DEPENDENCIES
 
     @get("/", guards=[VIEW_ROSTER], responses={200: ROSTER_RESPONSE})
-    async def list_members(self, reader: NamedDependency[MemberReader]) -> Response[bytes]:
+    async def list_members(self, members: NamedDependency[MemberService]) -> Response[bytes]:
         """Every member of any status (not deleted), contact details as the setting allows."""
-        return Response(await reader.roster_json(), media_type=MediaType.JSON)
+        return Response(await members.roster_json(), media_type=MediaType.JSON)
 
     @get("/contact-info-enabled", guards=[signed_in])
     async def contact_info_enabled(
-        self, reader: NamedDependency[MemberReader]
+        self, members: NamedDependency[MemberService]
     ) -> ContactVisibility:
         """What the roster shows of contact details."""
-        return await reader.contact_visibility()
+        return await members.contact_visibility()
 
     @get("/with-roles", guards=[VIEW_DIRECTORY])
     async def list_members_with_roles(
-        self, reader: NamedDependency[MemberReader]
+        self, members: NamedDependency[MemberService]
     ) -> list[MemberWithRoles]:
         """Every member with roles and personal data, redacted for the caller."""
-        return await reader.directory()
+        return await members.directory()
 
     @get("/archived", guards=[MANAGE_MEMBERS])
-    async def list_archived(self, reader: NamedDependency[MemberReader]) -> ArchivedMembersRead:
+    async def list_archived(self, members: NamedDependency[MemberService]) -> ArchivedMembersRead:
         """Archived members, newest archive first."""
-        return await reader.archived()
+        return await members.archived()
 
     @get("/{user_id:str}/with-roles", guards=[SELF_OR_VIEWER])
     async def get_member(
-        self, user_id: FromPath[UUID], reader: NamedDependency[MemberReader]
+        self, user_id: FromPath[UUID], members: NamedDependency[MemberService]
     ) -> MemberProfile:
         """One member's profile, redacted for the caller; every call is audited."""
-        return await reader.profile(user_id)
+        return await members.profile(user_id)
 
     @get("/{user_id:str}/audit-history", guards=[MANAGE_MEMBERS])
     async def audit_history(
         self,
         user_id: FromPath[UUID],
-        reader: NamedDependency[MemberReader],
+        members: NamedDependency[MemberService],
         page: Page = 1,
         page_size: PageSize = 50,
         event_type: EventType = None,
     ) -> list[AuditHistoryEntry]:
         """Audit entries about the member, newest first."""
-        return await reader.history(user_id, page=page, page_size=page_size, event_type=event_type)
+        return await members.history(user_id, page=page, page_size=page_size, event_type=event_type)
 
     @get("/{user_id:str}/deletion-impact", guards=[MANAGE_MEMBERS])
     async def deletion_impact(
-        self, user_id: FromPath[UUID], reader: NamedDependency[MemberReader]
+        self, user_id: FromPath[UUID], members: NamedDependency[MemberService]
     ) -> DeletionImpactRead:
         """What deleting the member would touch."""
-        return await reader.deletion_impact(user_id)
+        return await members.deletion_impact(user_id)

@@ -5,11 +5,9 @@ from uuid import UUID
 
 import msgspec
 
-from api.members.passwords import AuthPasswords
 from api.members.schemas import MemberCreate, MemberWithRoles
-from api.members.service._context import MemberContext, clean
+from api.members.service._base import MemberServiceBase, clean
 from api.members.views import member_with_roles
-from shared.catalog.seed import ensure_system_roles
 from shared.db.types import utc_now
 from shared.events.contracts.members import MemberCreated
 from shared.models import MemberStatus, Position, User, UserPosition
@@ -19,49 +17,37 @@ NUMBER_WIDTH = 4
 NUMBER_BATCH = 50  # candidate numbers checked per query when skipping numbers in use
 
 
-class MemberCreator:
-    """`POST /users` of one request."""
-
-    def __init__(self, context: MemberContext, passwords: AuthPasswords) -> None:
-        self._c = context
-        self._passwords = passwords
+class MemberCreation(MemberServiceBase):
+    """The member service's `POST /users`."""
 
     async def create(self, data: MemberCreate) -> MemberWithRoles:
         """Create the member, who must change the password at first sign-in."""
-        roles = await self._c.requested_roles(data.role_ids)
-        await self._c.refuse_roles_above_caller(roles)
+        roles = await self._requested_roles(data.role_ids)
+        await self._refuse_roles_above_caller(roles)
         rank = clean(data.rank)
         if rank is not None:
-            await self._c.refuse_rank_above_caller(rank)
+            await self._refuse_rank_above_caller(rank)
         number = clean(data.membership_number)
-        await self._c.refuse_clashes(
+        await self._refuse_clashes(
             username=data.username, email=data.email, membership_number=number
         )
         if number is None:
             number = await self._next_membership_number()
         password_hash = None
         if data.password is not None:
-            password_hash = await self._passwords.hash_new_password(data.password)
-        user = _new_member(data, self._c.principal.organization_id, number, rank, password_hash)
-        granted = _unique([*roles, await self._member_role()])
-        assigned_by = self._c.principal.user_id
+            password_hash = await self.passwords.hash_new_password(data.password)
+        user = _new_member(data, self.principal.organization_id, number, rank, password_hash)
+        granted = _unique([*roles, await self.roles.system_role(MEMBER_ROLE)])
+        assigned_by = self.principal.user_id
         user.positions = [UserPosition(position=role, assigned_by=assigned_by) for role in granted]
-        self._c.members.add(user)
-        await self._c.members.flush()
+        self.members.add(user)
+        await self._write()
         await self._record(user, granted, data.send_welcome_email)
         return member_with_roles(user)
 
-    async def _member_role(self) -> Position:
-        role = await self._c.roles.by_slug(MEMBER_ROLE)
-        if role is None:  # an organization made before the catalogue existed
-            role = (await ensure_system_roles(self._c.session, self._c.principal.organization_id))[
-                MEMBER_ROLE
-            ]
-        return role
-
     async def _next_membership_number(self) -> str | None:
         """Prefix + number padded to 4, skipping numbers in use, under the organization's lock."""
-        organization = await self._c.organization.get_for_update()
+        organization = await self.organization.get_for_update()
         settings = dict(organization.settings or {}) if organization else {}
         config = settings.get("membership_id")
         if not isinstance(config, dict) or not (
@@ -74,7 +60,7 @@ class MemberCreator:
             candidates = {
                 f"{prefix}{n:0{NUMBER_WIDTH}d}": n for n in range(start, start + NUMBER_BATCH)
             }
-            taken = await self._c.members.numbers_taken(list(candidates))
+            taken = await self.members.numbers_taken(list(candidates))
             free = [(text, n) for text, n in candidates.items() if text.lower() not in taken]
             if free:
                 number, used = free[0]
@@ -87,7 +73,7 @@ class MemberCreator:
         return number
 
     async def _record(self, user: User, roles: list[Position], send_welcome_email: bool) -> None:
-        await self._c.audit.record(
+        await self.audit.record(
             "user_created",
             "user_management",
             new_user_id=str(user.id),
@@ -95,7 +81,7 @@ class MemberCreator:
             email=user.email,
             roles_assigned=[role.slug for role in roles],
         )
-        self._c.publish(
+        self._publish(
             MemberCreated(
                 user_id=str(user.id),
                 username=user.username,

@@ -18,7 +18,7 @@ from api.members.schemas import (
     StatusChange,
     StatusChangeRead,
 )
-from api.members.service._context import MemberContext
+from api.members.service._base import MemberServiceBase
 from api.rules import ProposedChange
 from shared.db.types import utc_now
 from shared.events.contracts.members import (
@@ -72,23 +72,20 @@ def check_transition(current: MemberStatus, requested: str) -> MemberStatus:
     return new
 
 
-class MemberLifecycle:
-    """Status, reactivation, membership type, compliance exemption and deletion."""
-
-    def __init__(self, context: MemberContext) -> None:
-        self._c = context
+class MemberLifecycle(MemberServiceBase):
+    """The member service's status, reactivation, membership type, exemption and deletion."""
 
     async def change_status(self, user_id: UUID, data: StatusChange) -> StatusChangeRead:
         """Move the member along the lifecycle; any status but active locks them out."""
-        user = await self._c.member(user_id, for_update=True)
+        user = await self._member(user_id, for_update=True)
         previous = user.status
         new = check_transition(previous, data.new_status)
         if new is not S.ACTIVE:
-            await self._c.keep_an_administrator(ProposedChange(leaving=frozenset({user.id})))
+            await self._keep_an_administrator(ProposedChange(leaving=frozenset({user.id})))
         reason = data.reason
         self._set_status(user, new, reason)
-        await self._c.members.flush()
-        await self._c.audit.record(
+        await self._write()
+        await self.audit.record(
             "member_status_changed",
             "user_management",
             "warning" if new in DROPS else "info",
@@ -104,7 +101,7 @@ class MemberLifecycle:
 
     async def reactivate(self, user_id: UUID, data: Reactivation) -> ReactivationRead:
         """Bring an archived member back as active, with their old number if still free."""
-        user = await self._c.member(user_id, for_update=True)
+        user = await self._member(user_id, for_update=True)
         if user.status is not S.ARCHIVED:
             raise StatusChangeError("Only archived members can be reactivated")
         previous = user.status
@@ -112,20 +109,20 @@ class MemberLifecycle:
         if (
             user.membership_number is None
             and number is not None
-            and not await self._c.members.numbers_taken([number])
+            and not await self.members.numbers_taken([number])
         ):
             user.membership_number, user.previous_membership_number = number, None
         self._set_status(user, S.ACTIVE, data.reason)
         user.archived_at = None
-        await self._c.members.flush()
-        await self._c.audit.record(
+        await self._write()
+        await self.audit.record(
             "member_reactivated",
             "user_management",
             target_user_id=str(user.id),
             previous_status=previous.value,
             new_status=S.ACTIVE.value,
             reason=data.reason,
-            reactivated_by=str(self._c.principal.user_id),
+            reactivated_by=str(self.principal.user_id),
         )
         self._status_changed(user, previous, data.reason, None)
         return ReactivationRead(
@@ -141,19 +138,19 @@ class MemberLifecycle:
         self, user_id: UUID, data: MembershipTypeChange
     ) -> MembershipTypeRead:
         """Move the member to another tier (checked against the tiers, when configured)."""
-        user = await self._c.member(user_id, for_update=True)
+        user = await self._member(user_id, for_update=True)
         new = data.membership_type.strip()
         if user.membership_type == new:
             raise NoChangeError(f"Member is already {new}")
-        tiers = _configured_tiers(await self._c.organization.settings())
+        tiers = _configured_tiers(await self.organization.settings())
         if tiers and new not in tiers:
             raise UnknownMembershipTypeError(
                 f"Unknown membership type '{new}'. Configured types: {', '.join(tiers)}"
             )
         previous, now = user.membership_type, utc_now()
         user.membership_type, user.membership_type_changed_at = new, now
-        await self._c.members.flush()
-        await self._c.audit.record(
+        await self._write()
+        await self.audit.record(
             "membership_type_changed",
             "user_management",
             target_user_id=str(user.id),
@@ -161,7 +158,7 @@ class MemberLifecycle:
             new_membership_type=new,
             reason=data.reason,
         )
-        self._c.publish(
+        self._publish(
             MemberMembershipTypeChanged(
                 user_id=str(user.id), previous_type=previous, new_type=new, reason=data.reason
             )
@@ -178,14 +175,14 @@ class MemberLifecycle:
         self, user_id: UUID, data: ComplianceExemptionChange
     ) -> ComplianceExemptionRead:
         """Exempt the member from training, shift and hours targets, or end it."""
-        user = await self._c.member(user_id, for_update=True)
+        user = await self._member(user_id, for_update=True)
         if user.compliance_exempt == data.exempt:
             state = "exempt" if data.exempt else "not exempt"
             raise NoChangeError(f"Member is already {state} from compliance targets")
         previous = user.compliance_exempt
         user.compliance_exempt = data.exempt
-        await self._c.members.flush()
-        await self._c.audit.record(
+        await self._write()
+        await self.audit.record(
             "compliance_exemption_changed",
             "user_management",
             "warning",
@@ -194,7 +191,7 @@ class MemberLifecycle:
             new_compliance_exempt=data.exempt,
             reason=data.reason,
         )
-        self._c.publish(
+        self._publish(
             MemberComplianceExemptionChanged(
                 user_id=str(user.id), exempt=data.exempt, reason=data.reason
             )
@@ -205,11 +202,11 @@ class MemberLifecycle:
 
     async def delete(self, user_id: UUID, *, hard: bool) -> None:
         """Soft delete (frees the number) or hard delete (also of soft-deleted members)."""
-        if user_id == self._c.principal.user_id:
+        if user_id == self.principal.user_id:
             raise OwnAccountError
-        user = await self._c.member(user_id, for_update=True, include_deleted=hard)
-        await self._c.keep_an_administrator(ProposedChange(leaving=frozenset({user.id})))
-        await self._c.audit.record(
+        user = await self._member(user_id, for_update=True, include_deleted=hard)
+        await self._keep_an_administrator(ProposedChange(leaving=frozenset({user.id})))
+        await self.audit.record(
             "user_hard_deleted" if hard else "user_deleted",
             "user_management",
             "critical" if hard else "warning",
@@ -218,15 +215,15 @@ class MemberLifecycle:
             deleted_full_name=user.full_name,
         )
         if hard:
-            await self._c.members.delete(user)
+            await self._remove(user)
         else:
             user.deleted_at = utc_now()
             if user.membership_number is not None:
                 user.previous_membership_number = user.membership_number
                 user.membership_number = None
-            await self._c.members.flush()
-        self._c.publish(MemberDeleted(user_id=str(user.id), hard=hard))
-        self._c.forget(user.id)
+            await self._write()
+        self._publish(MemberDeleted(user_id=str(user.id), hard=hard))
+        self.forget(user.id)
 
     def _set_status(self, user: User, status: MemberStatus, reason: str | None) -> None:
         user.status = status
@@ -236,7 +233,7 @@ class MemberLifecycle:
     def _status_changed(
         self, user: User, previous: MemberStatus, reason: str | None, deadline: int | None
     ) -> None:
-        self._c.publish(
+        self._publish(
             MemberStatusChanged(
                 user_id=str(user.id),
                 previous_status=previous.value,
@@ -246,7 +243,7 @@ class MemberLifecycle:
                 return_deadline_days=deadline,
             )
         )
-        self._c.forget(user.id)
+        self.forget(user.id)
 
 
 def _configured_tiers(settings: dict[str, object]) -> list[str]:

@@ -5,7 +5,6 @@ from uuid import UUID
 import msgspec
 
 from api.members.redaction import Visibility, access_of, discloses_restricted, redact
-from api.members.roster_cache import RosterCache
 from api.members.schemas import (
     ArchivedMemberRead,
     ArchivedMembersRead,
@@ -15,54 +14,50 @@ from api.members.schemas import (
     MemberProfile,
     MemberWithRoles,
 )
-from api.members.service._context import MemberContext
+from api.members.service._base import MemberServiceBase
 from api.members.service._history import describe, stored_types
 from api.members.views import member_profile, member_with_roles, roster_item
 
 
-class MemberReader:
-    """Read-only member operations of one request."""
-
-    def __init__(self, context: MemberContext, rosters: RosterCache) -> None:
-        self._c = context
-        self._rosters = rosters
+class MemberReading(MemberServiceBase):
+    """The member service's reads."""
 
     async def roster_json(self) -> bytes:
         """Every live member of any status as a JSON array; contact details as allowed."""
-        settings, fingerprint = await self._c.members.roster_state()
+        settings, fingerprint = await self.members.roster_state()
         visibility = Visibility.from_settings(settings)
         key = (visibility, fingerprint)
-        organization_id = self._c.principal.organization_id
-        cached = self._rosters.get(organization_id, key)
+        organization_id = self.principal.organization_id
+        cached = self.rosters.get(organization_id, key)
         if cached is not None:
             return cached
         # Same transaction, same snapshot: the rows match the fingerprint read above.
-        rows = await self._c.members.roster(
+        rows = await self.members.roster(
             email=visibility.email, phone=visibility.phone, mobile=visibility.mobile
         )
         roster = msgspec.json.encode([roster_item(row) for row in rows])
-        self._rosters.put(organization_id, key, roster)
+        self.rosters.put(organization_id, key, roster)
         return roster
 
     async def contact_visibility(self) -> ContactVisibility:
         """The organization's roster visibility setting."""
-        return (await self._c.visibility()).read()
+        return (await self._visibility()).read()
 
     async def directory(self) -> list[MemberWithRoles]:
         """Every live member with roles, redacted for this caller (never their own row)."""
-        visibility = await self._c.visibility()
-        principal = self._c.principal
+        visibility = await self._visibility()
+        principal = self.principal
         return [
             redact(member_with_roles(user), access_of(principal, user.id), visibility)
-            for user in await self._c.members.all_with_roles()
+            for user in await self.members.all_with_roles()
         ]
 
     async def profile(self, user_id: UUID) -> MemberProfile:
         """One member's profile as this caller may see it; every view is audited."""
-        user = await self._c.member(user_id)
-        visibility = await self._c.visibility()
-        shown = redact(member_profile(user), access_of(self._c.principal, user.id), visibility)
-        await self._c.audit.record(
+        user = await self._member(user_id)
+        visibility = await self._visibility()
+        shown = redact(member_profile(user), access_of(self.principal, user.id), visibility)
+        await self.audit.record(
             "user_viewed",
             "user_management",
             viewed_user_id=str(user.id),
@@ -75,8 +70,8 @@ class MemberReader:
         self, user_id: UUID, *, page: int, page_size: int, event_type: str | None
     ) -> list[AuditHistoryEntry]:
         """Audit entries about the member, newest first, one page of them."""
-        await self._c.member(user_id)
-        entries = await self._c.history.about(
+        await self._member(user_id)
+        entries = await self.audit_history.about(
             user_id, stored_types(event_type), (page - 1) * page_size, page_size
         )
         return [
@@ -95,15 +90,15 @@ class MemberReader:
 
     async def deletion_impact(self, user_id: UUID) -> DeletionImpactRead:
         """What deleting the member would touch (soft-deleted members are found too)."""
-        user = await self._c.member(user_id, include_deleted=True)
+        user = await self._member(user_id, include_deleted=True)
         # Training, inventory and documents do not exist yet: nothing refers to members.
         return DeletionImpactRead(user_id=user.id, full_name=user.full_name, status=user.status)
 
     async def archived(self) -> ArchivedMembersRead:
         """The organization's archived members, newest archive first."""
-        users = await self._c.members.archived()
+        users = await self.members.archived()
         return ArchivedMembersRead(
-            organization_id=self._c.principal.organization_id,
+            organization_id=self.principal.organization_id,
             archived_count=len(users),
             members=[
                 ArchivedMemberRead(

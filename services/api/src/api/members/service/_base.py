@@ -1,18 +1,18 @@
-"""What every member service of a request shares: caller, repositories, audit, outbox, ceilings."""
+"""The member service's fields and the checks its topics share: the member, clashes, ceilings."""
 
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from uuid import UUID
 
-from sqlalchemy.ext.asyncio import AsyncSession
-
 from api.audit.trail import AuditTrail
 from api.members.errors import (
     ArchivedMemberEmailError,
     DuplicateMemberError,
+    HardDeleteBlockedError,
     InvalidRolesError,
     MemberNotFoundError,
 )
+from api.members.passwords import AuthPasswords
 from api.members.redaction import Visibility
 from api.members.repository import (
     AuditHistoryRepository,
@@ -20,31 +20,41 @@ from api.members.repository import (
     OrganizationRepository,
     RoleRepository,
 )
+from api.members.roster_cache import RosterCache
 from api.roles.repository import RoleRepository as Administrators
 from api.rules import ProposedChange, keep_an_administrator, missing_permissions, refuse_escalation
 from shared.catalog.system_roles import rank_permissions
+from shared.db.integrity import ClashError, ClashKind
 from shared.events.envelope import EventData
 from shared.events.outbox import Outbox
 from shared.models import MemberStatus, Position, User
 from shared.principal import Principal
 
+# The field a unique key of `users` holds -> the 409 naming it (§4 #12).
+DUPLICATE_DETAILS = {
+    "username": "A member with this username already exists",
+    "email": "A member with this email already exists",
+    "membership_number_key": "A member with this membership number already exists",
+}
+
 
 @dataclass
-class MemberContext:
-    """The request's caller and the tools every member operation uses."""
+class MemberServiceBase:
+    """One request's caller, repositories, audit trail and outbox, all in its transaction."""
 
     principal: Principal
-    session: AsyncSession
-    audit: AuditTrail
-    outbox: Outbox
     members: MemberRepository
     roles: RoleRepository
     organization: OrganizationRepository
-    history: AuditHistoryRepository
+    audit_history: AuditHistoryRepository
     administrators: Administrators  # who could still manage members after a change
+    audit: AuditTrail
+    outbox: Outbox
+    rosters: RosterCache
+    passwords: AuthPasswords
     forget: Callable[[UUID], None]  # drops the member from permission caches
 
-    def publish(self, data: EventData) -> None:
+    def _publish(self, data: EventData) -> None:
         """Queue an event in the request's transaction, on behalf of the caller."""
         self.outbox.add(
             data,
@@ -52,7 +62,10 @@ class MemberContext:
             actor_id=self.principal.user_id,
         )
 
-    async def member(
+    def _is_self(self, user_id: UUID) -> bool:
+        return user_id == self.principal.user_id
+
+    async def _member(
         self, user_id: UUID, *, for_update: bool = False, include_deleted: bool = False
     ) -> User:
         """The member with their roles (404 when missing, deleted or foreign)."""
@@ -64,7 +77,26 @@ class MemberContext:
             raise MemberNotFoundError(user_id=str(user_id))
         return found
 
-    async def refuse_clashes(
+    async def _write(self) -> None:
+        """Write the staged changes; a unique key another member holds is the 409 naming it."""
+        try:
+            await self.members.flush()
+        except ClashError as clash:
+            if clash.kind is not ClashKind.UNIQUE:
+                raise
+            detail = DUPLICATE_DETAILS.get(clash.field or "")
+            raise (DuplicateMemberError(detail) if detail else DuplicateMemberError()) from clash
+
+    async def _remove(self, user: User) -> None:
+        """Delete the member's row; 409 while records that must keep an owner point to it."""
+        try:
+            await self.members.delete(user)
+        except ClashError as clash:
+            if clash.kind not in (ClashKind.REFERENCED, ClashKind.FOREIGN_KEY):
+                raise
+            raise HardDeleteBlockedError from clash
+
+    async def _refuse_clashes(
         self,
         *,
         username: str | None = None,
@@ -83,13 +115,13 @@ class MemberContext:
                     continue
                 if user.status is MemberStatus.ARCHIVED and user.deleted_at is None:
                     raise ArchivedMemberEmailError(archived_match(user))
-                raise DuplicateMemberError("A member with this email already exists")
+                raise DuplicateMemberError(DUPLICATE_DETAILS["email"])
         if username is not None and any(u.username_lower == username.lower() for u in others):
-            raise DuplicateMemberError("A member with this username already exists")
+            raise DuplicateMemberError(DUPLICATE_DETAILS["username"])
         if membership_number is not None and others:
-            raise DuplicateMemberError("A member with this membership number already exists")
+            raise DuplicateMemberError(DUPLICATE_DETAILS["membership_number_key"])
 
-    async def requested_roles(self, role_ids: Sequence[UUID]) -> list[Position]:
+    async def _requested_roles(self, role_ids: Sequence[UUID]) -> list[Position]:
         """The organization's roles with these ids; 400 naming any unknown or foreign id."""
         wanted = list(dict.fromkeys(role_ids))
         found = {role.id: role for role in await self.roles.get_many(wanted)}
@@ -98,24 +130,24 @@ class MemberContext:
             raise InvalidRolesError(f"Invalid role ids: {', '.join(unknown)}")
         return [found[role_id] for role_id in wanted]
 
-    async def visibility(self) -> Visibility:
+    async def _visibility(self) -> Visibility:
         """The organization's contact visibility setting."""
         return Visibility.from_settings(await self.organization.settings())
 
-    async def refuse_roles_above_caller(self, roles: Iterable[Position]) -> None:
+    async def _refuse_roles_above_caller(self, roles: Iterable[Position]) -> None:
         """§4 #1: every permission of every requested role must be held by the caller."""
         for role in roles:
             missing = missing_permissions(self.principal.permissions, role.permissions)
             if missing:
                 await refuse_escalation(self.audit, f"role:{role.id}", missing)
 
-    async def refuse_rank_above_caller(self, rank: str | None) -> None:
+    async def _refuse_rank_above_caller(self, rank: str | None) -> None:
         """§4 #4: a rank grants permissions, so setting it needs all of them."""
         missing = missing_permissions(self.principal.permissions, rank_permissions(rank))
         if missing:
             await refuse_escalation(self.audit, f"rank:{rank}", missing)
 
-    async def keep_an_administrator(self, change: ProposedChange) -> None:
+    async def _keep_an_administrator(self, change: ProposedChange) -> None:
         """§4 #6: refuse a change that leaves nobody able to manage members."""
         await keep_an_administrator(self.administrators, change)
 
