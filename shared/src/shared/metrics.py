@@ -27,7 +27,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession, a
 
 from shared.db.types import utc_now
 from shared.events.nats import NatsConnection
-from shared.metrics_repository import OutboxBacklogRepository
+from shared.events.repository import OutboxRepository
 
 log = structlog.get_logger("shared.metrics")
 # In the text format each counter and histogram would get a `_created` gauge twin per series:
@@ -220,7 +220,7 @@ class ServiceMetrics:
 
         async def read() -> Sequence[float]:
             async with sessionmaker() as session:
-                count, oldest = await OutboxBacklogRepository(session).backlog()
+                count, oldest = await OutboxRepository(session).backlog()
             age = 0.0 if oldest is None else (utc_now() - oldest).total_seconds()
             return float(count), max(age, 0.0)
 

@@ -1,10 +1,11 @@
-"""The SQL of the outbox relay and of the durable consumers' record of handled events."""
+"""The SQL of the outbox (relay claims, backlog metrics) and of the consumers' handled events."""
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import cast
 from uuid import UUID
 
-from sqlalchemy import ColumnElement, and_, or_, select, update
+from sqlalchemy import ColumnElement, and_, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from shared.db.integrity import guarded
@@ -91,6 +92,15 @@ class OutboxRepository:
             .values(attempts=attempts, last_error=error, failed_at=parked_at)
             .execution_options(synchronize_session=False)
         )
+
+    async def backlog(self) -> tuple[int, datetime | None]:
+        """How many rows wait (parked ones excluded), and when the oldest of them was written."""
+        stmt = select(func.count(), func.min(OutboxMessage.created_at)).where(
+            OutboxMessage.sent_at.is_(None), OutboxMessage.failed_at.is_(None)
+        )
+        row = (await self._session.execute(stmt)).one()
+        # MIN over no rows is NULL, whatever the column's type says.
+        return int(row[0]), cast("datetime | None", row[1])
 
     async def release(self, ids: list[UUID], token: str) -> None:
         """Give back what `token` claimed and did not publish."""
