@@ -22,7 +22,6 @@ class SessionInvalidError(AppError):
     status_code = 401
     code = "LB-AUTH-002"
     detail = "Session expired or invalid; please sign in again"
-    keeps_changes = True  # a revocation recorded while refusing must persist
 
     def __init__(self, reason: str = "invalid") -> None:
         super().__init__(headers=BEARER, reason=reason)

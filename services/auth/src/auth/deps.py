@@ -1,5 +1,6 @@
 """Dependencies of the auth routes: each service with this request's repositories and client."""
 
+from collections.abc import AsyncIterator
 from functools import partial
 from uuid import UUID
 
@@ -21,12 +22,15 @@ from auth.repository import (
 from auth.reset import CredentialAdminService, CredentialWriter, PasswordResetService
 from auth.service import (
     AuthEvents,
+    AuthStore,
     ClientInfo,
     InstanceMemory,
     PasswordChangeService,
     ProfileService,
+    Refusals,
     SessionService,
     SignInService,
+    end_idle_session,
 )
 from shared.client_ip import client_ip
 from shared.db.on_commit import on_commit
@@ -59,16 +63,41 @@ async def provide_principal(request: Request[object, object, State]) -> Principa
 
 
 async def _end_idle_session(request: Request[object, object, State], session_id: UUID) -> None:
+    async with own_transaction(request.app.state.sessionmaker) as session:
+        await end_idle_session(session_id, _store(request, session))
+
+
+def _store(request: Request[object, object, State], session: AsyncSession) -> AuthStore:
+    """Repositories, events and memory on `session`."""
     state = request.app.state
-    async with own_transaction(state.sessionmaker) as session:
-        sessions = SessionService(
-            MemberRepository(session),
-            SessionRepository(session),
-            AuthEvents(Outbox(session), client_info(request)),
-            InstanceMemory(state.liveness, state.member_cache, partial(on_commit, session)),
-            settings=state.settings,
-        )
-        await sessions.end_idle_session(session_id)
+    return AuthStore(
+        members=MemberRepository(session),
+        sessions=SessionRepository(session),
+        tokens=ResetTokenRepository(session),
+        events=AuthEvents(Outbox(session), client_info(request)),
+        memory=InstanceMemory(state.liveness, state.member_cache, partial(on_commit, session)),
+    )
+
+
+async def provide_refusals(
+    request: Request[object, object, State], db_session: NamedDependency[AsyncSession]
+) -> AsyncIterator[Refusals]:
+    """Records a refused request keeps, written once its own transaction has rolled back.
+
+    Rolled back first, so the records neither wait on the request's row locks nor share the
+    SQLite writer with it; then written in a short transaction of their own.
+    """
+    refusals = Refusals()
+    try:
+        yield refusals
+    except Exception:
+        if refusals.records:
+            await db_session.rollback()
+            async with own_transaction(request.app.state.sessionmaker) as session:
+                store = _store(request, session)
+                for record in refusals.records:
+                    await record(store)
+        raise
 
 
 def provide_events(
@@ -90,6 +119,7 @@ def provide_sign_in(
     request: Request[object, object, State],
     db_session: NamedDependency[AsyncSession],
     events: NamedDependency[AuthEvents],
+    refusals: NamedDependency[Refusals],
 ) -> SignInService:
     """Password and MFA sign-ins."""
     settings = request.app.state.settings
@@ -97,6 +127,7 @@ def provide_sign_in(
         MemberRepository(db_session),
         SessionRepository(db_session),
         events,
+        refusals,
         settings=settings,
         suspicious=SuspiciousIps(request.app.state.redis, settings),
     )
@@ -107,6 +138,7 @@ def provide_sessions(
     db_session: NamedDependency[AsyncSession],
     events: NamedDependency[AuthEvents],
     memory: NamedDependency[InstanceMemory],
+    refusals: NamedDependency[Refusals],
 ) -> SessionService:
     """Refresh, sign-out and idleness."""
     return SessionService(
@@ -114,6 +146,7 @@ def provide_sessions(
         SessionRepository(db_session),
         events,
         memory,
+        refusals,
         settings=request.app.state.settings,
     )
 
@@ -164,10 +197,12 @@ def provide_credential_writer(
 
 
 def provide_reset_service(
-    request: Request[object, object, State], writer: NamedDependency[CredentialWriter]
+    request: Request[object, object, State],
+    writer: NamedDependency[CredentialWriter],
+    refusals: NamedDependency[Refusals],
 ) -> PasswordResetService:
     """The reset-link service of this request."""
-    return PasswordResetService(writer, request.app.state.settings)
+    return PasswordResetService(writer, refusals, request.app.state.settings)
 
 
 def provide_profiles(request: Request[object, object, State]) -> ProfileService:
@@ -197,6 +232,7 @@ def provide_credential_admin(
 BASE_DEPENDENCIES = {
     "events": Provide(provide_events, sync_to_thread=False),
     "memory": Provide(provide_memory, sync_to_thread=False),
+    "refusals": Provide(provide_refusals),
 }
 SIGNED_IN_DEPENDENCIES = {
     **BASE_DEPENDENCIES,

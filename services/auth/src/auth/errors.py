@@ -26,7 +26,6 @@ class InvalidCredentialsError(AppError):
     status_code = 401
     code = "LB-AUTH-006"
     detail = "Incorrect username or password"
-    keeps_changes = True
 
     def __init__(self, reason: str) -> None:
         super().__init__(headers=BEARER, reason=reason)
@@ -38,7 +37,6 @@ class AccountInactiveError(AppError):
     status_code = 403
     code = "LB-AUTH-003"
     detail = "This account is not active. Please contact your department's administrator."
-    keeps_changes = True
 
 
 class PasswordRejectedError(AppError):
@@ -62,7 +60,6 @@ class MfaLoginCodeInvalidError(AppError):
     status_code = 401
     code = "LB-AUTH-007"
     detail = "Invalid verification code"
-    keeps_changes = True
 
     def __init__(self) -> None:
         super().__init__(headers=BEARER)
@@ -74,7 +71,6 @@ class MfaChallengeInvalidError(AppError):
     status_code = 401
     code = "LB-AUTH-011"
     detail = "Your sign-in attempt expired; please sign in again"
-    keeps_changes = True
 
     def __init__(self, reason: str) -> None:
         super().__init__(headers=BEARER, reason=reason)
@@ -101,7 +97,6 @@ class ResetTokenInvalidError(AppError):
     status_code = 400
     code = "LB-API-400"
     detail = "This password reset link is invalid or has already been used"
-    keeps_changes = True  # the failure event must persist
 
 
 class ResetTokenExpiredError(AppError):
@@ -113,13 +108,6 @@ class ResetTokenExpiredError(AppError):
         "This password reset link has expired: links are valid for 30 minutes. "
         "Please request a new one."
     )
-    keeps_changes = True  # the failure event and the cleared token must persist
-
-
-class ResetPasswordRejectedError(PasswordRejectedError):
-    """A reset's new password breaks a rule; the link stays usable and the event persists."""
-
-    keeps_changes = True
 
 
 class MemberNotFoundError(AppError):
@@ -152,7 +140,6 @@ class AddressBlockedError(AppError):
     status_code = 429
     code = "LB-API-429"
     detail = "Too many failed sign-ins from this address; try again later"
-    keeps_changes = True  # the failure that caused the block is recorded
 
     def __init__(self, retry_after: int) -> None:
         super().__init__(headers={"Retry-After": str(retry_after)})

@@ -145,6 +145,12 @@ class ResetTokenRepository:
         stmt = select(PasswordResetToken).where(PasswordResetToken.token_hash == hashed)
         return (await self._session.scalars(stmt.with_for_update())).first()
 
+    async def mark_used(self, token_id: UUID, now: datetime) -> None:
+        """Retire one link (an expired one, so the member asks for a new one)."""
+        await self._session.execute(
+            update(PasswordResetToken).where(PasswordResetToken.id == token_id).values(used_at=now)
+        )
+
     async def retire_all(self, user_id: UUID, now: datetime) -> None:
         """Mark every unused link of the member used: a new password voids them all."""
         await self._session.execute(

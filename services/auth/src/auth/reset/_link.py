@@ -3,16 +3,15 @@
 import hashlib
 import secrets
 from datetime import timedelta
+from functools import partial
 from typing import Literal
+from uuid import UUID
 
 import structlog
 
-from auth.errors import (
-    ResetPasswordRejectedError,
-    ResetTokenExpiredError,
-    ResetTokenInvalidError,
-)
+from auth.errors import PasswordRejectedError, ResetTokenExpiredError, ResetTokenInvalidError
 from auth.reset._writer import CredentialWriter
+from auth.service import AuthStore, Refusals
 from shared.db.types import utc_now
 from shared.events.contracts.auth import (
     PasswordChanged,
@@ -33,10 +32,15 @@ FailReason = Literal["invalid", "expired", "policy", "history"]
 
 
 class PasswordResetService:
-    """Forgot-password, link check and reset; never signs anyone in."""
+    """Forgot-password, link check and reset; never signs anyone in.
 
-    def __init__(self, writer: CredentialWriter, settings: Settings) -> None:
+    A refused reset keeps its failure event (and clears an expired link) through `Refusals`,
+    written once the request's transaction has rolled back.
+    """
+
+    def __init__(self, writer: CredentialWriter, refusals: Refusals, settings: Settings) -> None:
         self._writer = writer
+        self._refusals = refusals
         self._settings = settings
 
     async def request_reset(self, email: str) -> ResetMail | None:
@@ -81,17 +85,17 @@ class PasswordResetService:
         """Set the new password from a live link; every session of the member ends."""
         found = await self._unused(raw)
         if found is None:
-            self._failed(None, "invalid")
+            self._refusals.keep(partial(_failed, None, None, "invalid"))
             raise ResetTokenInvalidError
         record, user = found
         if record.expires_at <= utc_now():
-            record.used_at = utc_now()  # cleared: the member must ask for a new link
-            self._failed(user, "expired")
+            # Cleared: the member must ask for a new link.
+            self._refusals.keep(partial(_expired, record.id, user.id, user.organization_id))
             raise ResetTokenExpiredError
         rejected = await self._writer.rejection(user, new)
         if rejected is not None:
-            self._failed(user, rejected[0])
-            raise ResetPasswordRejectedError(rejected[1])
+            self._refusals.keep(partial(_failed, user.id, user.organization_id, rejected[0]))
+            raise PasswordRejectedError(rejected[1])
         await self._writer.replace(user, new, must_change=False)
         revoked = await self._writer.end_sessions(user, "password_reset", user.id)
         self._writer.events.publish(
@@ -117,11 +121,17 @@ class PasswordResetService:
             return None
         return record, user
 
-    def _failed(self, user: User | None, reason: FailReason) -> None:
-        self._writer.events.publish(
-            PasswordResetFailed(
-                **self._writer.events.subject(user.id if user else None), reason=reason
-            ),
-            organization_id=user.organization_id if user else None,
-            actor_id=None,
-        )
+
+async def _expired(token_id: UUID, user_id: UUID, organization_id: UUID, store: AuthStore) -> None:
+    await store.tokens.mark_used(token_id, utc_now())
+    await _failed(user_id, organization_id, "expired", store)
+
+
+async def _failed(
+    user_id: UUID | None, organization_id: UUID | None, reason: FailReason, store: AuthStore
+) -> None:
+    store.events.publish(
+        PasswordResetFailed(**store.events.subject(user_id), reason=reason),
+        organization_id=organization_id,
+        actor_id=None,
+    )

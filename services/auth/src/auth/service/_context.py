@@ -1,11 +1,13 @@
-"""What every auth rule shares: the client, its events, and this instance's memory."""
+"""What every auth rule shares: the client, its events, this instance's memory, and the records
+a refused request keeps."""
 
-from collections.abc import Callable, Iterable
+from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass
 from functools import partial
 from typing import TypedDict
 from uuid import UUID
 
+from auth.repository import MemberRepository, ResetTokenRepository, SessionRepository
 from shared.events.envelope import EventData
 from shared.events.outbox import Outbox
 from shared.models import User
@@ -96,3 +98,33 @@ class InstanceMemory:
         """
         self._members.forget(user_id)
         self._after_commit(partial(self._members.forget, user_id))
+
+
+@dataclass(frozen=True)
+class AuthStore:
+    """The repositories, events and memory of one transaction."""
+
+    members: MemberRepository
+    sessions: SessionRepository
+    tokens: ResetTokenRepository
+    events: AuthEvents
+    memory: InstanceMemory
+
+
+KeptRecord = Callable[[AuthStore], Awaitable[None]]
+
+
+class Refusals:
+    """What a refused request must still record: a failed sign-in counted, a revocation.
+
+    The request's transaction always rolls back with its error; these records are then written
+    in a transaction of their own (`auth.deps.provide_refusals`). Each reloads what it changes:
+    nothing the request loaded survives its rollback.
+    """
+
+    def __init__(self) -> None:
+        self.records: list[KeptRecord] = []
+
+    def keep(self, record: KeptRecord) -> None:
+        """Write `record` if the request fails."""
+        self.records.append(record)

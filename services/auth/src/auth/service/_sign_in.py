@@ -3,6 +3,7 @@
 import hashlib
 from dataclasses import dataclass
 from datetime import timedelta
+from functools import partial
 from typing import Literal
 from uuid import UUID, uuid4
 
@@ -10,7 +11,7 @@ import structlog
 
 from auth.errors import AccountInactiveError, AddressBlockedError, InvalidCredentialsError
 from auth.repository import MemberRepository, SessionRepository
-from auth.service._context import AuthEvents, ClientInfo, IssuedTokens
+from auth.service._context import AuthEvents, AuthStore, ClientInfo, IssuedTokens, Refusals
 from auth.service._current_user import password_expired
 from shared.db.types import utc_now
 from shared.events.contracts.auth import (
@@ -36,6 +37,7 @@ log = structlog.get_logger("auth.sign_in")
 FailureReason = Literal[
     "invalid_credentials", "locked", "inactive", "mfa_code_invalid", "mfa_challenge_invalid"
 ]
+Trigger = Literal["password", "mfa"]
 
 
 @dataclass(frozen=True)
@@ -65,14 +67,30 @@ def access_token(settings: Settings, user: User, session_id: UUID) -> str:
     )
 
 
+@dataclass(frozen=True)
+class _Failure:
+    """A refused sign-in, as its record needs it once the request's rows are gone."""
+
+    identifier: str
+    user_id: UUID | None
+    reason: FailureReason
+    counted: Trigger | None  # counted against the member's failure limit, and for what
+    address_blocked: bool  # this failure blocked the client's address
+
+
 class SignInService:
-    """Password and MFA sign-ins; built per request, never commits (the request's session does)."""
+    """Password and MFA sign-ins; built per request, never commits (the request's session does).
+
+    A refused sign-in is recorded (the failure counter, the lock, the events) through `Refusals`,
+    once the request's transaction has rolled back.
+    """
 
     def __init__(
         self,
         members: MemberRepository,
         sessions: SessionRepository,
         events: AuthEvents,
+        refusals: Refusals,
         *,
         settings: Settings,
         suspicious: SuspiciousIps,
@@ -80,6 +98,7 @@ class SignInService:
         self._members = members
         self._sessions = sessions
         self._events = events
+        self._refusals = refusals
         self._settings = settings
         self._suspicious = suspicious
 
@@ -95,8 +114,7 @@ class SignInService:
             )
             raise InvalidCredentialsError("unknown" if user is None else "locked")
         if not await verify_password(user.password_hash, password):
-            self._count_failure(user)
-            await self._failed(identifier, user, "invalid_credentials")
+            await self._failed(identifier, user, "invalid_credentials", counted="password")
             raise InvalidCredentialsError("wrong_password")
         if not user.is_active:
             await self._failed(identifier, user, "inactive")
@@ -123,8 +141,7 @@ class SignInService:
 
     async def mfa_code_rejected(self, user: User) -> None:
         """A wrong code at the MFA step counts like a wrong password and may lock (§5.3)."""
-        self._count_failure(user, trigger="mfa")
-        await self._failed(user.username, user, "mfa_code_invalid")
+        await self._failed(user.username, user, "mfa_code_invalid", counted="mfa")
 
     async def mfa_challenge_rejected(self, user: User | None) -> None:
         """An unusable challenge token, or its member may not sign in: recorded, not counted."""
@@ -134,44 +151,57 @@ class SignInService:
     def _address(self) -> str:
         return self._events.client.ip_address or "unknown"
 
-    async def _failed(self, identifier: str, user: User | None, reason: FailureReason) -> None:
-        await self._address_failed()
-        digest = hashlib.sha256(identifier.strip().lower().encode()).hexdigest()
-        self._events.publish_for(
+    async def _failed(
+        self,
+        identifier: str,
+        user: User | None,
+        reason: FailureReason,
+        *,
+        counted: Trigger | None = None,
+    ) -> None:
+        """Count the failure against the address now; keep its record for after the rollback."""
+        blocked = await self._suspicious.record_failure(self._address)
+        if blocked:
+            log.warning("auth.address_blocked", ip=self._address)
+        failure = _Failure(identifier, user.id if user else None, reason, counted, blocked)
+        self._refusals.keep(partial(self._record, failure))
+
+    async def _record(self, failure: _Failure, store: AuthStore) -> None:
+        user = await store.members.get_for_update(failure.user_id) if failure.user_id else None
+        if user is not None and failure.counted is not None:
+            self._count_failure(store.events, user, failure.counted)
+        if failure.address_blocked:
+            settings = self._settings
+            store.events.publish_for(
+                IpBlocked(
+                    **store.events.subject(None),
+                    failures=settings.suspicious_ip_max_failures,
+                    window_seconds=settings.suspicious_ip_window_seconds,
+                    block_seconds=settings.suspicious_ip_block_seconds,
+                ),
+                None,
+            )
+        digest = hashlib.sha256(failure.identifier.strip().lower().encode()).hexdigest()
+        store.events.publish_for(
             LoginFailed(
-                **self._events.subject(user.id if user else None),
+                **store.events.subject(failure.user_id),
                 identifier_sha256=digest,
-                reason=reason,
+                reason=failure.reason,
                 failed_attempts=user.failed_login_attempts if user else 0,
             ),
             user,
         )
 
-    async def _address_failed(self) -> None:
-        if not await self._suspicious.record_failure(self._address):
-            return
-        settings = self._settings
-        self._events.publish_for(
-            IpBlocked(
-                **self._events.subject(None),
-                failures=settings.suspicious_ip_max_failures,
-                window_seconds=settings.suspicious_ip_window_seconds,
-                block_seconds=settings.suspicious_ip_block_seconds,
-            ),
-            None,
-        )
-        log.warning("auth.address_blocked", ip=self._address)
-
-    def _count_failure(self, user: User, trigger: Literal["password", "mfa"] = "password") -> None:
+    def _count_failure(self, events: AuthEvents, user: User, trigger: Trigger) -> None:
         """Wrong passwords and wrong MFA codes share one counter; the limit locks the account."""
         user.failed_login_attempts += 1
         if user.failed_login_attempts < self._settings.max_login_attempts:
             return
         minutes = self._settings.account_lockout_duration_minutes
         user.locked_until = utc_now() + timedelta(minutes=minutes)
-        self._events.publish_for(
+        events.publish_for(
             AccountLocked(
-                **self._events.subject(user.id),
+                **events.subject(user.id),
                 locked_until=user.locked_until,
                 failed_attempts=user.failed_login_attempts,
                 trigger=trigger,
