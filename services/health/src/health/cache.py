@@ -14,11 +14,11 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from health.checks import CheckResult, check_database, check_nats, check_redis, check_service
 from shared.cache import LoadingCache
+from shared.internal_calls import internal_urls
 from shared.settings import Settings
 
 CACHE_SECONDS = 1.0
 MAX_CHECKS = 16  # database, redis, nats and each service: a handful of names
-WILDCARD_HOSTS = ("0.0.0.0", "::", "")  # noqa: S104 - bind-all addresses, never connected to
 Check = Callable[[], Coroutine[Any, Any, CheckResult]]
 
 
@@ -54,17 +54,6 @@ class CheckCache:
     async def close(self) -> None:
         """Cancel the checks still in flight."""
         await self._results.close()
-
-
-def internal_urls(settings: Settings) -> dict[str, str]:
-    """Base URL of each service's `/internal/health`: the setting, else HOST and its port."""
-    host = "127.0.0.1" if settings.host in WILDCARD_HOSTS else settings.host
-    if ":" in host:
-        host = f"[{host}]"  # an IPv6 literal
-    return {
-        "auth": settings.auth_internal_url or f"http://{host}:{settings.auth_port}",
-        "api": settings.api_internal_url or f"http://{host}:{settings.api_port}",
-    }
 
 
 class PlatformChecks:

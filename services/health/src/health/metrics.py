@@ -16,8 +16,8 @@ from prometheus_client.metrics_core import GaugeMetricFamily, Metric
 from prometheus_client.parser import text_string_to_metric_families
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from health.cache import internal_urls
 from health.checks import CheckResult, check_database, check_nats, check_redis
+from shared.internal_calls import internal_urls
 from shared.metrics import CONTENT_TYPE, ServiceMetrics
 from shared.settings import Settings
 

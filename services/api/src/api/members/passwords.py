@@ -2,24 +2,20 @@
 
 Auth applies the password rules and hashes; the api stores the hash in the new member's row, in
 the transaction that creates it, so a member never exists half-made. The call is signed with an
-HMAC under SECRET_KEY (auth's `auth/internal.py` checks it); the route is not on the gateway.
+HMAC under SECRET_KEY (shared/internal_calls.py; auth's `auth/internal.py` checks it); the route
+is not on the gateway.
 """
-
-import hashlib
-import hmac
-import time
 
 import httpx
 import msgspec
 import structlog
 
 from api.members.errors import AuthUnavailableError, PasswordRejectedError
+from shared.internal_calls import PASSWORD_HASH_ROUTE, internal_url, signed_headers
 from shared.settings import Settings
 
 log = structlog.get_logger("api.members")
-HASHING_ROUTE = "/internal/members/password-hash"
 TIMEOUT_SECONDS = 10.0
-WILDCARD_HOSTS = ("", "0.0.0.0", "::")  # noqa: S104 - names the bind-all addresses, binds nothing
 HTTP_OK = 200
 HTTP_BAD_REQUEST = 400
 
@@ -30,24 +26,6 @@ class _HashRead(msgspec.Struct):
 
 class _Refusal(msgspec.Struct):
     detail: str
-
-
-def auth_base_url(settings: Settings) -> str:
-    """AUTH_INTERNAL_URL, else HOST and AUTH_PORT."""
-    if settings.auth_internal_url:
-        return settings.auth_internal_url.rstrip("/")
-    host = "127.0.0.1" if settings.host in WILDCARD_HOSTS else settings.host
-    return (
-        f"http://[{host}]:{settings.auth_port}"
-        if ":" in host
-        else f"http://{host}:{settings.auth_port}"
-    )
-
-
-def signature(secret: str, path: str, timestamp: str, body: bytes) -> str:
-    """HMAC-SHA256 of route, timestamp and body, as auth verifies it."""
-    message = b"|".join((path.encode(), timestamp.encode(), body))
-    return hmac.new(secret.encode(), message, hashlib.sha256).hexdigest()
 
 
 class AuthPasswords:
@@ -62,15 +40,11 @@ class AuthPasswords:
         if secret is None:
             raise AuthUnavailableError
         body = msgspec.json.encode({"password": password})
-        timestamp = str(int(time.time()))
         headers = {
             "content-type": "application/json",
-            "x-internal-timestamp": timestamp,
-            "x-internal-signature": signature(
-                secret.get_secret_value(), HASHING_ROUTE, timestamp, body
-            ),
+            **signed_headers(secret.get_secret_value(), PASSWORD_HASH_ROUTE, body),
         }
-        url = auth_base_url(self._settings) + HASHING_ROUTE
+        url = internal_url(self._settings, "auth") + PASSWORD_HASH_ROUTE
         try:
             async with httpx.AsyncClient(timeout=TIMEOUT_SECONDS) as client:
                 response = await client.post(url, content=body, headers=headers)

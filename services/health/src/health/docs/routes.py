@@ -16,9 +16,9 @@ from litestar.datastructures import State
 from litestar.exceptions import NotFoundException
 from litestar.params import FromPath
 
-from health.cache import internal_urls
 from health.docs.merge import merge_documents
 from health.docs.pages import REDOC_PAGE, SWAGGER_INIT, SWAGGER_PAGE
+from shared.internal_calls import internal_urls
 from shared.settings import Settings
 
 log = structlog.get_logger("health.docs")
