@@ -7,10 +7,11 @@ test. Every unique column gets a fresh value, so tests never collide on one data
 import uuid
 from collections.abc import Iterable
 
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from shared.catalog.seed import ensure_system_roles
-from shared.models import AuthSession, Organization, User, UserPosition
+from shared.models import AuthSession, Organization, Position, User, UserPosition
 from shared.settings import Settings
 from shared.tokens import issue_access_token
 
@@ -51,10 +52,18 @@ def new_member(organization_id: uuid.UUID, **fields: object) -> User:
 async def member(
     session: AsyncSession, organization_id: uuid.UUID, roles: Iterable[str] = (), **fields: object
 ) -> User:
-    """A member of the organization holding the given system roles (by slug)."""
-    by_slug = await ensure_system_roles(session, organization_id)
+    """A member of the organization holding the given roles (system or custom, by slug)."""
+    slugs = list(roles)
+    await ensure_system_roles(session, organization_id)
+    found = await session.scalars(
+        select(Position).where(
+            Position.organization_id == organization_id, Position.slug.in_(slugs)
+        )
+    )
+    by_slug = {role.slug: role for role in found}
+    assert set(slugs) <= set(by_slug), f"no role {set(slugs) - set(by_slug)} in {organization_id}"
     user = new_member(organization_id, **fields)
-    user.positions = [UserPosition(position_id=by_slug[slug].id) for slug in roles]
+    user.positions = [UserPosition(position_id=by_slug[slug].id) for slug in slugs]
     session.add(user)
     await session.flush()
     return user

@@ -1,22 +1,18 @@
-"""Roles and the permission catalogue through the gateway (spec §3.3, §4 #2, #16, #17)."""
+"""Roles and the permission catalogue in-process (spec §3.3, §4 #2, #16, #17)."""
 
-import asyncio
 import json
 import time
 import uuid
 from typing import Any
 
-import httpx
 import pytest
 from sqlalchemy import event
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from api.roles.repository import RoleRepository
 from shared.catalog.permissions import CATEGORIES
-from shared.db.session import create_engine
-from tests.e2e.department import Department
+from tests.api.department import Department
 
-pytestmark = pytest.mark.e2e
 ROLES = "/api/v1/roles"
 ROLE_FIELDS = {
     "id",
@@ -32,9 +28,9 @@ ROLE_FIELDS = {
 }
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture
 def dept(department: Department) -> Department:
-    """The module's organization on the worker's shared platform."""
+    """The test's organization on the in-process api."""
     return department
 
 
@@ -80,20 +76,23 @@ def assign(dept: Department, user_id: str, role_id: str) -> None:
     )
 
 
-async def count_list_statements(dept: Department) -> int:
-    """SQL statements the role list (with holder counts) costs, on the department's database."""
-    engine = create_engine(dept.database_url)
+def count_list_statements(dept: Department) -> int:
+    """SQL statements the role list (with holder counts) costs, on the test's connection."""
     executed: list[str] = []
-    event.listen(
-        engine.sync_engine, "before_cursor_execute", lambda *args: executed.append(args[2])
-    )
+
+    def record(*args: Any) -> None:
+        executed.append(args[2])
+
+    async def listing(session: AsyncSession) -> None:
+        assert await RoleRepository(
+            session, uuid.UUID(dept.organization_id)
+        ).list_with_user_counts()
+
+    event.listen(dept.engine.sync_engine, "before_cursor_execute", record)
     try:
-        async with AsyncSession(engine) as session:
-            repository = RoleRepository(session, uuid.UUID(dept.organization_id))
-            rows = await repository.list_with_user_counts()
-            assert rows
+        dept.run(listing)
     finally:
-        await engine.dispose()
+        event.remove(dept.engine.sync_engine, "before_cursor_execute", record)
     return len([sql for sql in executed if "positions" in sql])
 
 
@@ -132,7 +131,7 @@ class TestPermissionCatalogue:
         }
 
     def test_without_a_session_it_is_401(self, dept: Department) -> None:
-        response = httpx.get(f"{dept.gateway}{ROLES}/permissions/by-category")
+        response = dept.client().get(f"{ROLES}/permissions/by-category")
         assert response.status_code == 401
 
 
@@ -169,16 +168,13 @@ class TestListRoles:
         assert [r["id"] for r in uncounted] == [r["id"] for r in body]
 
     def test_counts_holders_in_one_statement_however_many_roles(self, dept: Department) -> None:
-        def statements() -> int:
-            return asyncio.run(count_list_statements(dept))
-
-        before = statements()
+        before = count_list_statements(dept)
         for _ in range(5):
             role = create_role(dept, name=unique_name("Many"))
             for _ in range(4):
                 user_id, _ = dept.add_member("member")
                 assign(dept, user_id, role["id"])
-        assert statements() == before == 1
+        assert count_list_statements(dept) == before == 1
 
     def test_never_shows_another_organizations_roles(self, dept: Department) -> None:
         other = dept.second_organization()

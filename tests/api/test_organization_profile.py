@@ -1,16 +1,14 @@
-"""Organization profile, address, modules and membership-number preview through the gateway
+"""Organization profile, address, modules and membership-number preview in-process
 (spec §3.4, §4 #19; app-shell spec §1.3)."""
 
 import uuid
 
-import httpx
 import pytest
 
-from tests.e2e.department import Department
-from tests.e2e.test_organization_settings import stored_settings
-from tests.e2e.test_roles import audit_entry, outbox_events
+from tests.api.department import Department
+from tests.api.test_organization_settings import stored_settings
+from tests.api.test_roles import audit_entry, outbox_events
 
-pytestmark = pytest.mark.e2e
 ORG = "/api/v1/organization"
 ESSENTIALS = ["members", "events", "documents", "roles", "settings"]
 TINY_PNG = (
@@ -19,9 +17,9 @@ TINY_PNG = (
 )
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture
 def dept(department: Department) -> Department:
-    """The module's organization on the worker's shared platform."""
+    """The test's organization on the in-process api."""
     return department
 
 
@@ -237,7 +235,7 @@ class TestGuards:
             "address",
         )
         for path in paths:
-            response = httpx.get(f"{dept.gateway}{ORG}/{path}")
+            response = dept.client().get(f"{ORG}/{path}")
             assert (response.status_code, response.json()["code"]) == (401, "LB-AUTH-001"), path
 
     def test_section_writes_need_settings_manage_or_update_settings(self, dept: Department) -> None:

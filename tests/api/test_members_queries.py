@@ -27,7 +27,6 @@ from tests.support.client import app_client
 from tests.support.servers import NatsServer
 from tests.support.waiting import wait_for
 
-pytestmark = pytest.mark.e2e
 USERS = "/api/v1/users"
 STATEMENTS: ContextVar[list[str] | None] = ContextVar("statements", default=None)
 

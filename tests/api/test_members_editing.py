@@ -1,15 +1,13 @@
-"""Editing members through the gateway: profile, contact details, roles, photo."""
+"""Editing members in-process: profile, contact details, roles, photo."""
 
 import base64
 import io
 from typing import Any
 
-import httpx
-import pytest
 from PIL import Image
 
-from tests.e2e.department import Department
-from tests.e2e.test_members_support import (
+from tests.api.department import Department
+from tests.api.members_support import (
     USERS,
     audit_entries,
     db_id,
@@ -19,8 +17,6 @@ from tests.e2e.test_members_support import (
     unique,
     user_row,
 )
-
-pytestmark = pytest.mark.e2e
 
 
 def created(department: Department, **fields: Any) -> dict[str, Any]:
@@ -258,5 +254,5 @@ class TestPhoto:
 
 
 def test_every_editing_route_refuses_a_request_without_a_session(department: Department) -> None:
-    response = httpx.patch(f"{department.gateway}{USERS}/{unique()}/profile", json={})
+    response = department.client().patch(f"{USERS}/{unique()}/profile", json={})
     assert response.status_code == 401

@@ -4,19 +4,15 @@ import io
 import uuid
 from typing import Any
 
-import httpx
-import pytest
 from PIL import Image
 
-from tests.e2e.department import Department
-from tests.e2e.test_members_support import (
+from tests.api.department import Department
+from tests.api.members_support import (
     USERS,
     db_id,
     member_body,
     user_row,
 )
-
-pytestmark = pytest.mark.e2e
 
 
 def png() -> bytes:
@@ -95,7 +91,7 @@ class TestPermissions:
 
     def test_without_a_session_every_route_answers_401(self, department: Department) -> None:
         other_id, _ = department.add_member("member")
-        with httpx.Client(base_url=department.gateway) as client:
+        with department.client() as client:
             for method, path, options in [("GET", USERS, {}), *id_routes(other_id)]:
                 response = client.request(method, path, **options)
                 assert response.status_code == 401, (method, path)

@@ -1,21 +1,18 @@
-"""Reading members through the gateway: roster, admin list, profiles, redaction, static paths."""
+"""Reading members in-process: roster, admin list, profiles, redaction, static paths."""
 
 import json
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
-import pytest
-
-from tests.e2e.department import Department
-from tests.e2e.test_members_support import (
+from tests.api.department import Department
+from tests.api.members_support import (
     USERS,
     audit_entries,
     db_id,
     member_body,
 )
 
-pytestmark = pytest.mark.e2e
 LIST_FIELDS = {
     "id", "organization_id", "username", "email", "first_name", "middle_name", "last_name",
     "full_name", "membership_number", "phone", "mobile", "photo_url", "status",
