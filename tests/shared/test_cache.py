@@ -38,3 +38,29 @@ async def test_a_load_in_flight_when_forgotten_answers_but_is_not_kept() -> None
 
     assert await waiting == "stale"
     assert await cache.get("k", fresh) == "fresh"
+
+
+async def test_nothing_found_is_not_kept() -> None:
+    cache: LoadingCache[str, str | None] = LoadingCache(ttl=60, maxsize=4)
+    answers = iter([None, "found"])
+
+    async def load() -> str | None:
+        return next(answers)
+
+    assert await cache.get("k", load) is None
+    assert await cache.get("k", load) == "found"
+
+
+async def test_forget_where_drops_every_matching_key() -> None:
+    cache: LoadingCache[tuple[str, str], str] = LoadingCache(ttl=60, maxsize=8)
+    for key in (("ann", "facts"), ("ann", "unread"), ("bob", "facts")):
+        await cache.get(key, lambda key=key: _value(f"{key[0]} {key[1]}"))
+
+    cache.forget_where(lambda key: key[0] == "ann")
+
+    assert await cache.get(("ann", "facts"), lambda: _value("new")) == "new"
+    assert await cache.get(("bob", "facts"), lambda: _value("new")) == "bob facts"
+
+
+async def _value(text: str) -> str:
+    return text

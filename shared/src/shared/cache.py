@@ -16,9 +16,10 @@ class LoadingCache(Generic[K, V]):
     """Values kept `ttl` seconds (cachetools' TTLCache); callers missing one key share one load.
 
     A load runs in a task of its own and is awaited shielded, so a caller that gives up or is
-    cancelled leaves it to the others. `forget` drops a value and any load in flight for it:
-    that load still answers its callers but no longer fills the cache, since it may have read
-    what the change made stale.
+    cancelled leaves it to the others. A load that answers None is not kept (nothing found now
+    may exist a moment later). `forget` drops a value and any load in flight for it: that load
+    still answers its callers but no longer fills the cache, since it may have read what the
+    change made stale.
     """
 
     def __init__(
@@ -47,7 +48,7 @@ class LoadingCache(Generic[K, V]):
             forgotten = self._loads.get(key) is not me
             if not forgotten:
                 del self._loads[key]
-        if not forgotten:
+        if not forgotten and value is not None:
             self._values[key] = value
         return value
 
@@ -55,6 +56,11 @@ class LoadingCache(Generic[K, V]):
         """Drop the value of `key`; a load already in flight will not store what it read."""
         self._values.pop(key, None)
         self._loads.pop(key, None)
+
+    def forget_where(self, match: Callable[[K], bool]) -> None:
+        """Drop every key `match` accepts (all that a changed member's keys begin with, say)."""
+        for key in [key for key in (*self._values.keys(), *self._loads) if match(key)]:
+            self.forget(key)
 
     def clear(self) -> None:
         """Drop every value; loads in flight will not store theirs."""
