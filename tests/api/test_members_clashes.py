@@ -5,19 +5,30 @@ written in a transaction of its own is seen surviving the refused request's roll
 """
 
 import json
+import time
 import uuid
+from collections.abc import AsyncIterator
 from typing import Any
 
+import httpx
 import pytest
 from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from api.app import create_app as create_api
 from api.members.errors import DuplicateMemberError, HardDeleteBlockedError
 from api.members.service import MemberService
+from shared.db.encrypted import install_field_key
 from shared.db.integrity import ClashError, ClashKind
-from shared.models import AuditLog, OutboxMessage, User
+from shared.db.session import create_engine, create_sessionmaker
+from shared.models import AuditLog, OutboxMessage, Position, User, UserPosition
 from tests.api.signed_in import SignedInOrganization, signed_in_organization  # noqa: F401
+from tests.conftest import NO_NATS, settings_for
+from tests.support import factories
+from tests.support.client import app_client
 
 USERS = "/api/v1/users"
+BUSY_WAIT_SECONDS = 10  # well under SQLite's 30 s busy timeout: a wait for the lock shows
 
 
 class _RefusingMembers:
@@ -112,3 +123,59 @@ async def test_a_refused_escalation_is_audited_apart_and_the_request_changes_not
         ("critical", "rank:fire_chief")
     ]
     assert any(e["organization_id"] == str(org.organization_id) for e in events)
+
+
+@pytest.fixture
+async def sqlite_department(
+    migrated_sqlite_url: str,
+) -> AsyncIterator[tuple[httpx.AsyncClient, async_sessionmaker[AsyncSession], dict[str, Any]]]:
+    """The api in-process on SQLite with real transactions (one writer holds the file at a
+    time), an organization, a secretary signed in and a member to change."""
+    settings = settings_for(migrated_sqlite_url, nats_url=NO_NATS)
+    install_field_key(settings)
+    engine = create_engine(migrated_sqlite_url)
+    sessions = create_sessionmaker(engine)
+    async with sessions() as session:
+        organization = await factories.organization(session)
+        secretary = await factories.member(session, organization.id, ["secretary"])
+        target = await factories.member(session, organization.id, ["member"])
+        headers = await factories.session_headers(session, settings, secretary)
+        chief = await session.scalar(
+            select(Position.id).where(
+                Position.organization_id == organization.id, Position.slug == "fire_chief"
+            )
+        )
+        await session.commit()
+    facts = {"organization_id": organization.id, "target": target.id, "chief_role": chief}
+    try:
+        async with app_client(create_api(settings, sessionmaker=sessions)) as api:
+            api.headers.update(headers)
+            yield api, sessions, facts
+    finally:
+        await engine.dispose()
+
+
+async def test_on_sqlite_a_refusal_after_a_locking_read_is_recorded_without_waiting(
+    sqlite_department: tuple[httpx.AsyncClient, async_sessionmaker[AsyncSession], dict[str, Any]],
+) -> None:
+    api, sessions, facts = sqlite_department
+    started = time.monotonic()
+    response = await api.put(
+        f"{USERS}/{facts['target']}/roles", json={"role_ids": [str(facts["chief_role"])]}
+    )
+    assert (response.status_code, response.json()["code"]) == (403, "LB-PERM-001")
+    assert time.monotonic() - started < BUSY_WAIT_SECONDS  # no wait for the file's write lock
+    async with sessions() as session:
+        targets = list(
+            await session.scalars(
+                select(AuditLog.event_data).where(
+                    AuditLog.organization_id == facts["organization_id"],
+                    AuditLog.event_type == "privilege_escalation_blocked",
+                )
+            )
+        )
+        held = await session.scalars(
+            select(UserPosition.position_id).where(UserPosition.user_id == facts["target"])
+        )
+        assert facts["chief_role"] not in set(held)
+    assert [data["target"] for data in targets] == [f"role:{facts['chief_role']}"]
