@@ -17,12 +17,12 @@ from sqlalchemy import event, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from api.app import create_app
+from auth.tokens import issue_access_token
 from shared.catalog.seed import ensure_system_roles
 from shared.db.encrypted import install_field_key
 from shared.db.session import create_engine, create_sessionmaker
 from shared.models import AuthSession, Organization, Position, User, UserPosition
 from shared.settings import Settings
-from shared.tokens import issue_access_token
 from tests.support.client import app_client
 from tests.support.servers import NatsServer
 from tests.support.waiting import wait_for

@@ -16,7 +16,7 @@ from typing import Any
 import httpx
 import pymysql
 
-from shared.passwords import hash_password_sync
+from auth.passwords.hashing import hash_password_sync
 from tests.conftest import MARIADB, mariadb_database
 from tests.e2e.stack import LOGBOOK, ROOT, Stack, start_stack
 

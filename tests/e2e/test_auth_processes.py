@@ -24,7 +24,7 @@ from tests.e2e.test_sessions_everywhere import publish
 from tests.support.proxy import free_port
 
 pytestmark = pytest.mark.e2e
-WORKER_MODULE = "shared.password_worker"
+WORKER_MODULE = "auth.passwords.worker"
 
 
 @pytest.fixture(scope="module")

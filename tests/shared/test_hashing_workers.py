@@ -12,8 +12,7 @@ from collections.abc import AsyncIterator
 import psutil
 import pytest
 
-from shared.hashing_workers import HashingError, HashingWorkers
-from shared.passwords import (
+from auth.passwords.hashing import (
     hash_password,
     hash_password_sync,
     hashing_workers,
@@ -21,6 +20,7 @@ from shared.passwords import (
     stop_hashing_workers,
     verify_password,
 )
+from auth.passwords.workers import HashingError, HashingWorkers
 
 PASSWORD = "Tr0ub4dor&Xq"
 
@@ -57,7 +57,7 @@ class TestWorkers:
         for pid in workers.pids:
             child = psutil.Process(pid)
             assert child.ppid() == os.getpid()
-            assert child.cmdline()[1:3] == ["-m", "shared.password_worker"]
+            assert child.cmdline()[1:3] == ["-m", "auth.passwords.worker"]
             assert child.memory_info().rss < 60 * 2**20  # no app imported: far from 150 MB
             assert child.nice() == os.nice(0) + 10  # requests get the cores before hashes do
 
@@ -125,7 +125,7 @@ class TestWorkers:
 ORPHAN_MAKER = textwrap.dedent(
     """
     import asyncio, os, sys
-    from shared.hashing_workers import HashingWorkers
+    from auth.passwords.workers import HashingWorkers
 
     async def main():
         pool = HashingWorkers(2)

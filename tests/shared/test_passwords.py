@@ -8,16 +8,14 @@ from collections.abc import Awaitable
 import pytest
 from argon2 import PasswordHasher
 
-from shared.passwords import (
+from auth.passwords.hashing import (
     DUMMY_HASH,
-    SPECIAL_CHARACTERS,
     hash_password,
     hash_password_sync,
     needs_rehash,
-    password_problems,
-    policy_message,
     verify_password,
 )
+from auth.passwords.rules import SPECIAL_CHARACTERS, password_problems, policy_message
 
 PASSWORD = "Tr0ub4dor&Xq"  # breaks no rule; each example below breaks exactly one
 PHC = re.compile(r"^\$argon2id\$v=19\$m=65536,t=3,p=4\$[A-Za-z0-9+/]{22}\$[A-Za-z0-9+/]{43}$")

@@ -10,8 +10,8 @@ from collections.abc import AsyncIterator
 import pytest
 import redis.asyncio as redis
 
+from auth.suspicious_ips import SuspiciousIps
 from shared.settings import Settings
-from shared.suspicious_ips import SuspiciousIps
 from tests.support.servers import RedisServer
 
 ADDRESS = "198.51.100.23"

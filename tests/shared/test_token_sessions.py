@@ -19,13 +19,13 @@ from sqlalchemy import update
 
 from api.app import create_app as create_api
 from auth.app import create_app as create_auth
+from auth.tokens import issue_access_token
 from shared.catalog.seed import ensure_system_roles
 from shared.db.encrypted import install_field_key
 from shared.db.session import create_engine, create_sessionmaker
 from shared.db.types import utc_now
 from shared.models import AuthSession, Organization, User, UserPosition
 from shared.settings import Settings
-from shared.tokens import issue_access_token
 from tests.support.client import app_client
 from tests.support.servers import NatsServer
 from tests.support.waiting import wait_for

@@ -10,10 +10,10 @@ from collections.abc import Iterable
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from auth.tokens import issue_access_token
 from shared.catalog.seed import ensure_system_roles
 from shared.models import AuthSession, Organization, Position, User, UserPosition
 from shared.settings import Settings
-from shared.tokens import issue_access_token
 
 EMAIL_DOMAIN = "station9.example.org"
 
@@ -67,6 +67,35 @@ async def member(
     session.add(user)
     await session.flush()
     return user
+
+
+async def role(
+    session: AsyncSession,
+    organization_id: uuid.UUID,
+    permissions: Iterable[str] = (),
+    **fields: object,
+) -> Position:
+    """A custom role of the organization granting `permissions`."""
+    token = unique("r")
+    values: dict[str, object] = {
+        "organization_id": organization_id,
+        "name": f"Role {token}",
+        "slug": token,
+        "permissions": list(permissions),
+        "is_system": False,
+        "priority": 0,
+        **fields,
+    }
+    created = Position(**values)
+    session.add(created)
+    await session.flush()
+    return created
+
+
+async def assign(session: AsyncSession, user_id: uuid.UUID, role_id: uuid.UUID) -> None:
+    """Give the member one more role."""
+    session.add(UserPosition(user_id=user_id, position_id=role_id))
+    await session.flush()
 
 
 async def session_headers(session: AsyncSession, settings: Settings, user: User) -> dict[str, str]:

@@ -1,12 +1,8 @@
-"""Access tokens (JWT, HS256) every service verifies locally, and opaque refresh tokens."""
+"""Access tokens (JWT, HS256) every service verifies locally; auth issues them (auth/tokens.py)."""
 
-import base64
-import hashlib
-import hmac
-import secrets
 from dataclasses import dataclass
-from datetime import datetime, timedelta
-from uuid import UUID, uuid4
+from datetime import datetime
+from uuid import UUID
 
 import jwt
 
@@ -15,8 +11,6 @@ from shared.settings import Settings
 
 ALGORITHM = "HS256"  # the only one accepted: never taken from the token's header
 ACCESS_TYPE = "access"
-MFA_PENDING_TYPE = "mfa_pending"
-MFA_TOKEN_MINUTES = 5
 
 
 class InvalidTokenError(Exception):
@@ -34,28 +28,11 @@ class AccessClaims:
     expires_at: datetime
 
 
-def _signing_key(settings: Settings) -> str:
+def signing_key(settings: Settings) -> str:
+    """The key every token is signed and checked with (SECRET_KEY)."""
     if settings.secret_key is None:
         raise RuntimeError("SECRET_KEY is not set")
     return settings.secret_key.get_secret_value()
-
-
-def issue_access_token(
-    settings: Settings, *, user_id: UUID, organization_id: UUID, session_id: UUID, username: str
-) -> str:
-    """A signed access token for one session, valid ACCESS_TOKEN_EXPIRE_MINUTES."""
-    now = utc_now()
-    claims = {
-        "sub": str(user_id),
-        "org_id": str(organization_id),
-        "sid": str(session_id),
-        "username": username,
-        "type": ACCESS_TYPE,
-        "iat": now,
-        "exp": now + timedelta(minutes=settings.access_token_expire_minutes),
-        "jti": uuid4().hex,  # two sign-ins in one second must not mint the same token
-    }
-    return jwt.encode(claims, _signing_key(settings), algorithm=ALGORITHM)
 
 
 def read_access_token(settings: Settings, token: str) -> AccessClaims:
@@ -63,7 +40,7 @@ def read_access_token(settings: Settings, token: str) -> AccessClaims:
     try:
         claims = jwt.decode(
             token,
-            _signing_key(settings),
+            signing_key(settings),
             algorithms=[ALGORITHM],
             options={"require": ["exp", "sub", "sid", "org_id", "type"]},
         )
@@ -78,68 +55,3 @@ def read_access_token(settings: Settings, token: str) -> AccessClaims:
         )
     except (jwt.PyJWTError, ValueError, KeyError, TypeError) as exc:
         raise InvalidTokenError(type(exc).__name__) from exc
-
-
-def issue_mfa_token(settings: Settings, user_id: UUID) -> str:
-    """The `mfa_pending` challenge token of a password-verified MFA member (5 minutes)."""
-    now = utc_now()
-    claims = {
-        "sub": str(user_id),
-        "type": MFA_PENDING_TYPE,
-        "iat": now,
-        "exp": now + timedelta(minutes=MFA_TOKEN_MINUTES),
-        "jti": uuid4().hex,
-    }
-    return jwt.encode(claims, _signing_key(settings), algorithm=ALGORITHM)
-
-
-def read_mfa_token(settings: Settings, token: str) -> UUID:
-    """The member an unexpired `mfa_pending` token names; `InvalidTokenError` otherwise."""
-    try:
-        claims = jwt.decode(
-            token, _signing_key(settings), algorithms=[ALGORITHM], options={"require": ["exp"]}
-        )
-        if claims.get("type") != MFA_PENDING_TYPE:
-            raise InvalidTokenError("not an MFA challenge token")
-        return UUID(claims["sub"])
-    except (jwt.PyJWTError, ValueError, KeyError, TypeError) as exc:
-        raise InvalidTokenError(type(exc).__name__) from exc
-
-
-def _refresh_mac(settings: Settings, body: str) -> str:
-    digest = hmac.new(_signing_key(settings).encode(), body.encode(), hashlib.sha256).digest()
-    return base64.urlsafe_b64encode(digest).rstrip(b"=").decode()
-
-
-def new_refresh_token(settings: Settings, session_id: UUID) -> str:
-    """An opaque refresh token: session id, random part, and a MAC over both.
-
-    The session id lets a reused token find its family; the MAC makes sure only a token we
-    issued can do so, so knowing a session id is not enough to sign a member out everywhere.
-    """
-    body = f"{session_id.hex}.{secrets.token_urlsafe(32)}"
-    return f"{body}.{_refresh_mac(settings, body)}"
-
-
-def refresh_session_id(settings: Settings, token: str) -> UUID | None:
-    """The session id of a refresh token we issued, or None for a malformed or forged one."""
-    body, _, mac = token.rpartition(".")
-    head, _, rest = body.partition(".")
-    if not (head and rest and mac):
-        return None
-    if not hmac.compare_digest(mac.encode(), _refresh_mac(settings, body).encode()):
-        return None
-    try:
-        return UUID(hex=head)
-    except ValueError:
-        return None
-
-
-def token_hash(token: str) -> str:
-    """SHA-256 hex of a token: what the database stores instead of the token."""
-    return hashlib.sha256(token.encode()).hexdigest()
-
-
-def new_csrf_token() -> str:
-    """32 random bytes, URL-safe base64 (43 characters), fresh on every sign-in and refresh."""
-    return secrets.token_urlsafe(32)

@@ -9,9 +9,9 @@ from auth.consumers import member_consumers
 from auth.controllers import AuthController, OnboardingController
 from auth.internal import hash_member_password
 from auth.mfa_controllers import MfaController
+from auth.passwords.hashing import start_hashing_workers, stop_hashing_workers
 from auth.reset_controllers import PasswordResetController, UserCredentialsController
 from shared.app import ServiceSpec, create_service_app
-from shared.passwords import start_hashing_workers, stop_hashing_workers
 from shared.settings import Settings
 
 SPEC = ServiceSpec(

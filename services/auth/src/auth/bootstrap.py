@@ -8,13 +8,14 @@ from dataclasses import dataclass
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from auth.passwords.hashing import hash_password
+from auth.passwords.rules import password_problems, policy_message
 from auth.repository import BootstrapRepository
 from shared.catalog.seed import ensure_system_roles
 from shared.db.migrate import MigrationError
 from shared.db.session import DatabaseUnreachableError, create_engine, create_sessionmaker
 from shared.db.types import utc_now
 from shared.models import Organization, User
-from shared.passwords import hash_password, password_problems, policy_message
 from shared.settings import Settings
 from shared.startup import load_settings, prepare_database
 

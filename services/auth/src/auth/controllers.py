@@ -13,6 +13,7 @@ from auth.deps import (
     provide_sign_in,
 )
 from auth.errors import NotAuthenticatedError
+from auth.passwords.hashing import hashing_slot
 from auth.repository import MemberRepository
 from auth.schemas import (
     Branding,
@@ -37,7 +38,6 @@ from auth.service import (
     SignInService,
     current_user,
 )
-from shared.passwords import hashing_slot
 from shared.principal import Gate, Principal, open_through
 from shared.settings import Settings
 

@@ -32,13 +32,13 @@ from auth.service import (
     SignInService,
     end_idle_session,
 )
+from auth.suspicious_ips import SuspiciousIps
 from shared.client_ip import client_ip
 from shared.db.on_commit import on_commit
 from shared.db.session import own_transaction
 from shared.events.outbox import Outbox
 from shared.mailer import Mailer
 from shared.principal import Principal, authenticate, bearer_claims
-from shared.suspicious_ips import SuspiciousIps
 
 
 def client_info(request: Request[object, object, State]) -> ClientInfo:

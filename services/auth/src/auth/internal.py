@@ -14,9 +14,10 @@ from litestar import Request, post
 from litestar.datastructures import State
 
 from auth.errors import PasswordRejectedError
+from auth.passwords.hashing import hash_password
+from auth.passwords.rules import password_problems, policy_message
 from shared.auth_errors import NotAuthenticatedError
 from shared.internal_calls import PASSWORD_HASH_ROUTE, is_signed
-from shared.passwords import hash_password, password_problems, policy_message
 
 MAX_BODY_BYTES = 4096
 

@@ -21,6 +21,7 @@ from auth.errors import (
 from auth.repository import MfaRepository
 from auth.schemas import MfaPolicyRead, MfaSetupRead, MfaStatusRead, RecoveryCodesRead
 from auth.service import AuthEvents, EventSubject, InstanceMemory, SignIn, SignInService
+from auth.tokens import read_mfa_token
 from shared.crypto import SecretDecryptionError, decrypt_secret, encrypt_secret
 from shared.db.types import utc_now
 from shared.events.contracts.auth import (
@@ -35,7 +36,7 @@ from shared.models.auth import MfaRecoveryCode
 from shared.permissions import grants_any
 from shared.principal import Principal
 from shared.settings import Settings
-from shared.tokens import InvalidTokenError, read_mfa_token
+from shared.tokens import InvalidTokenError
 
 log = structlog.get_logger("auth.mfa")
 ISSUER = "The Logbook"

@@ -14,6 +14,7 @@ import structlog
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from auth.repository import ResetTokenRepository
+from auth.tokens import token_hash
 from shared.db.types import utc_now
 from shared.events.contracts.members import MemberCreated
 from shared.events.envelope import Envelope
@@ -21,7 +22,6 @@ from shared.mailer import Mailer, WelcomeMail, reset_link
 from shared.models import User
 from shared.models.auth import PasswordResetToken
 from shared.settings import Settings
-from shared.tokens import token_hash
 
 log = structlog.get_logger("auth.welcome")
 WELCOME_LINK_VALIDITY = timedelta(days=7)

@@ -12,6 +12,7 @@ import structlog
 from auth.errors import PasswordRejectedError, ResetTokenExpiredError, ResetTokenInvalidError
 from auth.reset._writer import CredentialWriter
 from auth.service import AuthStore, Refusals
+from auth.tokens import token_hash
 from shared.db.types import utc_now
 from shared.events.contracts.auth import (
     PasswordChanged,
@@ -22,7 +23,6 @@ from shared.mailer import ResetMail, reset_link
 from shared.models import User
 from shared.models.auth import PasswordResetToken
 from shared.settings import Settings
-from shared.tokens import token_hash
 
 log = structlog.get_logger("auth.reset")
 RESET_TOKEN_BYTES = 48  # 64 URL-safe characters

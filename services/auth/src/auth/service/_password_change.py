@@ -3,13 +3,14 @@
 from datetime import timedelta
 
 from auth.errors import PasswordRejectedError, SessionInvalidError
+from auth.passwords.hashing import hash_password, verify_password
+from auth.passwords.rules import password_problems, policy_message
 from auth.repository import MemberRepository, SessionRepository
 from auth.service._context import AuthEvents, InstanceMemory, IssuedTokens
 from auth.service._sign_in import open_session
 from shared.db.types import utc_now
 from shared.events.contracts.auth import PasswordChanged, SessionsRevoked
 from shared.models import User
-from shared.passwords import hash_password, password_problems, policy_message, verify_password
 from shared.principal import Principal
 from shared.settings import Settings
 

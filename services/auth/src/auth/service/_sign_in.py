@@ -10,9 +10,18 @@ from uuid import UUID, uuid4
 import structlog
 
 from auth.errors import AccountInactiveError, AddressBlockedError, InvalidCredentialsError
+from auth.passwords.hashing import hash_password, needs_rehash, verify_password
 from auth.repository import MemberRepository, SessionRepository
 from auth.service._context import AuthEvents, AuthStore, ClientInfo, IssuedTokens, Refusals
 from auth.service._current_user import password_expired
+from auth.suspicious_ips import SuspiciousIps
+from auth.tokens import (
+    issue_access_token,
+    issue_mfa_token,
+    new_csrf_token,
+    new_refresh_token,
+    token_hash,
+)
 from shared.db.types import utc_now
 from shared.events.contracts.auth import (
     AccountLocked,
@@ -22,16 +31,7 @@ from shared.events.contracts.auth import (
     LoginSucceeded,
 )
 from shared.models import AuthSession, Organization, User
-from shared.passwords import hash_password, needs_rehash, verify_password
 from shared.settings import Settings
-from shared.suspicious_ips import SuspiciousIps
-from shared.tokens import (
-    issue_access_token,
-    issue_mfa_token,
-    new_csrf_token,
-    new_refresh_token,
-    token_hash,
-)
 
 log = structlog.get_logger("auth.sign_in")
 FailureReason = Literal[

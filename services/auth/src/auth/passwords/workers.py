@@ -1,4 +1,4 @@
-"""A small pool of `shared.password_worker` processes that hash for a service.
+"""A small pool of `auth.passwords.worker` processes that hash for a service.
 
 Each worker hashes one password at a time, so the pool's size bounds concurrent hashes and their
 memory (64 MiB each) and all of it stays out of the service's process. A worker that dies is
@@ -65,7 +65,7 @@ async def _spawn() -> _Worker:
     process = await asyncio.create_subprocess_exec(
         sys.executable,
         "-m",
-        "shared.password_worker",
+        "auth.passwords.worker",
         str(os.getpid()),
         stdin=asyncio.subprocess.PIPE,
         stdout=asyncio.subprocess.PIPE,

@@ -1,6 +1,6 @@
 """Argon2id hashing: the parameters, and a child process that does nothing else.
 
-`python -m shared.password_worker` reads one JSON request per line on standard input and answers
+`python -m auth.passwords.worker` reads one JSON request per line on standard input and answers
 one JSON line on standard output. It imports argon2 and the standard library only, so a worker
 stays near 20 MB plus the 64 MiB a hash holds while it runs, and the service's own process never
 grows by that. It never logs: requests carry passwords. It exits when its input closes, and the

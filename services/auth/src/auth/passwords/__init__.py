@@ -1,0 +1,1 @@
+"""Passwords: Argon2id hashing in worker processes, and the password policy."""
