@@ -30,8 +30,7 @@ def provide_member_service(
     principal: NamedDependency[Principal],
     audit: NamedDependency[AuditTrail],
 ) -> MemberService:
-    """The caller's members: repositories, audit trail and outbox in the request's transaction,
-    this process's roster cache and the call to auth for a chosen password."""
+    """The caller's members, in the request's transaction, with this process's roster cache."""
     org = principal.organization_id
     state = request.app.state
     return MemberService(

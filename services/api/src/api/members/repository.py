@@ -160,8 +160,7 @@ class MemberRepository(TenantRepository[User]):
         self.session.expire(user, ["positions"])
 
     async def delete(self, user: User) -> None:
-        """Remove the row, clearing nullable references to it; `ClashError` while a record
-        must keep it."""
+        """Remove the row, clearing nullable references to it; `ClashError` while one needs it."""
         await self.session.execute(
             update(UserPosition).where(UserPosition.assigned_by == user.id).values(assigned_by=None)
         )
@@ -214,8 +213,7 @@ class RoleRepository(TenantRepository[Position]):
         return (await self.session.scalars(stmt)).all()
 
     async def system_role(self, slug: str) -> Position:
-        """The organization's system role with this slug, added first if it lacks it (an
-        organization made before the catalogue existed)."""
+        """The system role with this slug, added first if the organization predates it."""
         stmt = self.scoped().where(Position.slug == slug)
         role = (await self.session.scalars(stmt)).first()
         if role is None:

@@ -196,8 +196,7 @@ class InboxWriter(TenantRepository[NotificationLog]):
         return list(rows)
 
     async def add_once(self, entry: NotificationLog) -> bool:
-        """Write the entry in a savepoint; False when its source made it before (a redelivery
-        or a republished event), which leaves the transaction usable."""
+        """Write the entry in a savepoint; False when a redelivered event made it before."""
         try:
             async with guarded(self.session):
                 self.session.add(entry)

@@ -84,8 +84,8 @@ class MemberServiceBase:
         except ClashError as clash:
             if clash.kind is not ClashKind.UNIQUE:
                 raise
-            detail = DUPLICATE_DETAILS.get(clash.field or "")
-            raise (DuplicateMemberError(detail) if detail else DuplicateMemberError()) from clash
+            # A key of no known field keeps the error's general detail.
+            raise DuplicateMemberError(DUPLICATE_DETAILS.get(clash.field or "")) from clash
 
     async def _remove(self, user: User) -> None:
         """Delete the member's row; 409 while records that must keep an owner point to it."""
