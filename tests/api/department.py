@@ -138,6 +138,28 @@ class Department:
 
         return self._loop.run(run()), username
 
+    def add_role(
+        self,
+        permissions: list[str] | None = None,
+        organization_id: str | None = None,
+        **fields: object,
+    ) -> str:
+        """A custom role of the department (or of another organization); returns its id."""
+        org = uuid.UUID(organization_id or self.organization_id)
+
+        async def run(session: AsyncSession) -> str:
+            return str((await factories.role(session, org, permissions or [], **fields)).id)
+
+        return self.run(run)
+
+    def assign(self, user_id: str, role_id: str) -> None:
+        """Give the member one more role."""
+
+        async def run(session: AsyncSession) -> None:
+            await factories.assign(session, uuid.UUID(user_id), uuid.UUID(role_id))
+
+        self.run(run)
+
     def second_organization(self, name: str | None = None) -> str:
         """Another organization (with its system roles), for tenancy tests."""
         fields = {"name": name} if name else {}

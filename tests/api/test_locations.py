@@ -3,11 +3,13 @@ display codes, paging, permissions, tenancy, audit and events."""
 
 import re
 import uuid
+from functools import partial
 from typing import Any
 
 import pytest
 
 from tests.api.department import Department
+from tests.support import factories
 
 LOCATIONS = "/api/v1/locations"
 CODE = re.compile(r"^[a-km-np-z2-9]{8}$")
@@ -148,15 +150,8 @@ class TestRead:
 
     def test_ids_malformed_unknown_and_foreign(self, dept: Department) -> None:
         other = dept.second_organization()
-        foreign = str(uuid.uuid4())
-        dept.query(
-            "INSERT INTO locations (id, organization_id, name, name_key, building_key,"
-            " is_active, display_code, created_at, updated_at) VALUES (%s, %s, 'Theirs',"
-            " 'theirs', '', 1, %s, UTC_TIMESTAMP(6), UTC_TIMESTAMP(6))",
-            uuid.UUID(foreign).hex,
-            uuid.UUID(other).hex,
-            uuid.uuid4().hex[:8],
-        )
+        theirs = partial(factories.location, organization_id=uuid.UUID(other), name="Theirs")
+        foreign = str(dept.run(theirs).id)
         with dept.signed_in(dept.admin_username) as admin:
             malformed = admin.get(f"{LOCATIONS}/nope")
             unknown = admin.get(f"{LOCATIONS}/{uuid.uuid4()}")

@@ -9,7 +9,6 @@ from PIL import Image
 from tests.api.department import Department
 from tests.api.members_support import (
     USERS,
-    db_id,
     member_body,
     user_row,
 )
@@ -45,14 +44,7 @@ def id_routes(user_id: str) -> list[tuple[str, str, dict[str, Any]]]:
 def powerless_member(department: Department) -> str:
     """A member whose only role grants nothing."""
     slug = f"nothing_{uuid.uuid4().hex[:8]}"
-    department.query(
-        "INSERT INTO positions (id, organization_id, name, slug, permissions, is_system,"
-        " priority, created_at, updated_at) VALUES (%s, %s, 'Nothing', %s, '[]', 0, 0,"
-        " UTC_TIMESTAMP(6), UTC_TIMESTAMP(6))",
-        str(uuid.uuid4()),
-        db_id(department.organization_id),
-        slug,
-    )
+    department.add_role(name="Nothing", slug=slug)
     return department.add_member(slug)[1]
 
 

@@ -68,12 +68,7 @@ def audit_entry(dept: Department, event_type: str, **data: object) -> dict[str, 
 
 
 def assign(dept: Department, user_id: str, role_id: str) -> None:
-    dept.query(
-        "INSERT INTO user_positions (user_id, position_id, assigned_at)"
-        " VALUES (%s, %s, UTC_TIMESTAMP(6))",
-        hexid(user_id),
-        hexid(role_id),
-    )
+    dept.assign(user_id, role_id)
 
 
 def count_list_statements(dept: Department) -> int:
@@ -178,13 +173,7 @@ class TestListRoles:
 
     def test_never_shows_another_organizations_roles(self, dept: Department) -> None:
         other = dept.second_organization()
-        dept.query(
-            "INSERT INTO positions (id, organization_id, name, slug, permissions, is_system,"
-            " priority, created_at, updated_at) VALUES (%s, %s, 'Foreign Role', 'foreign_role',"
-            " '[]', 0, 0, UTC_TIMESTAMP(6), UTC_TIMESTAMP(6))",
-            uuid.uuid4().hex,
-            hexid(other),
-        )
+        dept.add_role(organization_id=other, name="Foreign Role", slug="foreign_role")
         with dept.signed_in(dept.admin_username) as admin:
             body = admin.get(ROLES).json()
         assert {r["organization_id"] for r in body} == {dept.organization_id}

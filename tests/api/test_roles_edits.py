@@ -52,14 +52,12 @@ def lone_administrator(dept: Department) -> tuple[str, str]:
     name = unique_name("Lone Department")
     create_admin(dept, name, owner)
     org = str(uuid.UUID(dept.query("SELECT id FROM organizations WHERE name = %s", name)[0]["id"]))
-    role_id = str(uuid.uuid4())
-    dept.query(
-        "INSERT INTO positions (id, organization_id, name, slug, permissions, is_system,"
-        " priority, created_at, updated_at) VALUES (%s, %s, 'Sole Admin', 'sole_admin', %s, 0,"
-        " 50, UTC_TIMESTAMP(6), UTC_TIMESTAMP(6))",
-        hexid(role_id),
-        hexid(org),
-        '["members.manage", "positions.manage_permissions", "positions.view"]',
+    role_id = dept.add_role(
+        ["members.manage", "positions.manage_permissions", "positions.view"],
+        organization_id=org,
+        name="Sole Admin",
+        slug="sole_admin",
+        priority=50,
     )
     user_id, username = dept.add_member("member", organization_id=org)
     assign(dept, user_id, role_id)

@@ -9,7 +9,6 @@ import pytest
 
 from tests.api.test_roles import (
     ROLES,
-    assign,
     audit_entry,
     hexid,
     role_row,
@@ -18,6 +17,15 @@ from tests.api.test_roles import (
 from tests.e2e.department import Department, create_admin
 
 pytestmark = pytest.mark.e2e
+
+
+def assign(dept: Department, user_id: str, role_id: str) -> None:
+    dept.query(
+        "INSERT INTO user_positions (user_id, position_id, assigned_at)"
+        " VALUES (%s, %s, UTC_TIMESTAMP(6))",
+        hexid(user_id),
+        hexid(role_id),
+    )
 
 
 @pytest.fixture(scope="module")

@@ -12,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from auth.tokens import issue_access_token
 from shared.catalog.seed import ensure_system_roles
-from shared.models import AuthSession, Organization, Position, User, UserPosition
+from shared.models import AuthSession, Location, Organization, Position, User, UserPosition
 from shared.settings import Settings
 
 EMAIL_DOMAIN = "station9.example.org"
@@ -96,6 +96,23 @@ async def assign(session: AsyncSession, user_id: uuid.UUID, role_id: uuid.UUID) 
     """Give the member one more role."""
     session.add(UserPosition(user_id=user_id, position_id=role_id))
     await session.flush()
+
+
+async def location(session: AsyncSession, organization_id: uuid.UUID, **fields: object) -> Location:
+    """A location of the organization with a unique name and display code."""
+    name = str(fields.pop("name", unique("Room ")))
+    values: dict[str, object] = {
+        "organization_id": organization_id,
+        "name": name,
+        "name_key": name.lower(),
+        "building_key": "",
+        "display_code": uuid.uuid4().hex[:8],
+        **fields,
+    }
+    created = Location(**values)
+    session.add(created)
+    await session.flush()
+    return created
 
 
 async def session_headers(session: AsyncSession, settings: Settings, user: User) -> dict[str, str]:
