@@ -7,11 +7,17 @@ import pytest
 
 from tests.e2e.department import Department, Platform, running_platform
 
+# The shared platform signs its audit trail, so the integrity tests need no platform of their own.
+AUDIT_LOG_SIGNING_KEY = "audit-integrity-test-key-6f1d0c2e9a8b7c6d5e4f3a2b1c0d9e8f"
+
 
 @pytest.fixture(scope="session")
 def shared_platform(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Platform]:
     """The worker's platform on a MariaDB database of its own, with no organization yet."""
-    with running_platform(tmp_path_factory.mktemp("shared-platform"), "shared") as platform:
+    workdir = tmp_path_factory.mktemp("shared-platform")
+    with running_platform(
+        workdir, "shared", AUDIT_LOG_SIGNING_KEY=AUDIT_LOG_SIGNING_KEY
+    ) as platform:
         yield platform
 
 

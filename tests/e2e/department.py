@@ -4,8 +4,8 @@ Members are written with SQL (the api's own `POST /users` is under test elsewher
 Argon2 hash computed once per process, then signed in through the gateway like a browser.
 """
 
+import asyncio
 import contextlib
-import subprocess
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -16,9 +16,13 @@ from typing import Any
 import httpx
 import pymysql
 
+from auth import bootstrap
+from auth.bootstrap import AdminRequest
 from auth.passwords.hashing import hash_password_sync
+from shared.db.migrate import migrate
+from shared.db.session import create_engine, create_sessionmaker
 from tests.conftest import MARIADB, mariadb_database
-from tests.e2e.stack import LOGBOOK, ROOT, Stack, start_stack
+from tests.e2e.stack import Stack, start_stack
 
 PASSWORD = "Engine-Seven-Rolls#2026"
 FIRST_ORGANIZATION = "Station 9 Fire Rescue"
@@ -118,32 +122,27 @@ class Department:
 
 
 def create_admin(department: Department | str, org_name: str, username: str) -> None:
-    """`logbook create-admin` against the department's database."""
+    """What `logbook create-admin` does (migrate, then the organization and its administrator),
+    called in-process: the command's own process would cost a second or two of start-up."""
     url = department.database_url if isinstance(department, Department) else department
-    done = subprocess.run(
-        [
-            str(LOGBOOK),
-            "create-admin",
-            "--org-name",
-            org_name,
-            "--email",
-            f"{username}@station9.example.org",
-            "--username",
-            username,
-            "--first-name",
-            "Dana",
-            "--last-name",
-            "Reyes",
-        ],
-        input=PASSWORD + "\n",
-        text=True,
-        capture_output=True,
-        cwd=ROOT,
-        timeout=60,
-        check=False,
-        env={"PATH": "/usr/bin:/bin", "DATABASE_URL": url},
+    request = AdminRequest(
+        organization_name=org_name,
+        email=f"{username}@station9.example.org",
+        username=username,
+        password=PASSWORD,
+        first_name="Dana",
+        last_name="Reyes",
     )
-    assert done.returncode == 0, done.stderr
+    asyncio.run(_create_admin(url, request))
+
+
+async def _create_admin(url: str, request: AdminRequest) -> None:
+    engine = create_engine(url)
+    try:
+        await migrate(engine)
+        await bootstrap.create_admin(create_sessionmaker(engine), request)
+    finally:
+        await engine.dispose()
 
 
 @dataclass

@@ -1,6 +1,5 @@
 """The whole public API documented in one place, through the gateway (issue 5, item 6)."""
 
-from pathlib import Path
 from typing import Any
 
 import httpx
@@ -8,7 +7,7 @@ import pytest
 from openapi_spec_validator import validate
 
 from tests.e2e.department import Platform
-from tests.e2e.stack import Stack, start_stack
+from tests.e2e.stack import Stack
 
 # CORE paths of the specs implemented so far (method, path as the document spells it).
 CORE_OPERATIONS = [
@@ -147,14 +146,3 @@ def test_the_viewers_load_only_local_assets(stack: Stack, page: str, assets: lis
         response = httpx.get(f"{stack.gateway}{asset}", timeout=20)
         assert response.status_code == 200, asset
         assert len(response.content) > 100_000  # the real viewer, not a placeholder
-
-
-def test_docs_can_be_switched_off(tmp_path: Path) -> None:
-    stack = start_stack(tmp_path, ENABLE_DOCS="false")
-    try:
-        for path in ("/openapi.json", "/docs", "/redoc", "/docs/assets/redoc.standalone.js"):
-            response = httpx.get(f"{stack.gateway}{path}", timeout=20)
-            assert response.status_code == 404, path
-            assert response.json()["code"] == "LB-API-404"
-    finally:
-        stack.stop()

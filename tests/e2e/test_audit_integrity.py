@@ -7,7 +7,6 @@ import hmac
 import json
 import time
 import uuid
-from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
 from typing import Any
@@ -19,18 +18,13 @@ from sqlalchemy import text
 from api.audit.chain import GENESIS_HASH, AuditRecord, append
 from api.audit.trail import AuditTrail
 from shared.db.session import create_engine, create_sessionmaker
-from tests.e2e.department import Department, create_admin, running_department
+from tests.e2e.conftest import AUDIT_LOG_SIGNING_KEY
+from tests.e2e.department import Department, create_admin
 
 pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("audit-integrity")]
 INTEGRITY = "/api/v1/security/audit-log/integrity"
-SIGNING_KEY = "audit-integrity-test-key-6f1d0c2e9a8b7c6d5e4f3a2b1c0d9e8f"
-
-
-@pytest.fixture(scope="module")
-def department(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Department]:
-    workdir = tmp_path_factory.mktemp("audit-integrity")
-    with running_department(workdir, "auditi", AUDIT_LOG_SIGNING_KEY=SIGNING_KEY) as running:
-        yield running
+# The key the worker's shared platform signs with (the `department` fixture's platform).
+SIGNING_KEY = AUDIT_LOG_SIGNING_KEY
 
 
 def new_organization(department: Department) -> tuple[str, str]:

@@ -1,7 +1,6 @@
 """`/metrics` of a running platform: one target for all three services, private by default."""
 
 import time
-from pathlib import Path
 
 import httpx
 import pytest
@@ -9,7 +8,7 @@ from prometheus_client.parser import text_string_to_metric_families
 from prometheus_client.samples import Sample
 
 from tests.e2e.department import Platform
-from tests.e2e.stack import Stack, start_stack
+from tests.e2e.stack import Stack
 
 pytestmark = pytest.mark.e2e
 NOT_FOUND = {"detail": "Not Found", "code": "LB-API-404"}
@@ -100,17 +99,3 @@ class TestOneTarget:
             assert time.monotonic() < deadline, "the failed sign-ins were never counted"
             time.sleep(0.3)
             after = platform_metrics(stack)
-
-
-def test_metrics_public_true_serves_it_through_the_gateway(tmp_path: Path) -> None:
-    stack = start_stack(tmp_path, RATE_LIMIT_MULTIPLIER="100", METRICS_PUBLIC="true")
-    try:
-        response = httpx.get(f"{stack.gateway}/metrics", timeout=10)
-        internal = httpx.get(f"{stack.gateway}/internal/metrics", timeout=5)
-    finally:
-        stack.stop()
-
-    assert response.status_code == 200
-    services = {sample.labels["service"] for sample in samples_of(response.text)}
-    assert services == {"auth", "api", "health"}
-    assert (internal.status_code, internal.json()) == (404, NOT_FOUND)

@@ -15,8 +15,11 @@ LIMIT = 3  # instead of 50, so the test stays short
 BLOCK_SECONDS = 900
 
 
-@pytest.fixture
-def stack(tmp_path: Path) -> Iterator[Stack]:
+@pytest.fixture(scope="module")
+def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
+    """One stack for the module: its tests run in file order, the one that ends with the
+    address blocked last."""
+    tmp_path = tmp_path_factory.mktemp("suspicious-ips")
     running = start_stack(
         tmp_path, RATE_LIMIT_MULTIPLIER="100", SUSPICIOUS_IP_MAX_FAILURES=str(LIMIT)
     )
@@ -37,6 +40,15 @@ def login(stack: Stack, username: str, password: str) -> httpx.Response:
     )
 
 
+def test_a_completed_sign_in_clears_the_count(stack: Stack) -> None:
+    for _ in range(LIMIT - 1):
+        assert login(stack, "chief", "Wrong-Password#1").status_code == 401
+    assert login(stack, "chief", PASSWORD).status_code == 200
+    for _ in range(LIMIT - 1):
+        assert login(stack, "other", "Wrong-Password#1").status_code == 401
+    assert login(stack, "other", PASSWORD).status_code == 200  # not blocked
+
+
 def test_failures_across_accounts_block_the_address(stack: Stack) -> None:
     statuses = [
         login(stack, name, "Wrong-Password#1").status_code for name in ("chief", "other", "nobody")
@@ -50,12 +62,3 @@ def test_failures_across_accounts_block_the_address(stack: Stack) -> None:
     with sqlite3.connect(Path(stack.env["DATA_DIR"]) / "logbook.db") as db:
         subjects = [row[0] for row in db.execute("SELECT subject FROM outbox")]
     assert subjects.count("logbook.auth.ip.blocked") == 1
-
-
-def test_a_completed_sign_in_clears_the_count(stack: Stack) -> None:
-    for _ in range(LIMIT - 1):
-        assert login(stack, "chief", "Wrong-Password#1").status_code == 401
-    assert login(stack, "chief", PASSWORD).status_code == 200
-    for _ in range(LIMIT - 1):
-        assert login(stack, "other", "Wrong-Password#1").status_code == 401
-    assert login(stack, "other", PASSWORD).status_code == 200  # not blocked
