@@ -5,12 +5,12 @@ from dataclasses import replace
 from litestar import Litestar
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from auth.consumers import member_consumers
-from auth.controllers import AuthController, OnboardingController
-from auth.internal import hash_member_password
-from auth.mfa_controllers import MfaController
+from auth.members.consumers import member_consumers
+from auth.mfa.controllers import MfaController
 from auth.passwords.hashing import start_hashing_workers, stop_hashing_workers
-from auth.reset_controllers import PasswordResetController, UserCredentialsController
+from auth.passwords.internal import hash_member_password
+from auth.reset.controllers import PasswordResetController, UserCredentialsController
+from auth.sessions.controllers import AuthController, OnboardingController
 from shared.app import ServiceSpec, create_service_app
 from shared.settings import Settings
 

@@ -1,4 +1,4 @@
-"""Dependencies of the auth routes: each service with this request's repositories and client."""
+"""What every auth route may take: the caller, the client, events, memory, kept records."""
 
 from collections.abc import AsyncIterator
 from functools import partial
@@ -9,35 +9,14 @@ from litestar.datastructures import State
 from litestar.di import NamedDependency, Provide
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from auth.context import AuthEvents, AuthStore, ClientInfo, InstanceMemory, Refusals
 from auth.errors import SessionInvalidError
-from auth.mfa import MfaService
-from auth.repository import (
-    MemberRepository,
-    MfaRepository,
-    OrganizationMemberRepository,
-    ResetTokenRepository,
-    SessionRepository,
-    member_reader,
-)
-from auth.reset import CredentialAdminService, CredentialWriter, PasswordResetService
-from auth.service import (
-    AuthEvents,
-    AuthStore,
-    ClientInfo,
-    InstanceMemory,
-    PasswordChangeService,
-    ProfileService,
-    Refusals,
-    SessionService,
-    SignInService,
-    end_idle_session,
-)
-from auth.suspicious_ips import SuspiciousIps
+from auth.repository import MemberRepository, ResetTokenRepository, SessionRepository
+from auth.sessions.service import end_idle_session
 from shared.client_ip import client_ip
 from shared.db.on_commit import on_commit
 from shared.db.session import own_transaction
 from shared.events.outbox import Outbox
-from shared.mailer import Mailer
 from shared.principal import Principal, authenticate, bearer_claims
 
 
@@ -115,119 +94,6 @@ def provide_memory(
     return InstanceMemory(state.liveness, state.member_cache, partial(on_commit, db_session))
 
 
-def provide_sign_in(
-    request: Request[object, object, State],
-    db_session: NamedDependency[AsyncSession],
-    events: NamedDependency[AuthEvents],
-    refusals: NamedDependency[Refusals],
-) -> SignInService:
-    """Password and MFA sign-ins."""
-    settings = request.app.state.settings
-    return SignInService(
-        MemberRepository(db_session),
-        SessionRepository(db_session),
-        events,
-        refusals,
-        settings=settings,
-        suspicious=SuspiciousIps(request.app.state.redis, settings),
-    )
-
-
-def provide_sessions(
-    request: Request[object, object, State],
-    db_session: NamedDependency[AsyncSession],
-    events: NamedDependency[AuthEvents],
-    memory: NamedDependency[InstanceMemory],
-    refusals: NamedDependency[Refusals],
-) -> SessionService:
-    """Refresh, sign-out and idleness."""
-    return SessionService(
-        MemberRepository(db_session),
-        SessionRepository(db_session),
-        events,
-        memory,
-        refusals,
-        settings=request.app.state.settings,
-    )
-
-
-def provide_password_change(
-    request: Request[object, object, State],
-    db_session: NamedDependency[AsyncSession],
-    events: NamedDependency[AuthEvents],
-    memory: NamedDependency[InstanceMemory],
-) -> PasswordChangeService:
-    """A member's own password change."""
-    return PasswordChangeService(
-        MemberRepository(db_session),
-        SessionRepository(db_session),
-        events,
-        memory,
-        settings=request.app.state.settings,
-    )
-
-
-def provide_mfa_service(
-    request: Request[object, object, State],
-    db_session: NamedDependency[AsyncSession],
-    sign_in: NamedDependency[SignInService],
-    events: NamedDependency[AuthEvents],
-    memory: NamedDependency[InstanceMemory],
-) -> MfaService:
-    """The MFA rules with this request's repository, events and memory."""
-    settings = request.app.state.settings
-    return MfaService(sign_in, MfaRepository(db_session), events, memory, settings)
-
-
-def provide_credential_writer(
-    request: Request[object, object, State],
-    db_session: NamedDependency[AsyncSession],
-    events: NamedDependency[AuthEvents],
-    memory: NamedDependency[InstanceMemory],
-) -> CredentialWriter:
-    """Repositories, events and memory of this request, for any password replacement."""
-    return CredentialWriter(
-        members=MemberRepository(db_session),
-        sessions=SessionRepository(db_session),
-        tokens=ResetTokenRepository(db_session),
-        events=events,
-        memory=memory,
-        settings=request.app.state.settings,
-    )
-
-
-def provide_reset_service(
-    request: Request[object, object, State],
-    writer: NamedDependency[CredentialWriter],
-    refusals: NamedDependency[Refusals],
-) -> PasswordResetService:
-    """The reset-link service of this request."""
-    return PasswordResetService(writer, refusals, request.app.state.settings)
-
-
-def provide_profiles(request: Request[object, object, State]) -> ProfileService:
-    """Signed-in members' `CurrentUser` bodies, from this instance's member cache."""
-    state = request.app.state
-    return ProfileService(
-        partial(member_reader, state.sessionmaker), state.member_cache, state.settings
-    )
-
-
-def provide_mailer(request: Request[object, object, State]) -> Mailer:
-    """Mail delivery with this app's settings."""
-    return Mailer(request.app.state.settings)
-
-
-def provide_credential_admin(
-    db_session: NamedDependency[AsyncSession],
-    writer: NamedDependency[CredentialWriter],
-    principal: NamedDependency[Principal],
-) -> CredentialAdminService:
-    """Administrator actions scoped to the caller's organization."""
-    targets = OrganizationMemberRepository(db_session, principal.organization_id)
-    return CredentialAdminService(writer, targets, MfaRepository(db_session), principal)
-
-
 # What every auth controller takes, and what those acting for a signed-in member add.
 BASE_DEPENDENCIES = {
     "events": Provide(provide_events, sync_to_thread=False),
@@ -236,6 +102,5 @@ BASE_DEPENDENCIES = {
 }
 SIGNED_IN_DEPENDENCIES = {
     **BASE_DEPENDENCIES,
-    "sessions": Provide(provide_sessions, sync_to_thread=False),
     "principal": Provide(provide_principal),
 }

@@ -51,6 +51,10 @@ class MemberRepository:
         )
         return (await self._session.scalars(stmt)).first()
 
+    async def get(self, user_id: UUID) -> User | None:
+        """A member by id."""
+        return await self._session.get(User, user_id)
+
     async def get_for_update(self, user_id: UUID) -> User | None:
         """A member, locked for a change of their credentials."""
         stmt = select(User).where(User.id == user_id).with_for_update()

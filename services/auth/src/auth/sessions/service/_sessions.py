@@ -7,10 +7,10 @@ from uuid import UUID
 
 import structlog
 
+from auth.context import AuthEvents, AuthStore, InstanceMemory, IssuedTokens, Refusals
 from auth.errors import SessionInvalidError
 from auth.repository import MemberRepository, SessionRepository
-from auth.service._context import AuthEvents, AuthStore, InstanceMemory, IssuedTokens, Refusals
-from auth.service._sign_in import access_token
+from auth.sessions.service._sign_in import access_token
 from auth.tokens import new_csrf_token, new_refresh_token, refresh_session_id, token_hash
 from shared.db.types import utc_now
 from shared.events.contracts.auth import SessionEnded, SessionsRevoked, TokenReuseDetected

@@ -9,9 +9,9 @@ from uuid import UUID
 
 import structlog
 
+from auth.context import AuthStore, Refusals
 from auth.errors import PasswordRejectedError, ResetTokenExpiredError, ResetTokenInvalidError
-from auth.reset._writer import CredentialWriter
-from auth.service import AuthStore, Refusals
+from auth.reset.service._writer import CredentialWriter
 from auth.tokens import token_hash
 from shared.db.types import utc_now
 from shared.events.contracts.auth import (

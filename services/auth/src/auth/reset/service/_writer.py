@@ -3,10 +3,10 @@
 from typing import Literal
 from uuid import UUID
 
+from auth.context import AuthEvents, InstanceMemory
 from auth.passwords.hashing import hash_password, verify_password
 from auth.passwords.rules import password_problems, policy_message
 from auth.repository import MemberRepository, ResetTokenRepository, SessionRepository
-from auth.service import AuthEvents, InstanceMemory
 from shared.db.types import utc_now
 from shared.events.contracts.auth import SessionsRevoked
 from shared.models import User

@@ -5,13 +5,9 @@ from litestar.datastructures import State
 from litestar.di import NamedDependency, Provide
 from litestar.params import JSONBody
 
-from auth.controllers import login_body, token_headers
-from auth.deps import (
-    SIGNED_IN_DEPENDENCIES,
-    provide_mfa_service,
-    provide_sign_in,
-)
-from auth.mfa import MfaService
+from auth.deps import SIGNED_IN_DEPENDENCIES
+from auth.mfa.deps import provide_mfa_service
+from auth.mfa.service import MfaService
 from auth.schemas import (
     LoginResponse,
     MfaCodeRequest,
@@ -23,6 +19,8 @@ from auth.schemas import (
     MfaStatusRead,
     RecoveryCodesRead,
 )
+from auth.sessions.controllers import login_body, token_headers
+from auth.sessions.deps import provide_sign_in
 from shared.principal import Gate, Principal, open_through
 from shared.settings import Settings
 

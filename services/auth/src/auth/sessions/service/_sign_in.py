@@ -9,11 +9,11 @@ from uuid import UUID, uuid4
 
 import structlog
 
+from auth.context import AuthEvents, AuthStore, ClientInfo, IssuedTokens, Refusals
 from auth.errors import AccountInactiveError, AddressBlockedError, InvalidCredentialsError
 from auth.passwords.hashing import hash_password, needs_rehash, verify_password
 from auth.repository import MemberRepository, SessionRepository
-from auth.service._context import AuthEvents, AuthStore, ClientInfo, IssuedTokens, Refusals
-from auth.service._current_user import password_expired
+from auth.sessions.service._current_user import password_expired
 from auth.suspicious_ips import SuspiciousIps
 from auth.tokens import (
     issue_access_token,

@@ -13,13 +13,12 @@ import msgspec
 import structlog
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from auth.repository import ResetTokenRepository
+from auth.repository import MemberRepository, ResetTokenRepository
 from auth.tokens import token_hash
 from shared.db.types import utc_now
 from shared.events.contracts.members import MemberCreated
 from shared.events.envelope import Envelope
 from shared.mailer import Mailer, WelcomeMail, reset_link
-from shared.models import User
 from shared.models.auth import PasswordResetToken
 from shared.settings import Settings
 
@@ -33,7 +32,7 @@ async def welcome_new_member(envelope: Envelope, session: AsyncSession, settings
     created = msgspec.convert(envelope.data, MemberCreated)
     if not created.send_welcome_email:
         return
-    member = await session.get(User, UUID(created.user_id))
+    member = await MemberRepository(session).get(UUID(created.user_id))
     if member is None or member.password_hash is not None or not member.is_active:
         return  # gone since, or the administrator chose the password
     tokens = ResetTokenRepository(session)

@@ -4,17 +4,13 @@ from litestar import Controller, Request, Response, get, post
 from litestar.datastructures import State
 from litestar.di import NamedDependency, Provide
 from litestar.params import JSONBody
-from sqlalchemy.ext.asyncio import AsyncSession
 
-from auth.deps import (
-    SIGNED_IN_DEPENDENCIES,
-    provide_password_change,
-    provide_profiles,
-    provide_sign_in,
-)
+from auth.context import IssuedTokens
+from auth.deps import SIGNED_IN_DEPENDENCIES
 from auth.errors import NotAuthenticatedError
+from auth.passwords.deps import provide_password_change
 from auth.passwords.hashing import hashing_slot
-from auth.repository import MemberRepository
+from auth.passwords.service import PasswordChangeService
 from auth.schemas import (
     Branding,
     ChangePasswordRequest,
@@ -28,10 +24,15 @@ from auth.schemas import (
     SessionSettings,
     TokenResponse,
 )
-from auth.service import (
-    IssuedTokens,
+from auth.sessions.deps import (
+    provide_onboarding,
+    provide_profiles,
+    provide_sessions,
+    provide_sign_in,
+)
+from auth.sessions.service import (
     MfaChallenge,
-    PasswordChangeService,
+    OnboardingService,
     ProfileService,
     SessionService,
     SignIn,
@@ -41,7 +42,6 @@ from auth.service import (
 from shared.principal import Gate, Principal, open_through
 from shared.settings import Settings
 
-ONBOARDING_STEPS = 10
 # What a gated member can still reach: who they are, their session, and the way out (§4). The
 # password change stays open behind the MFA gate too: a member who must change the password in an
 # organization that requires MFA would otherwise be stuck behind both.
@@ -77,6 +77,8 @@ class AuthController(Controller):
     tags = ["auth"]
     dependencies = {
         **SIGNED_IN_DEPENDENCIES,
+        "sessions": Provide(provide_sessions, sync_to_thread=False),
+        "onboarding": Provide(provide_onboarding, sync_to_thread=False),
         "sign_in": Provide(provide_sign_in, sync_to_thread=False),
         "passwords": Provide(provide_password_change, sync_to_thread=False),
         "profiles": Provide(provide_profiles, sync_to_thread=False),
@@ -150,12 +152,9 @@ class AuthController(Controller):
         return Response(Message("Password changed"), headers=token_headers(tokens))
 
     @get("/branding")
-    async def branding(self, db_session: NamedDependency[AsyncSession]) -> Branding:
+    async def branding(self, onboarding: NamedDependency[OnboardingService]) -> Branding:
         """The organization's name and logo for the login page (nulls before onboarding)."""
-        organization = await MemberRepository(db_session).oldest_active_organization()
-        if organization is None:
-            return Branding(None, None)
-        return Branding(organization.name, organization.logo)
+        return await onboarding.branding()
 
     @get("/oauth-config")
     async def oauth_config(self) -> OAuthConfig:
@@ -168,16 +167,9 @@ class OnboardingController(Controller):
 
     path = "/api/v1/onboarding"
     tags = ["onboarding"]
+    dependencies = {"onboarding": Provide(provide_onboarding, sync_to_thread=False)}
 
     @get("/status")
-    async def status(self, db_session: NamedDependency[AsyncSession]) -> OnboardingStatus:
+    async def status(self, onboarding: NamedDependency[OnboardingService]) -> OnboardingStatus:
         """Completed once an organization exists; details are withheld after that."""
-        exists = await MemberRepository(db_session).oldest_active_organization() is not None
-        return OnboardingStatus(
-            needs_onboarding=not exists,
-            is_completed=exists,
-            current_step=ONBOARDING_STEPS if exists else 0,
-            total_steps=ONBOARDING_STEPS,
-            steps_completed={},
-            organization_name=None,
-        )
+        return await onboarding.status()

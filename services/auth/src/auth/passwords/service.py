@@ -2,12 +2,12 @@
 
 from datetime import timedelta
 
+from auth.context import AuthEvents, InstanceMemory, IssuedTokens
 from auth.errors import PasswordRejectedError, SessionInvalidError
 from auth.passwords.hashing import hash_password, verify_password
 from auth.passwords.rules import password_problems, policy_message
 from auth.repository import MemberRepository, SessionRepository
-from auth.service._context import AuthEvents, InstanceMemory, IssuedTokens
-from auth.service._sign_in import open_session
+from auth.sessions.service._sign_in import open_session
 from shared.db.types import utc_now
 from shared.events.contracts.auth import PasswordChanged, SessionsRevoked
 from shared.models import User

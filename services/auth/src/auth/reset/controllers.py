@@ -7,15 +7,14 @@ from litestar.background_tasks import BackgroundTask
 from litestar.di import NamedDependency, Provide
 from litestar.params import FromPath, JSONBody
 
-from auth.deps import (
-    BASE_DEPENDENCIES,
-    SIGNED_IN_DEPENDENCIES,
+from auth.deps import BASE_DEPENDENCIES, SIGNED_IN_DEPENDENCIES
+from auth.reset.deps import (
     provide_credential_admin,
     provide_credential_writer,
     provide_mailer,
     provide_reset_service,
 )
-from auth.reset import CredentialAdminService, PasswordResetService
+from auth.reset.service import CredentialAdminService, PasswordResetService
 from auth.schemas import (
     AdminResetPasswordRequest,
     ForgotPasswordRequest,

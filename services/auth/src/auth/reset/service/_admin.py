@@ -14,7 +14,7 @@ from auth.errors import (
     TargetOutranksCallerError,
 )
 from auth.repository import MfaRepository, OrganizationMemberRepository
-from auth.reset._writer import CredentialWriter
+from auth.reset.service._writer import CredentialWriter
 from shared.events.contracts.auth import MfaDisabled, PasswordChanged
 from shared.models import User
 from shared.permissions import effective_permissions, grants, grants_any

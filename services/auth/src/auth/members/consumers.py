@@ -6,8 +6,8 @@ import msgspec
 import structlog
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from auth.members.welcome import welcome_new_member
 from auth.repository import SessionRepository
-from auth.welcome import welcome_new_member
 from shared.app import ConsumerSpec
 from shared.db.types import utc_now
 from shared.events.contracts.auth import SessionsRevoked

@@ -9,6 +9,7 @@ import time
 import pyotp
 import structlog
 
+from auth.context import AuthEvents, EventSubject, InstanceMemory
 from auth.errors import (
     MfaChallengeInvalidError,
     MfaCodeInvalidError,
@@ -20,7 +21,7 @@ from auth.errors import (
 )
 from auth.repository import MfaRepository
 from auth.schemas import MfaPolicyRead, MfaSetupRead, MfaStatusRead, RecoveryCodesRead
-from auth.service import AuthEvents, EventSubject, InstanceMemory, SignIn, SignInService
+from auth.sessions.service import SignIn, SignInService
 from auth.tokens import read_mfa_token
 from shared.crypto import SecretDecryptionError, decrypt_secret, encrypt_secret
 from shared.db.types import utc_now

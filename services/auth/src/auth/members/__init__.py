@@ -1,0 +1,1 @@
+"""Reactions to the api's member events: departures end sessions, arrivals get a welcome link."""
