@@ -5,13 +5,14 @@ import uuid
 from dataclasses import replace
 
 import pytest
-from sqlalchemy import select, update
+from sqlalchemy import select, text, update
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from api.audit.chain import AuditRecord, append
 from api.audit.trail import AuditTrail
 from shared.models import AuditChainHead, Organization, OutboxMessage, User
+from tests.support.waiting import POLL_SECONDS
 
 KEY = b"test-audit-signing-key-0123456789abcdef"
 
@@ -39,6 +40,20 @@ async def _department(maker: async_sessionmaker[AsyncSession]) -> tuple[uuid.UUI
         return organization.id, member.id
 
 
+async def waiting_for_a_lock(sessions: async_sessionmaker[AsyncSession], thread: int) -> None:
+    """Return once the connection's transaction waits for a row lock (fails after 10 s)."""
+    state = text(
+        "SELECT trx_state FROM information_schema.INNODB_TRX WHERE trx_mysql_thread_id = :id"
+    )
+    async with sessions() as probe:
+        for _ in range(500):
+            if await probe.scalar(state, {"id": thread}) == "LOCK WAIT":
+                return
+            await probe.rollback()  # a fresh snapshot of the server's transactions
+            await asyncio.sleep(POLL_SECONDS)
+    pytest.fail("the append never waited for the chain's head row")
+
+
 async def test_a_deadlocked_append_fails_the_request_instead_of_losing_its_change(
     sessions: async_sessionmaker[AsyncSession],
 ) -> None:
@@ -57,9 +72,10 @@ async def test_a_deadlocked_append_fails_the_request_instead_of_losing_its_chang
             )
         await other.flush()
         await other.get(AuditChainHead, organization_id, with_for_update=True)
+        request_thread = await request.scalar(text("SELECT CONNECTION_ID()"))
         trail = AuditTrail(request, KEY, replace(context))
         audit = asyncio.create_task(trail.record("user_profile_updated", "user_management"))
-        await asyncio.sleep(0.5)  # the append is now waiting for the head row
+        await waiting_for_a_lock(sessions, request_thread)  # the append waits for the head row
         await other.execute(update(User).where(User.id == member_id).values(last_name="Other"))
         with pytest.raises(OperationalError):
             await audit
