@@ -8,13 +8,20 @@ from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
+from litestar.datastructures import State
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from shared.db.integrity import ClashError, ClashKind, guarded
 from shared.db.migrate import migrate
 from shared.db.on_commit import on_commit
-from shared.db.session import create_engine, create_sessionmaker, own_transaction
+from shared.db.session import (
+    create_engine,
+    create_sessionmaker,
+    own_transaction,
+    provide_db_session,
+)
+from shared.errors import AppError
 from shared.models import Organization, User, UserPosition
 
 
@@ -152,3 +159,17 @@ async def test_an_own_transaction_survives_the_request_rolling_back(
         await request_session.rollback()
     async with sessions() as session:
         assert await session.scalar(select(Organization.name).where(Organization.slug == slug))
+
+
+async def test_a_request_that_raises_an_app_error_keeps_nothing(
+    sessions: async_sessionmaker[AsyncSession],
+) -> None:
+    slug = f"gone-{uuid.uuid4().hex[:10]}"
+    request = provide_db_session(State({"sessionmaker": sessions}))
+    session = await anext(request)
+    session.add(Organization(name="Gone", slug=slug))
+    await session.flush()
+    with pytest.raises(AppError):
+        await request.athrow(AppError("refused"))
+    async with sessions() as fresh:
+        assert await fresh.scalar(select(Organization.id).where(Organization.slug == slug)) is None

@@ -26,9 +26,6 @@ class AppError(Exception):
     status_code: ClassVar[int] = 400
     code: ClassVar[str] = "LB-API-400"
     detail: ClassVar[str] = "Bad request"
-    # True for failures whose bookkeeping must persist (a failed-login counter, a revocation):
-    # the request's transaction is committed before the error is answered.
-    keeps_changes: ClassVar[bool] = False
 
     def __init__(
         self, detail: str | None = None, *, headers: Mapping[str, str] | None = None, **fields: Any

@@ -24,7 +24,6 @@ from tenacity import (
     wait_exponential,
 )
 
-from shared.errors import AppError
 from shared.retry import log_retry
 
 log = structlog.get_logger("shared.db")
@@ -162,13 +161,11 @@ async def own_transaction(
 
 
 async def provide_db_session(state: State) -> AsyncIterator[AsyncSession]:
-    """The one transaction of a request: committed after the handler, rolled back on error."""
+    """The one transaction of a request: committed after the handler, rolled back on any error.
+
+    What must outlive a refused request is written apart, in `own_transaction`.
+    """
     sessionmaker: async_sessionmaker[AsyncSession] = state.sessionmaker
     async with sessionmaker() as session:
-        try:
-            yield session
-        except AppError as exc:
-            if exc.keeps_changes:
-                await session.commit()
-            raise
+        yield session
         await session.commit()
