@@ -16,8 +16,8 @@ from typing import Any
 import httpx
 import pymysql
 
-from auth import bootstrap
-from auth.bootstrap import AdminRequest
+from auth.members import bootstrap
+from auth.members.bootstrap import AdminRequest
 from auth.passwords.hashing import hash_password_sync
 from shared.db.migrate import migrate
 from shared.db.session import create_engine, create_sessionmaker

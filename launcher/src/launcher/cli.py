@@ -66,7 +66,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "migrate":
         return _migrate()
     if args.command == "create-admin":
-        from auth.bootstrap import main as create_admin  # noqa: PLC0415 - loads the auth service
+        from auth.members.bootstrap import main as create_admin  # noqa: PLC0415 - loads the auth service
 
         return create_admin(
             args.org_name, args.email, args.username, args.first_name, args.last_name

@@ -135,6 +135,11 @@ class ResetTokenRepository:
         """Record a new link."""
         self._session.add(token)
 
+    async def add_written(self, token: PasswordResetToken) -> None:
+        """Record a new link and write it at once (before its mail goes out)."""
+        self._session.add(token)
+        await self._session.flush()
+
     async def has_live(self, user_id: UUID, now: datetime) -> bool:
         """Whether the member has an unused link that has not expired."""
         stmt = select(PasswordResetToken.id).where(

@@ -1,1 +1,2 @@
-"""Reactions to the api's member events: departures end sessions, arrivals get a welcome link."""
+"""Members as auth meets them: the first administrator (`logbook create-admin`), the welcome link of
+a new member, and the end of a departed member's sessions."""

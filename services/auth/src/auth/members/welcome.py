@@ -40,7 +40,7 @@ async def welcome_new_member(envelope: Envelope, session: AsyncSession, settings
     if await tokens.has_live(member.id, now):
         return  # a redelivered event: the first delivery issued the link
     raw = secrets.token_urlsafe(WELCOME_TOKEN_BYTES)
-    tokens.add(
+    await tokens.add_written(
         PasswordResetToken(
             user_id=member.id,
             token_hash=token_hash(raw),
@@ -48,7 +48,6 @@ async def welcome_new_member(envelope: Envelope, session: AsyncSession, settings
             expires_at=now + WELCOME_LINK_VALIDITY,
         )
     )
-    await session.flush()
     await Mailer(settings).send_welcome(
         WelcomeMail(
             str(member.id), member.email, member.first_name or "", reset_link(settings, raw)
