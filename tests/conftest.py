@@ -4,7 +4,6 @@ import os
 import time
 import uuid
 from collections.abc import AsyncIterator, Callable, Iterator
-from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -121,7 +120,11 @@ def settings_for(database_url: str, **overrides: Any) -> Settings:
 @pytest.fixture
 def make_settings(migrated_mariadb: str) -> Callable[..., Settings]:
     """Settings for a test app: the worker's database, test secrets, overrides on top."""
-    return partial(settings_for, migrated_mariadb)
+
+    def build(**overrides: Any) -> Settings:
+        return settings_for(**{"database_url": migrated_mariadb, **overrides})
+
+    return build
 
 
 @pytest.fixture(scope="session")
