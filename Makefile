@@ -47,7 +47,10 @@ run: $(STAMP) ## run the whole platform (gateway on 127.0.0.1:8080) in the foreg
 	@$(MAKE) --no-print-directory $(DOCS_ASSETS)/.stamp || echo "note: no API docs viewers (npm missing?); /docs and /redoc will be blank"
 	$(BIN)/logbook run
 
-test: lint typecheck unit ## lint, type-check and run the whole test suite
+test: $(STAMP) $(DOCS_ASSETS)/.stamp $(CHROMIUM) ## lint, type-check and run the whole test suite
+	@# The checks run beside the tests (which leave a core partly idle while they wait on
+	@# processes); each command's lines print whole, and any failure fails the target.
+	@$(MAKE) --no-print-directory -j3 --output-sync=line lint typecheck unit
 
 check: test ## what CI runs
 
