@@ -26,7 +26,7 @@ from shared.models import MemberStatus, NotificationChannel, NotificationLog, Us
 from shared.settings import Settings
 from tests.api.notifications_support import INBOX, other_organization
 from tests.api.signed_in import SignedInOrganization, signed_in_organization  # noqa: F401
-from tests.e2e.test_password_reset import SmtpSink
+from tests.e2e.auth_platform import SmtpSink
 
 NO_CLIENT = {"ip_address": None, "user_agent": None}
 

@@ -5,6 +5,7 @@ from collections.abc import Iterator
 
 import pytest
 
+from tests.e2e.auth_platform import AuthPlatform, running_auth_platform
 from tests.e2e.department import Department, Platform, running_platform
 
 # The shared platform signs its audit trail, so the integrity tests need no platform of their own.
@@ -29,3 +30,10 @@ def department(shared_platform: Platform) -> Department:
     their own members: other modules run on the same platform before and after them.
     """
     return shared_platform.new_department()
+
+
+@pytest.fixture(scope="session")
+def auth_platform(tmp_path_factory: pytest.TempPathFactory) -> Iterator[AuthPlatform]:
+    """The worker's SQLite platform of the sign-in, two-factor and password-reset modules."""
+    with running_auth_platform(tmp_path_factory.mktemp("auth-platform")) as platform:
+        yield platform

@@ -1,22 +1,15 @@
 """Sign-in as the frontend does it, through the gateway, with a cookie jar (spec/auth.md)."""
 
 import sqlite3
-import subprocess
 import uuid
-from collections.abc import Iterator
-from dataclasses import dataclass
 from http.cookies import SimpleCookie
-from pathlib import Path
-from typing import Any
 
 import httpx
 import pytest
 
-from tests.e2e.stack import LOGBOOK, ROOT, Stack, start_stack
+from tests.e2e.auth_platform import ORG, PASSWORD, AuthPlatform, add_admin, create_admin
 
 pytestmark = pytest.mark.e2e
-ORG = "Station Nine Volunteer Fire Company"
-PASSWORD = "Engine-Nine-Rolls#42"
 CURRENT_USER_FIELDS = {  # spec/auth.md §2.5: every field, always
     "id",
     "organization_id",
@@ -41,59 +34,19 @@ CURRENT_USER_FIELDS = {  # spec/auth.md §2.5: every field, always
 }
 
 
-@dataclass
-class Platform:
-    """A running stack with an administrator, and what the login page saw before it existed."""
-
-    stack: Stack
-    database: Path
-    branding_before: dict[str, Any]
-    onboarding_before: dict[str, Any]
-
-
-def create_admin(
-    database: Path, username: str, email: str, password: str = PASSWORD
-) -> subprocess.CompletedProcess[str]:
-    """`logbook create-admin`, the password on standard input as from a script."""
-    return subprocess.run(
-        [
-            *(str(LOGBOOK), "create-admin", "--org-name", ORG, "--email", email),
-            *("--username", username, "--first-name", "Dana", "--last-name", "Reyes"),
-        ],
-        input=password + "\n",
-        text=True,
-        capture_output=True,
-        cwd=ROOT,
-        timeout=60,
-        check=False,
-        env={"PATH": "/usr/bin:/bin", "DATABASE_URL": f"sqlite+aiosqlite:///{database}"},
-    )
-
-
 @pytest.fixture(scope="module")
-def platform(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Platform]:
-    workdir = tmp_path_factory.mktemp("auth-stack")
-    stack = start_stack(workdir, RATE_LIMIT_MULTIPLIER="100")  # every client is 127.0.0.1
-    try:
-        branding = httpx.get(f"{stack.gateway}/api/v1/auth/branding").json()
-        onboarding = httpx.get(f"{stack.gateway}/api/v1/onboarding/status").json()
-        database = workdir / "var" / "logbook.db"
-        created = create_admin(database, "chief", "chief@station9.example.org")
-        assert created.returncode == 0, created.stderr
-        yield Platform(stack, database, branding, onboarding)
-    finally:
-        stack.stop()
+def platform(auth_platform: AuthPlatform) -> AuthPlatform:
+    return auth_platform
 
 
-def new_member(platform: Platform) -> str:
-    """Another member of the organization (through create-admin), returning the username."""
+def new_member(platform: AuthPlatform) -> str:
+    """Another member of the organization (an administrator as create-admin makes them)."""
     username = f"m{uuid.uuid4().hex[:10]}"
-    created = create_admin(platform.database, username, f"{username}@station9.example.org")
-    assert created.returncode == 0, created.stderr
+    add_admin(platform.database, username)
     return username
 
 
-def browser(platform: Platform) -> httpx.Client:
+def browser(platform: AuthPlatform) -> httpx.Client:
     """A cookie-keeping client on the gateway, like the frontend's."""
     return httpx.Client(base_url=platform.stack.gateway, timeout=15)
 
@@ -126,13 +79,13 @@ def set_cookies(response: httpx.Response) -> dict[str, dict[str, str]]:
 
 class TestColdLoad:
     def test_before_the_first_admin_the_login_page_sees_no_organization(
-        self, platform: Platform
+        self, platform: AuthPlatform
     ) -> None:
         assert platform.branding_before == {"name": None, "logo": None}
         assert platform.onboarding_before["needs_onboarding"] is True
 
     def test_after_create_admin_the_login_page_shows_the_organization(
-        self, platform: Platform
+        self, platform: AuthPlatform
     ) -> None:
         assert httpx.get(f"{platform.stack.gateway}/api/v1/auth/branding").json() == {
             "name": ORG,
@@ -145,7 +98,7 @@ class TestColdLoad:
 
 
 class TestLogin:
-    def test_login_sets_three_cookies_and_returns_the_user(self, platform: Platform) -> None:
+    def test_login_sets_three_cookies_and_returns_the_user(self, platform: AuthPlatform) -> None:
         with browser(platform) as client:
             response = sign_in(client)
         assert response.status_code == 200
@@ -180,14 +133,14 @@ class TestLogin:
         assert len(csrf["value"]) == 43
         assert not any(h.lower().startswith("x-auth-") for h in response.headers)
 
-    def test_every_login_issues_a_fresh_csrf_token(self, platform: Platform) -> None:
+    def test_every_login_issues_a_fresh_csrf_token(self, platform: AuthPlatform) -> None:
         with browser(platform) as client:
             sign_in(client)
             first = client.cookies.get("csrf_token")
             sign_in(client)
             assert client.cookies.get("csrf_token") not in (None, first)
 
-    def test_me_answers_with_the_cookie(self, platform: Platform) -> None:
+    def test_me_answers_with_the_cookie(self, platform: AuthPlatform) -> None:
         with browser(platform) as client:
             sign_in(client)
             me = client.get("/api/v1/auth/me")
@@ -196,7 +149,7 @@ class TestLogin:
         assert me.json()["username"] == "chief"
         assert settings.json() == {"session_timeout_minutes": 15, "password_max_age_days": 90}
 
-    def test_without_a_cookie_me_is_401(self, platform: Platform) -> None:
+    def test_without_a_cookie_me_is_401(self, platform: AuthPlatform) -> None:
         response = httpx.get(
             f"{platform.stack.gateway}/api/v1/auth/me", headers={"Authorization": "Bearer forged"}
         )
@@ -204,7 +157,7 @@ class TestLogin:
         assert response.json()["code"] == "LB-AUTH-001"  # the forged header never arrived
         assert response.headers["www-authenticate"] == "Bearer"
 
-    def test_a_wrong_password_is_a_generic_401(self, platform: Platform) -> None:
+    def test_a_wrong_password_is_a_generic_401(self, platform: AuthPlatform) -> None:
         with browser(platform) as client:
             wrong = sign_in(client, password="Not-The-Password#1")
             unknown = sign_in(client, username="nobody-here")
@@ -213,7 +166,7 @@ class TestLogin:
             assert response.json()["code"] == "LB-AUTH-006"
         assert wrong.json()["detail"] == unknown.json()["detail"]
 
-    def test_five_failures_lock_the_account_with_the_same_401(self, platform: Platform) -> None:
+    def test_five_failures_lock_the_account_with_the_same_401(self, platform: AuthPlatform) -> None:
         username = new_member(platform)
         with browser(platform) as client:
             for _ in range(5):
@@ -222,7 +175,7 @@ class TestLogin:
         assert locked.status_code == 401
         assert locked.json()["code"] == "LB-AUTH-006"
 
-    def test_an_inactive_member_is_refused_after_the_password(self, platform: Platform) -> None:
+    def test_an_inactive_member_is_refused_after_the_password(self, platform: AuthPlatform) -> None:
         username = new_member(platform)
         with sqlite3.connect(platform.database) as db:
             db.execute("UPDATE users SET status = 'suspended' WHERE username = ?", (username,))
@@ -233,7 +186,7 @@ class TestLogin:
 
 
 class TestCsrf:
-    def test_a_state_change_without_the_header_is_403(self, platform: Platform) -> None:
+    def test_a_state_change_without_the_header_is_403(self, platform: AuthPlatform) -> None:
         with browser(platform) as client:
             sign_in(client)
             missing = client.post("/api/v1/auth/logout")
@@ -241,7 +194,7 @@ class TestCsrf:
         assert (missing.status_code, missing.json()["code"]) == (403, "LB-AUTH-009")
         assert (wrong.status_code, wrong.json()["code"]) == (403, "LB-AUTH-009")
 
-    def test_an_access_cookie_without_csrf_cookie_is_403(self, platform: Platform) -> None:
+    def test_an_access_cookie_without_csrf_cookie_is_403(self, platform: AuthPlatform) -> None:
         with browser(platform) as client:
             sign_in(client)
             access = client.cookies.get("access_token")
@@ -252,7 +205,7 @@ class TestCsrf:
 
 
 class TestRefresh:
-    def test_refresh_rotates_all_three_cookies(self, platform: Platform) -> None:
+    def test_refresh_rotates_all_three_cookies(self, platform: AuthPlatform) -> None:
         with browser(platform) as client:
             sign_in(client)
             before = dict(client.cookies.items())
@@ -264,7 +217,7 @@ class TestRefresh:
         for name in ("access_token", "refresh_token", "csrf_token"):
             assert after[name] != before[name]
 
-    def test_a_reused_refresh_token_ends_the_whole_family(self, platform: Platform) -> None:
+    def test_a_reused_refresh_token_ends_the_whole_family(self, platform: AuthPlatform) -> None:
         with browser(platform) as client:
             sign_in(client)
             stolen = client.cookies.get("refresh_token", path="/api/v1/auth/")
@@ -280,7 +233,7 @@ class TestRefresh:
             # The legitimate holder's rotated session is gone too.
             assert client.get("/api/v1/auth/me").status_code == 401
 
-    def test_a_forged_token_naming_a_session_revokes_nothing(self, platform: Platform) -> None:
+    def test_a_forged_token_naming_a_session_revokes_nothing(self, platform: AuthPlatform) -> None:
         with browser(platform) as client:
             sign_in(client)
             genuine = client.cookies.get("refresh_token", path="/api/v1/auth/") or ""
@@ -292,14 +245,14 @@ class TestRefresh:
             assert (forged.status_code, forged.json()["code"]) == (401, "LB-AUTH-002")
             assert client.get("/api/v1/auth/me").status_code == 200  # the member stays in
 
-    def test_refresh_without_a_cookie_is_a_cheap_401(self, platform: Platform) -> None:
+    def test_refresh_without_a_cookie_is_a_cheap_401(self, platform: AuthPlatform) -> None:
         response = httpx.post(f"{platform.stack.gateway}/api/v1/auth/refresh")
         assert (response.status_code, response.json()["code"]) == (401, "LB-AUTH-001")
 
 
 class TestLogout:
     def test_logout_clears_cookies_and_the_old_access_cookie_is_refused(
-        self, platform: Platform
+        self, platform: AuthPlatform
     ) -> None:
         with browser(platform) as client:
             sign_in(client)
@@ -321,7 +274,7 @@ class TestLogout:
 
 
 class TestChangePassword:
-    def test_a_weak_new_password_is_400_with_the_rule(self, platform: Platform) -> None:
+    def test_a_weak_new_password_is_400_with_the_rule(self, platform: AuthPlatform) -> None:
         username = new_member(platform)
         with browser(platform) as client:
             sign_in(client, username)
@@ -333,7 +286,7 @@ class TestChangePassword:
         assert response.status_code == 400
         assert response.json()["code"] == "LB-API-400"
 
-    def test_a_second_change_within_a_day_is_refused(self, platform: Platform) -> None:
+    def test_a_second_change_within_a_day_is_refused(self, platform: AuthPlatform) -> None:
         username = new_member(platform)
         second = "Hose-Line-Charged#21"
         with browser(platform) as client:
@@ -353,7 +306,7 @@ class TestChangePassword:
         assert again.status_code == 400
         assert "1 day" in again.json()["detail"]
 
-    def test_a_change_signs_every_other_session_out(self, platform: Platform) -> None:
+    def test_a_change_signs_every_other_session_out(self, platform: AuthPlatform) -> None:
         username = new_member(platform)
         new_password = "Ladder-Truck-Seven#88"
         with browser(platform) as client, browser(platform) as other_device:
@@ -374,7 +327,7 @@ class TestChangePassword:
 
 
 class TestCreateAdmin:
-    def test_a_weak_password_is_refused_and_nothing_written(self, platform: Platform) -> None:
+    def test_a_weak_password_is_refused_and_nothing_written(self, platform: AuthPlatform) -> None:
         result = create_admin(
             platform.database, "weakling", "weak@station9.example.org", password="short"
         )
@@ -385,7 +338,7 @@ class TestCreateAdmin:
                 "SELECT COUNT(*) FROM users WHERE username = 'weakling'"
             ).fetchone() == (0,)
 
-    def test_a_duplicate_username_or_email_is_refused(self, platform: Platform) -> None:
+    def test_a_duplicate_username_or_email_is_refused(self, platform: AuthPlatform) -> None:
         again = create_admin(platform.database, "chief", "other@station9.example.org")
         same_email = create_admin(platform.database, "chief2", "CHIEF@station9.example.org")
         assert again.returncode != 0
@@ -405,7 +358,7 @@ class TestLaterRoutes:
         ],
     )
     def test_routes_not_built_yet_answer_a_plain_404(
-        self, platform: Platform, method: str, path: str
+        self, platform: AuthPlatform, method: str, path: str
     ) -> None:
         response = httpx.request(method, f"{platform.stack.gateway}{path}", json={})
         assert response.status_code == 404  # never 401/403/503: the frontend reacts to those

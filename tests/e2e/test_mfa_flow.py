@@ -7,7 +7,6 @@ import secrets
 import sqlite3
 import time
 import uuid
-from collections.abc import Iterator
 from typing import Any
 from urllib.parse import quote
 
@@ -16,42 +15,25 @@ import jwt
 import pyotp
 import pytest
 
-from tests.e2e.stack import start_stack
-from tests.e2e.test_auth_flow import (
-    PASSWORD,
-    Platform,
-    browser,
-    create_admin,
-    csrf_headers,
-    set_cookies,
-    sign_in,
-)
+from tests.e2e.auth_platform import PASSWORD, SECRET_KEY, AuthPlatform, add_admin
+from tests.e2e.test_auth_flow import browser, csrf_headers, set_cookies, sign_in
 
 pytestmark = pytest.mark.e2e
 MFA = "/api/v1/auth/mfa"
 RECOVERY_CODE = re.compile(r"^[0-9a-f]{5}-[0-9a-f]{5}-[0-9a-f]{5}-[0-9a-f]{5}$")
-SECRET_KEY = secrets.token_urlsafe(48)  # known, so the tests can forge challenge tokens
 
 
 @pytest.fixture(scope="module")
-def platform(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Platform]:
-    workdir = tmp_path_factory.mktemp("mfa-stack")
-    # Every client is 127.0.0.1, and the MFA routes share the 5-per-minute login bucket.
-    stack = start_stack(workdir, RATE_LIMIT_ENABLED="false", SECRET_KEY=SECRET_KEY)
-    try:
-        database = workdir / "var" / "logbook.db"
-        created = create_admin(database, "chief", "chief@station9.example.org")
-        assert created.returncode == 0, created.stderr
-        yield Platform(stack, database, {}, {})
-    finally:
-        stack.stop()
+def platform(auth_platform: AuthPlatform) -> AuthPlatform:
+    """The worker's auth platform: it signs with SECRET_KEY, so the tests can forge challenge
+    tokens, and its limits are wide (the MFA routes share the 5-per-minute login bucket)."""
+    return auth_platform
 
 
-def new_member(platform: Platform, *, admin: bool = True) -> str:
+def new_member(platform: AuthPlatform, *, admin: bool = True) -> str:
     """A member (IT Manager and Member roles; only Member with `admin=False`)."""
     username = f"m{uuid.uuid4().hex[:10]}"
-    created = create_admin(platform.database, username, f"{username}@station9.example.org")
-    assert created.returncode == 0, created.stderr
+    add_admin(platform.database, username)
     if not admin:
         with sqlite3.connect(platform.database) as db:
             db.execute(
@@ -77,7 +59,9 @@ def enrol(client: httpx.Client) -> tuple[pyotp.TOTP, list[str]]:
     return totp, verified.json()["recovery_codes"]
 
 
-def enrolled_member(platform: Platform, *, admin: bool = True) -> tuple[str, pyotp.TOTP, list[str]]:
+def enrolled_member(
+    platform: AuthPlatform, *, admin: bool = True
+) -> tuple[str, pyotp.TOTP, list[str]]:
     """A member with MFA on, signed out again."""
     username = new_member(platform, admin=admin)
     with browser(platform) as client:
@@ -105,13 +89,13 @@ def forge(user_id: str, *, key: str = SECRET_KEY, kind: str = "mfa_pending", ttl
     return jwt.encode(claims, key, algorithm="HS256")
 
 
-def user_id(platform: Platform, username: str) -> str:
+def user_id(platform: AuthPlatform, username: str) -> str:
     with sqlite3.connect(platform.database) as db:
         (raw,) = db.execute("SELECT id FROM users WHERE username = ?", (username,)).fetchone()
     return str(uuid.UUID(raw))
 
 
-def bad_challenge(platform: Platform, kind: str) -> str:
+def bad_challenge(platform: AuthPlatform, kind: str) -> str:
     """A challenge token `/mfa/login` must refuse."""
     if kind in ("garbage", "empty"):
         return "not-a-token" if kind == "garbage" else ""
@@ -132,7 +116,7 @@ def assert_error(response: httpx.Response, status: int, code: str) -> None:
 
 
 class TestEnrolment:
-    def test_setup_gives_a_secret_and_its_otpauth_uri(self, platform: Platform) -> None:
+    def test_setup_gives_a_secret_and_its_otpauth_uri(self, platform: AuthPlatform) -> None:
         username = new_member(platform)
         with browser(platform) as client:
             sign_in(client, username)
@@ -148,7 +132,7 @@ class TestEnrolment:
         assert status.json() == {"mfa_enabled": False, "recovery_codes_remaining": 0}
 
     def test_verify_setup_turns_mfa_on_and_shows_ten_recovery_codes(
-        self, platform: Platform
+        self, platform: AuthPlatform
     ) -> None:
         username = new_member(platform)
         with browser(platform) as client:
@@ -164,7 +148,7 @@ class TestEnrolment:
         assert_error(again, 400, "LB-API-400")
         assert me.json()["mfa_enabled"] is True
 
-    def test_a_wrong_code_or_no_setup_is_400(self, platform: Platform) -> None:
+    def test_a_wrong_code_or_no_setup_is_400(self, platform: AuthPlatform) -> None:
         username = new_member(platform)
         with browser(platform) as client:
             sign_in(client, username)
@@ -179,7 +163,7 @@ class TestEnrolment:
         assert status.json()["mfa_enabled"] is False
 
     def test_the_secret_is_stored_encrypted_and_the_codes_only_hashed(
-        self, platform: Platform
+        self, platform: AuthPlatform
     ) -> None:
         username = new_member(platform)
         with browser(platform) as client:
@@ -209,7 +193,7 @@ class TestEnrolment:
 
 class TestMfaLogin:
     def test_the_password_step_answers_a_challenge_without_cookies(
-        self, platform: Platform
+        self, platform: AuthPlatform
     ) -> None:
         username, _, _ = enrolled_member(platform)
         with browser(platform) as client:
@@ -224,7 +208,7 @@ class TestMfaLogin:
         assert claims["exp"] - claims["iat"] == 300
 
     def test_the_current_code_signs_in_once_and_a_replay_is_refused(
-        self, platform: Platform
+        self, platform: AuthPlatform
     ) -> None:
         username, totp, _ = enrolled_member(platform)
         with browser(platform) as client:
@@ -244,7 +228,9 @@ class TestMfaLogin:
         assert_error(replay, 401, "LB-AUTH-007")
         assert replay.headers["www-authenticate"] == "Bearer"
 
-    def test_a_wrong_code_is_401_and_the_challenge_can_be_retried(self, platform: Platform) -> None:
+    def test_a_wrong_code_is_401_and_the_challenge_can_be_retried(
+        self, platform: AuthPlatform
+    ) -> None:
         username, totp, _ = enrolled_member(platform)
         with browser(platform) as client:
             token = challenge(client, username)
@@ -255,7 +241,7 @@ class TestMfaLogin:
         assert_error(nothing, 401, "LB-AUTH-007")
         assert retried.status_code == 200, retried.text
 
-    def test_a_recovery_code_works_once(self, platform: Platform) -> None:
+    def test_a_recovery_code_works_once(self, platform: AuthPlatform) -> None:
         username, _, codes = enrolled_member(platform)
         with browser(platform) as client:
             # Trimmed, lower-cased and without spaces before it is compared.
@@ -272,13 +258,15 @@ class TestMfaLogin:
     @pytest.mark.parametrize(
         "kind", ["garbage", "empty", "expired", "wrong_key", "wrong_type", "mfa_off", "unknown"]
     )
-    def test_a_bad_challenge_token_is_401_lb_auth_011(self, platform: Platform, kind: str) -> None:
+    def test_a_bad_challenge_token_is_401_lb_auth_011(
+        self, platform: AuthPlatform, kind: str
+    ) -> None:
         with browser(platform) as client:
             response = mfa_login(client, bad_challenge(platform, kind), code="123456")
         assert_error(response, 401, "LB-AUTH-011")
         assert response.headers["www-authenticate"] == "Bearer"
 
-    def test_wrong_codes_count_towards_the_lockout(self, platform: Platform) -> None:
+    def test_wrong_codes_count_towards_the_lockout(self, platform: AuthPlatform) -> None:
         username, totp, _ = enrolled_member(platform)
         with browser(platform) as client:
             token = challenge(client, username)
@@ -292,7 +280,7 @@ class TestMfaLogin:
 
 
 class TestManagement:
-    def test_new_recovery_codes_replace_the_old_ones(self, platform: Platform) -> None:
+    def test_new_recovery_codes_replace_the_old_ones(self, platform: AuthPlatform) -> None:
         username, totp, old_codes = enrolled_member(platform)
         with browser(platform) as client:
             mfa_login(client, challenge(client, username), recovery_code=old_codes[0])
@@ -309,7 +297,9 @@ class TestManagement:
             old = mfa_login(other, challenge(other, username), recovery_code=old_codes[1])
         assert_error(old, 401, "LB-AUTH-007")
 
-    def test_disable_needs_a_code_and_restores_the_plain_sign_in(self, platform: Platform) -> None:
+    def test_disable_needs_a_code_and_restores_the_plain_sign_in(
+        self, platform: AuthPlatform
+    ) -> None:
         username, totp, codes = enrolled_member(platform)
         with browser(platform) as client:
             mfa_login(client, challenge(client, username), recovery_code=codes[0])
@@ -337,7 +327,9 @@ class TestManagement:
 
 
 class TestPolicy:
-    def test_only_members_with_the_permission_see_or_change_it(self, platform: Platform) -> None:
+    def test_only_members_with_the_permission_see_or_change_it(
+        self, platform: AuthPlatform
+    ) -> None:
         member = new_member(platform, admin=False)
         with browser(platform) as admin, browser(platform) as client:
             sign_in(admin)
@@ -353,7 +345,7 @@ class TestPolicy:
         assert read.json()["detail"] == "Insufficient permissions"
 
     def test_a_required_policy_confines_unenrolled_members_to_enrolment(
-        self, platform: Platform
+        self, platform: AuthPlatform
     ) -> None:
         # The administrator enrols first: the gate applies to them as well.
         officer, _, officer_codes = enrolled_member(platform)

@@ -1,17 +1,12 @@
 """Password reset by mailed link and administrators' resets, through the gateway (spec/auth.md
 §2.9, §2.11): the real platform, a cookie jar, and a small SMTP server standing in for mail."""
 
-import asyncio
-import email
-import email.policy
 import hashlib
 import json
 import re
 import sqlite3
-import threading
 import time
 import uuid
-from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -23,24 +18,33 @@ from structlog.testing import capture_logs
 
 from shared.mailer import Mailer, ResetMail
 from shared.settings import Settings
-from tests.e2e.stack import Stack, start_stack
-from tests.e2e.test_auth_flow import PASSWORD, create_admin, csrf_headers, sign_in
+from tests.e2e.auth_platform import (
+    DOMAIN,
+    FRONTEND_URL,
+    MAIL_FROM,
+    MAIL_WAIT_SECONDS,
+    PASSWORD,
+    AuthPlatform,
+    SmtpSink,
+    add_admin,
+    text_of,
+)
+from tests.e2e.stack import Stack
+from tests.e2e.test_auth_flow import csrf_headers, sign_in
 
 pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("password-reset")]
 NEW_PASSWORD = "Hose-Tender-Four#61"
-DOMAIN = "station9.example.org"
-LOG_WAIT_SECONDS = 15.0
-# Every request of these tests comes from 127.0.0.1: the §5.4 buckets (3 resets per 5 minutes)
-# are widened as in test_auth_flow, so the limiter stays in the path without refusing them.
-WIDE_RATE_LIMITS = {"RATE_LIMIT_MULTIPLIER": "100"}
+RESET_LINK_PATH = "/reset-password#token="
+RESET_LINK = re.compile(r"\S+/reset-password#token=\S+")
 
 
 @dataclass
 class Site:
-    """A running stack, its database file and its administrator."""
+    """The worker's auth platform: its stack, its database file and its mail."""
 
     stack: Stack
     database: Path
+    sink: SmtpSink
 
     def client(self) -> httpx.Client:
         return httpx.Client(base_url=self.stack.gateway, timeout=15)
@@ -57,30 +61,16 @@ class Member:
     id: str
 
 
-def start_site(workdir: Path, **env: str) -> Site:
-    stack = start_stack(workdir, **WIDE_RATE_LIMITS, **env)
-    site = Site(stack, workdir / "var" / "logbook.db")
-    created = create_admin(site.database, "chief", f"chief@{DOMAIN}")
-    if created.returncode != 0:
-        stack.stop()
-        raise RuntimeError(created.stderr)
-    return site
-
-
 @pytest.fixture(scope="module")
-def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
-    site = start_site(tmp_path_factory.mktemp("reset-stack"))
-    try:
-        yield site
-    finally:
-        site.stack.stop()
+def site(auth_platform: AuthPlatform) -> Site:
+    """The platform mails through an SMTP sink, so every reset link is read from its mail."""
+    return Site(auth_platform.stack, auth_platform.database, auth_platform.sink)
 
 
 def new_member(site: Site, prefix: str = "m") -> Member:
     """Another member (IT Manager and Member roles, as create-admin makes them)."""
     username = f"{prefix}{uuid.uuid4().hex[:10]}"
-    created = create_admin(site.database, username, f"{username}@{DOMAIN}")
-    assert created.returncode == 0, created.stderr
+    add_admin(site.database, username)
     ((hex_id,),) = site.sql("SELECT id FROM users WHERE username = ?", username)
     return Member(username, f"{username}@{DOMAIN}", str(uuid.UUID(str(hex_id))))
 
@@ -95,23 +85,15 @@ def post(site: Site, path: str, body: dict[str, object]) -> httpx.Response:
     return httpx.post(f"{site.stack.gateway}/api/v1/auth/{path}", json=body, timeout=15)
 
 
-def logged_links(site: Site, member: Member, count: int = 1) -> list[str]:
-    """The development log lines' reset links for a member (mail goes out after the answer)."""
-    deadline = time.monotonic() + LOG_WAIT_SECONDS
-    while True:
-        links = [
-            line["link"]
-            for line in site.stack.json_lines()
-            if line.get("event") == "auth.reset_link_dev" and line.get("user_id") == member.id
-        ]
-        if len(links) >= count or time.monotonic() > deadline:
-            return links
-        time.sleep(0.2)
+def mailed_links(site: Site, member: Member, count: int = 1) -> list[str]:
+    """The reset links mailed to a member (mail goes out after the answer)."""
+    mails = site.sink.to(member.email, count, containing=RESET_LINK_PATH)
+    return [found.group(0) for mail in mails if (found := RESET_LINK.search(text_of(mail)))]
 
 
 def reset_token(site: Site, member: Member) -> str:
     assert forgot(site, member.email).status_code == 200
-    links = logged_links(site, member)
+    links = mailed_links(site, member)
     assert len(links) == 1, links
     return links[0].split("#token=", 1)[1]
 
@@ -132,14 +114,14 @@ class TestForgotPassword:
         issued = "SELECT COUNT(*) FROM password_reset_tokens WHERE user_id = ?"
         assert site.sql(issued, uuid.UUID(member.id).hex) == [(1,)]
         assert site.sql(issued, uuid.UUID(inactive.id).hex) == [(0,)]
-        assert len(logged_links(site, member)) == 1
+        assert len(mailed_links(site, member)) == 1
 
     def test_the_link_opens_the_reset_page_and_only_a_hash_is_stored(self, site: Site) -> None:
         member = new_member(site)
         assert forgot(site, member.email).status_code == 200
-        (link,) = logged_links(site, member)
+        (link,) = mailed_links(site, member)
         prefix, token = link.split("#token=", 1)
-        assert prefix == "http://127.0.0.1:8080/reset-password"
+        assert prefix == f"{FRONTEND_URL}reset-password"
         assert re.fullmatch(r"[A-Za-z0-9_-]{64}", token)
         stored = site.sql(
             "SELECT token_hash, expires_at, created_at, used_at FROM password_reset_tokens"
@@ -198,7 +180,7 @@ class TestResetPassword:
             == 200
         )
         assert forgot(site, member.email).status_code == 200
-        second = logged_links(site, member, count=2)[-1].split("#token=", 1)[1]
+        second = mailed_links(site, member, count=2)[-1].split("#token=", 1)[1]
         reused = post(site, "reset-password", {"token": second, "new_password": PASSWORD})
         assert reused.status_code == 400
         assert "used recently" in reused.json()["detail"]
@@ -421,99 +403,13 @@ class TestEvents:
         assert reasons == ["admin_password_reset", "admin_mfa_reset"]
 
 
-class SmtpSink:
-    """A minimal SMTP server on its own thread; refuses recipients whose address has 'bounce'."""
-
-    def __init__(self) -> None:
-        self.messages: list[bytes] = []
-        self.port = 0
-        self._loop = asyncio.new_event_loop()
-        self._thread = threading.Thread(target=self._loop.run_forever, daemon=True)
-        self._server: asyncio.Server | None = None
-
-    def __enter__(self) -> "SmtpSink":
-        self._thread.start()
-        started = asyncio.run_coroutine_threadsafe(
-            asyncio.start_server(self._session, "127.0.0.1", 0), self._loop
-        )
-        self._server = started.result(timeout=5)
-        self.port = self._server.sockets[0].getsockname()[1]
-        return self
-
-    def __exit__(self, *_: object) -> None:
-        if self._server is not None:
-            asyncio.run_coroutine_threadsafe(self._close(self._server), self._loop).result(5)
-        self._loop.call_soon_threadsafe(self._loop.stop)
-        self._thread.join(timeout=5)
-        self._loop.close()
-
-    @staticmethod
-    async def _close(server: asyncio.Server) -> None:
-        server.close()
-        await server.wait_closed()
-
-    async def _session(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        writer.write(b"220 sink ESMTP\r\n")
-        try:
-            while line := await reader.readline():
-                verb = line[:4].upper()
-                if verb == b"EHLO":
-                    writer.write(b"250-sink\r\n250 8BITMIME\r\n")
-                elif verb == b"RCPT" and b"bounce" in line.lower():
-                    writer.write(b"550 no such mailbox\r\n")
-                elif verb == b"DATA":
-                    writer.write(b"354 end with <CRLF>.<CRLF>\r\n")
-                    self.messages.append(await self._data(reader))
-                    writer.write(b"250 queued\r\n")
-                elif verb == b"QUIT":
-                    writer.write(b"221 bye\r\n")
-                    break
-                else:  # HELO, MAIL, RCPT, RSET, NOOP
-                    writer.write(b"250 ok\r\n")
-                await writer.drain()
-        finally:
-            writer.close()
-
-    @staticmethod
-    async def _data(reader: asyncio.StreamReader) -> bytes:
-        lines = []
-        while (line := await reader.readline()) not in (b".\r\n", b""):
-            lines.append(line[1:] if line.startswith(b"..") else line)  # undo dot-stuffing
-        return b"".join(lines)
-
-    def wait_for(self, count: int) -> list[bytes]:
-        deadline = time.monotonic() + LOG_WAIT_SECONDS
-        while len(self.messages) < count and time.monotonic() < deadline:
-            time.sleep(0.2)
-        return list(self.messages)
-
-
-@pytest.fixture(scope="module")
-def mail_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Site, SmtpSink]]:
-    with SmtpSink() as sink:
-        site = start_site(
-            tmp_path_factory.mktemp("reset-mail-stack"),
-            SMTP_HOST="127.0.0.1",
-            SMTP_PORT=str(sink.port),
-            SMTP_STARTTLS="false",
-            SMTP_FROM=f"Station Nine <logbook@{DOMAIN}>",
-            FRONTEND_URL=f"https://logbook.{DOMAIN}/",
-        )
-        try:
-            yield site, sink
-        finally:
-            site.stack.stop()
-
-
 class TestMail:
-    def test_the_link_is_mailed_and_never_logged(self, mail_site: tuple[Site, SmtpSink]) -> None:
-        site, sink = mail_site
+    def test_the_link_is_mailed_and_never_logged(self, site: Site) -> None:
         member = new_member(site)
         assert forgot(site, member.email).status_code == 200
-        (raw,) = sink.wait_for(1)
-        message = email.message_from_bytes(raw, policy=email.policy.default)
+        (message,) = site.sink.to(member.email, containing=RESET_LINK_PATH)
         assert message["To"] == member.email
-        assert message["From"] == f"Station Nine <logbook@{DOMAIN}>"
+        assert message["From"] == MAIL_FROM
         body = message.get_body(("plain",))
         assert body is not None
         found = re.search(
@@ -528,15 +424,12 @@ class TestMail:
         assert "auth.reset_link_dev" not in logs
         assert any(line.get("event") == "auth.reset_mail_sent" for line in site.stack.json_lines())
 
-    def test_a_refused_mail_is_logged_and_the_answer_is_unchanged(
-        self, mail_site: tuple[Site, SmtpSink]
-    ) -> None:
-        site, _ = mail_site
+    def test_a_refused_mail_is_logged_and_the_answer_is_unchanged(self, site: Site) -> None:
         bounced = new_member(site, prefix="bounce")
         unknown = forgot(site, f"nobody-{uuid.uuid4().hex[:6]}@{DOMAIN}")
         response = forgot(site, bounced.email)
         assert (response.status_code, response.text) == (200, unknown.text)
-        deadline = time.monotonic() + LOG_WAIT_SECONDS
+        deadline = time.monotonic() + MAIL_WAIT_SECONDS
         while time.monotonic() < deadline:
             failures = [
                 line
