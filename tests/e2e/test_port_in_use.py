@@ -13,7 +13,8 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tests.e2e.stack import LOGBOOK, ROOT, Stack, start_stack
+from tests.e2e.department import Platform
+from tests.e2e.stack import LOGBOOK, ROOT
 from tests.support.proxy import free_port
 
 pytestmark = pytest.mark.e2e
@@ -72,17 +73,16 @@ def test_a_port_held_by_another_program_stops_the_platform_before_it_starts(
     assert_refused(code, output, held_port, f"{part.upper()}_PORT")
 
 
-def test_a_second_platform_on_a_running_gateways_port_is_refused(tmp_path: Path) -> None:
-    (tmp_path / "first").mkdir()
-    first: Stack = start_stack(tmp_path / "first")
-    try:
-        port = first.ports["gateway"]
-        code, output = run_on(tmp_path, gateway=port)
-        assert_refused(code, output, port, "GATEWAY_PORT")
-        with httpx.Client(base_url=first.gateway, timeout=5) as client:
-            assert all(client.get("/health").status_code == 200 for _ in range(10))
-    finally:
-        first.stop()
+def test_a_second_platform_on_a_running_gateways_port_is_refused(
+    tmp_path: Path, shared_platform: Platform
+) -> None:
+    # The worker's shared platform is the running one: the refused platform starts nothing.
+    first = shared_platform.stack
+    port = first.ports["gateway"]
+    code, output = run_on(tmp_path, gateway=port)
+    assert_refused(code, output, port, "GATEWAY_PORT")
+    with httpx.Client(base_url=first.gateway, timeout=5) as client:
+        assert all(client.get("/health").status_code == 200 for _ in range(10))
 
 
 def test_a_service_on_a_held_port_stops_before_it_touches_the_database(

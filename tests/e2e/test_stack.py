@@ -1,6 +1,5 @@
 """The whole platform as `make run` starts it: gateway, three services, embedded NATS, SQLite."""
 
-import os
 import signal
 import time
 import uuid
@@ -11,6 +10,8 @@ import httpx
 import pytest
 
 from tests.e2e.stack import Stack, start_stack
+from tests.e2e.test_auth_processes import auth_process, hashing_workers, still_running
+from tests.health.test_health import assert_services
 
 pytestmark = pytest.mark.e2e
 
@@ -73,23 +74,39 @@ class TestRunningPlatform:
         assert response.json()["code"] == "LB-API-404"
         assert response.headers["cache-control"] == "no-store"
 
+    def test_real_auth_and_api_are_up_through_the_gateway(self, stack: Stack) -> None:
+        # The services start side by side: the health service may answer before they listen.
+        deadline = time.monotonic() + 30
+        while (response := httpx.get(f"{stack.gateway}/health/services")).status_code != 200:
+            assert time.monotonic() < deadline, response.text
+            time.sleep(0.2)
+        health = httpx.get(f"{stack.gateway}/health").json()
+        assert response.json()["status"] == "up"
+        assert_services(response.json(), "up")
+        assert (health["checks"]["auth"], health["checks"]["api"]) == ("up", "up")
+
 
 class TestSupervision:
-    def test_sigterm_stops_every_process(self, tmp_path: Path) -> None:
-        stack = start_stack(tmp_path)
+    """Each test ends its platform: the module's own, once the tests above are done with it,
+    and one more for the dying child."""
+
+    def test_sigterm_stops_every_process(self, stack: Stack) -> None:
         assert stack.stop(signal.SIGTERM) == 0
         assert stack.listening() == []
 
     def test_a_dying_child_stops_the_whole_platform(self, tmp_path: Path) -> None:
+        # The child is auth, killed outright: the same platform shows that its hashing
+        # workers do not outlive it (test_auth_processes stops auth with SIGTERM).
         stack = start_stack(tmp_path)
-        (api_pid,) = [
-            line["pid"]
-            for line in stack.json_lines()
-            if line.get("event") == "run.started" and line.get("process") == "api"
-        ]
-
-        os.kill(api_pid, signal.SIGKILL)
-        code = stack.process.wait(timeout=30)
+        try:
+            service = auth_process(stack)
+            workers = [worker.pid for worker in hashing_workers(service)]
+            assert len(workers) == 2
+            service.send_signal(signal.SIGKILL)
+            assert still_running(workers) == []
+            code = stack.process.wait(timeout=30)
+        finally:
+            stack.stop(signal.SIGKILL)
         assert code != 0
-        assert "api exited" in stack.log_path.read_text()
+        assert "auth exited" in stack.log_path.read_text()
         assert stack.listening() == []

@@ -8,10 +8,8 @@ import time
 from collections.abc import AsyncIterator, Callable, Coroutine, Iterator
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import Any, TypeVar
 
-import httpx
 import pytest
 import uvicorn
 from litestar import Litestar
@@ -24,7 +22,6 @@ from health.app import create_app
 from shared.app import ServiceSpec, create_service_app
 from shared.db.session import create_sessionmaker
 from shared.settings import Settings
-from tests.e2e.stack import start_stack
 from tests.support.client import app_client
 from tests.support.proxy import TcpProxy, free_port
 
@@ -486,21 +483,3 @@ class TestServices:
         assert response.status_code == 503
         assert response.json()["services"]["auth"]["status"] == "down"
         assert response.json()["services"]["api"]["status"] == "up"
-
-
-@pytest.mark.e2e
-def test_real_auth_and_api_are_up_through_the_gateway(tmp_path: Path) -> None:
-    stack = start_stack(tmp_path)
-    try:
-        # The services start side by side: the health service may answer before they listen.
-        deadline = time.monotonic() + 30
-        while (response := httpx.get(f"{stack.gateway}/health/services")).status_code != 200:
-            assert time.monotonic() < deadline, response.text
-            time.sleep(0.2)
-        health = httpx.get(f"{stack.gateway}/health").json()
-    finally:
-        stack.stop()
-
-    assert response.json()["status"] == "up"
-    assert_services(response.json(), "up")
-    assert (health["checks"]["auth"], health["checks"]["api"]) == ("up", "up")
