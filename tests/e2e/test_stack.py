@@ -11,6 +11,7 @@ import pytest
 
 from tests.e2e.stack import Stack, start_stack
 from tests.e2e.test_auth_processes import auth_process, hashing_workers, still_running
+from tests.e2e.test_rate_limits import assert_the_sixth_wrong_login_is_429
 from tests.health.test_health import assert_services
 
 pytestmark = pytest.mark.e2e
@@ -84,6 +85,12 @@ class TestRunningPlatform:
         assert response.json()["status"] == "up"
         assert_services(response.json(), "up")
         assert (health["checks"]["auth"], health["checks"]["api"]) == ("up", "up")
+
+    def test_the_sixth_wrong_login_in_a_minute_is_429_with_the_memory_store(
+        self, stack: Stack
+    ) -> None:
+        # No REDIS_URL: the memory store. No other test of this module signs in.
+        assert_the_sixth_wrong_login_is_429(stack, redis_store=False)
 
 
 class TestSupervision:
