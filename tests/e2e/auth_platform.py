@@ -1,9 +1,9 @@
 """One SQLite platform per xdist worker for the sign-in, two-factor and password-reset modules
-(test_auth_flow, test_mfa_flow, test_password_reset): a superset of what they need, so the three
-start one platform instead of four. It keeps the e2e coverage of SQLite (the `make run`
-default), starts with no organization (what the login page sees before `create-admin` is kept),
-sends mail to an SMTP sink, signs with a known SECRET_KEY (tests forge challenge tokens) and
-widens the limits every 127.0.0.1 client shares."""
+(test_auth_flow, test_mfa_flow, test_password_reset) and test_switches: a superset of what they
+need, so the four start one platform instead of five. It keeps the e2e coverage of SQLite (the
+`make run` default), starts with no organization (what the login page sees before
+`create-admin` is kept), sends mail to an SMTP sink, signs with a known SECRET_KEY (tests forge
+challenge tokens) and widens the limits every 127.0.0.1 client shares."""
 
 import asyncio
 import contextlib
@@ -43,6 +43,10 @@ SETTINGS = {
     "SMTP_STARTTLS": "false",
     "SMTP_FROM": MAIL_FROM,
     "FRONTEND_URL": FRONTEND_URL,
+    # test_switches: the gateway's switches turned away from their defaults (which the shared
+    # platform serves); the sign-in modules use neither the docs nor /metrics.
+    "ENABLE_DOCS": "false",
+    "METRICS_PUBLIC": "true",
 }
 
 

@@ -1,28 +1,21 @@
-"""Settings that change what the gateway serves, on one platform with every such switch turned
-away from its default: API docs off, `/metrics` public (the defaults are tested on the shared
-platform by test_api_docs.py and test_metrics.py)."""
-
-from collections.abc import Iterator
+"""Settings that change what the gateway serves, on the worker's auth platform, which turns
+every such switch away from its default: API docs off, `/metrics` public (the defaults are
+tested on the shared platform by test_api_docs.py and test_metrics.py)."""
 
 import httpx
 import pytest
 
-from tests.e2e.stack import Stack, start_stack
+from tests.e2e.auth_platform import AuthPlatform
+from tests.e2e.stack import Stack
 from tests.e2e.test_metrics import NOT_FOUND, samples_of
 
 pytestmark = pytest.mark.e2e
 
 
 @pytest.fixture(scope="module")
-def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
-    workdir = tmp_path_factory.mktemp("switches")
-    running = start_stack(
-        workdir, RATE_LIMIT_MULTIPLIER="100", ENABLE_DOCS="false", METRICS_PUBLIC="true"
-    )
-    try:
-        yield running
-    finally:
-        running.stop()
+def stack(auth_platform: AuthPlatform) -> Stack:
+    """The worker's auth platform, which turns both switches (see tests/e2e/auth_platform.py)."""
+    return auth_platform.stack
 
 
 def test_docs_can_be_switched_off(stack: Stack) -> None:
