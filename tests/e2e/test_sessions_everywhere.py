@@ -262,13 +262,20 @@ class TestDepartedMembers:
             change = MemberStatusChanged(
                 user_id=user_id, previous_status="leave", new_status="active"
             )
-            asyncio.run(
-                publish(
-                    stack, wrap(change, organization_id=None, actor_id=None, request_id="req-back")
-                )
-            )
-            time.sleep(1.0)
+            envelope = wrap(change, organization_id=None, actor_id=None, request_id="req-back")
+            asyncio.run(publish(stack, envelope))
+            handled(department, "auth-member-departures", str(envelope.id))
             assert client.get(MODULES).status_code == 200
+
+
+def handled(department: Department, consumer: str, event_id: str, within: float = 10) -> None:
+    """Until `consumer` committed its handling of the event (its processed_events row)."""
+    deadline = time.monotonic() + within
+    while not department.query(
+        "SELECT 1 FROM processed_events WHERE consumer = %s AND event_id = %s", consumer, event_id
+    ):
+        assert time.monotonic() < deadline, f"{consumer} did not handle {event_id}"
+        time.sleep(0.02)
 
 
 async def publish(stack: Stack, envelope: Envelope) -> None:
