@@ -17,9 +17,10 @@ import pytest
 
 from shared.events.contracts.members import MemberUpdated
 from shared.events.envelope import wrap
+from tests.e2e.auth_platform import PASSWORD, AuthPlatform, add_admin
 from tests.e2e.department import Department
-from tests.e2e.stack import LOGBOOK, ROOT, Stack, start_stack
-from tests.e2e.test_auth_flow import PASSWORD, create_admin, csrf_headers
+from tests.e2e.stack import LOGBOOK, ROOT, Stack
+from tests.e2e.test_auth_flow import csrf_headers
 from tests.e2e.test_sessions_everywhere import publish
 from tests.support.proxy import free_port
 
@@ -28,15 +29,16 @@ WORKER_MODULE = "auth.passwords.worker"
 
 
 @pytest.fixture(scope="module")
-def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
-    workdir = tmp_path_factory.mktemp("auth-processes")
-    running = start_stack(workdir, RATE_LIMIT_MULTIPLIER="100")
-    try:
-        created = create_admin(workdir / "var" / "logbook.db", "chief", "chief@example.org")
-        assert created.returncode == 0, created.stderr
-        yield running
-    finally:
-        running.stop()
+def stack(auth_platform: AuthPlatform) -> Stack:
+    """The worker's SQLite auth platform: its hashing workers are killed here, and replaced
+    before the next module. Stopping auth ends a platform: test_stack does that on its own."""
+    return auth_platform.stack
+
+
+@pytest.fixture(scope="module")
+def member(auth_platform: AuthPlatform) -> str:
+    """An administrator of this module's own: other modules change `chief`'s password."""
+    return new_member(auth_platform.stack)
 
 
 def auth_process(stack: Stack) -> psutil.Process:
@@ -52,8 +54,8 @@ def hashing_workers(service: psutil.Process) -> list[psutil.Process]:
     return [c for c in service.children() if WORKER_MODULE in c.cmdline()]
 
 
-def sign_in(stack: Stack, client: httpx.Client | None = None) -> httpx.Response:
-    body = {"username": "chief", "password": PASSWORD}
+def sign_in(stack: Stack, username: str, client: httpx.Client | None = None) -> httpx.Response:
+    body = {"username": username, "password": PASSWORD}
     if client is not None:
         return client.post("/api/v1/auth/login", json=body)
     return httpx.post(f"{stack.gateway}/api/v1/auth/login", json=body, timeout=15)
@@ -74,21 +76,25 @@ def still_running(pids: list[int], within: float = 10.0) -> list[int]:
 
 
 class TestHashingWorkers:
-    def test_sign_ins_are_hashed_by_two_worker_processes_of_auth(self, stack: Stack) -> None:
+    def test_sign_ins_are_hashed_by_two_worker_processes_of_auth(
+        self, stack: Stack, member: str
+    ) -> None:
         workers = hashing_workers(auth_process(stack))
         assert len(workers) == 2
         before = sum(w.cpu_times().user for w in workers)
         for _ in range(3):
-            assert sign_in(stack).status_code == 200
+            assert sign_in(stack, member).status_code == 200
         assert sum(w.cpu_times().user for w in workers) - before > 0.05  # Argon2 ran there
 
-    def test_a_killed_worker_is_replaced_and_sign_in_goes_on(self, stack: Stack) -> None:
+    def test_a_killed_worker_is_replaced_and_sign_in_goes_on(
+        self, stack: Stack, member: str
+    ) -> None:
         service = auth_process(stack)
         victims = [w.pid for w in hashing_workers(service)]
         for pid in victims:
             os.kill(pid, signal.SIGKILL)
         assert still_running(victims) == []
-        assert [sign_in(stack).status_code for _ in range(3)] == [200] * 3
+        assert [sign_in(stack, member).status_code for _ in range(3)] == [200] * 3
         replacements = [w.pid for w in hashing_workers(service)]
         assert len(replacements) == 2
         assert set(replacements).isdisjoint(victims)
@@ -96,11 +102,9 @@ class TestHashingWorkers:
 
 
 def new_member(stack: Stack) -> str:
-    """Another administrator, made by `create-admin` in the stack's SQLite database."""
+    """Another administrator, as `create-admin` makes them, in the stack's SQLite database."""
     username = f"m{uuid.uuid4().hex[:10]}"
-    database = Path(stack.env["DATA_DIR"]) / "logbook.db"
-    created = create_admin(database, username, f"{username}@station9.example.org")
-    assert created.returncode == 0, created.stderr
+    add_admin(Path(stack.env["DATA_DIR"]) / "logbook.db", username)
     return username
 
 
@@ -120,8 +124,8 @@ def second_auth(stack: Stack) -> Iterator[str]:
         if line and not line.startswith("#")
     )
     env = {
+        **keys,  # what the platform's environment leaves unset, as `logbook run` does
         **stack.env,
-        **keys,
         "AUTH_PORT": str(port),
         "DATABASE_URL": f"sqlite+aiosqlite:///{Path(stack.env['DATA_DIR']) / 'logbook.db'}",
         "NATS_URL": f"nats://127.0.0.1:{stack.ports['nats']}",
@@ -153,10 +157,10 @@ def second_auth(stack: Stack) -> Iterator[str]:
 
 class TestAnotherInstance:
     def test_a_logged_out_token_is_refused_here_at_once_and_there_within_a_second(
-        self, stack: Stack
+        self, stack: Stack, member: str
     ) -> None:
         with second_auth(stack) as other, httpx.Client(base_url=stack.gateway) as client:
-            assert sign_in(stack, client).status_code == 200
+            assert sign_in(stack, member, client).status_code == 200
             access = client.cookies["access_token"]
             bearer = {"Authorization": f"Bearer {access}"}
             assert httpx.get(f"{other}/api/v1/auth/me", headers=bearer).status_code == 200
@@ -221,13 +225,3 @@ def test_me_reads_no_table_once_the_member_is_known(department: Department) -> N
     assert me.status_code == 200
     assert me.json()["username"] == username
     assert settings.status_code == 200
-
-
-def test_no_worker_outlives_the_auth_service(stack: Stack) -> None:
-    # Last in the module: it ends the module's platform. Stopped by an operator here; killed
-    # outright in test_stack's dying-child test.
-    service = auth_process(stack)
-    workers = [w.pid for w in hashing_workers(service)]
-    assert len(workers) == 2
-    service.send_signal(signal.SIGTERM)
-    assert still_running(workers) == []

@@ -98,12 +98,17 @@ class TestSupervision:
     and one more for the dying child."""
 
     def test_sigterm_stops_every_process(self, stack: Stack) -> None:
+        # The platform stops auth with SIGTERM, as an operator would: its hashing workers end
+        # with it (killed outright below).
+        workers = [worker.pid for worker in hashing_workers(auth_process(stack))]
+        assert len(workers) == 2
         assert stack.stop(signal.SIGTERM) == 0
         assert stack.listening() == []
+        assert still_running(workers) == []
 
     def test_a_dying_child_stops_the_whole_platform(self, tmp_path: Path) -> None:
         # The child is auth, killed outright: the same platform shows that its hashing
-        # workers do not outlive it (test_auth_processes stops auth with SIGTERM).
+        # workers do not outlive it (the test above stops them with SIGTERM).
         stack = start_stack(tmp_path)
         try:
             service = auth_process(stack)
