@@ -155,11 +155,18 @@ def second_auth(stack: Stack) -> Iterator[str]:
         process.wait(timeout=30)
 
 
+@pytest.fixture(scope="module")
+def other(stack: Stack) -> Iterator[str]:
+    """One second auth instance for the tests below: each signs in a member of its own."""
+    with second_auth(stack) as base:
+        yield base
+
+
 class TestAnotherInstance:
     def test_a_logged_out_token_is_refused_here_at_once_and_there_within_a_second(
-        self, stack: Stack, member: str
+        self, stack: Stack, member: str, other: str
     ) -> None:
-        with second_auth(stack) as other, httpx.Client(base_url=stack.gateway) as client:
+        with httpx.Client(base_url=stack.gateway) as client:
             assert sign_in(stack, member, client).status_code == 200
             access = client.cookies["access_token"]
             bearer = {"Authorization": f"Bearer {access}"}
@@ -176,9 +183,11 @@ class TestAnotherInstance:
             refused = httpx.get(f"{other}/api/v1/auth/me", headers=bearer)
             assert refused.json()["code"] == "LB-AUTH-002"
 
-    def test_an_api_member_event_drops_the_member_cached_there(self, stack: Stack) -> None:
+    def test_an_api_member_event_drops_the_member_cached_there(
+        self, stack: Stack, other: str
+    ) -> None:
         username = new_member(stack)
-        with second_auth(stack) as other, httpx.Client(base_url=stack.gateway) as client:
+        with httpx.Client(base_url=stack.gateway) as client:
             body = {"username": username, "password": PASSWORD}
             assert client.post("/api/v1/auth/login", json=body).status_code == 200
             bearer = {"Authorization": f"Bearer {client.cookies['access_token']}"}
