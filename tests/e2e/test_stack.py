@@ -1,20 +1,78 @@
-"""The whole platform as `make run` starts it: gateway, three services, embedded NATS, SQLite."""
+"""The whole platform as `make run` starts it: gateway, three services, embedded NATS, SQLite;
+and beside it one on the worker's Redis. Their login limits (spec/auth.md §5.4, memory and
+Redis stores), then their ends: each supervision test stops one of the two platforms.
+
+Every client of every stack reaches the services as 127.0.0.1 (the gateway sets `X-Real-IP`
+from the TCP peer), so the login refusals must not happen on a stack other modules share.
+"""
 
 import signal
 import time
 import uuid
 from collections.abc import Iterator
-from pathlib import Path
 
 import httpx
 import pytest
+import redis
 
 from tests.e2e.stack import Stack, start_stack
 from tests.e2e.test_auth_processes import auth_process, hashing_workers, still_running
-from tests.e2e.test_rate_limits import assert_the_sixth_wrong_login_is_429
 from tests.health.test_health import assert_services
+from tests.support.servers import wait_until
 
 pytestmark = pytest.mark.e2e
+WRONG_PASSWORD = "Wrong-Password#99"
+
+
+def clear_rate_limit_keys(redis_url: str) -> None:
+    client = redis.Redis.from_url(redis_url)
+    try:
+        keys = list(client.scan_iter(match="auth:*"))
+        if keys:
+            client.delete(*keys)
+    finally:
+        client.close()
+
+
+def wait_for_auth(stack: Stack) -> None:
+    """/health answers before the auth service may: a 502 from the gateway would not count."""
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        if httpx.get(f"{stack.gateway}/api/v1/auth/branding", timeout=5).status_code == 200:
+            return
+        time.sleep(0.3)
+    raise RuntimeError("the auth service never answered through the gateway")
+
+
+def assert_the_sixth_wrong_login_is_429(stack: Stack, *, redis_store: bool) -> None:
+    """Six wrong sign-ins from 127.0.0.1: five 401s, then a 429 logged once, without the
+    password. The stack's only sign-ins: nothing else may count against 127.0.0.1 there."""
+    wait_for_auth(stack)
+    with httpx.Client(base_url=stack.gateway, timeout=15) as client:
+        statuses = []
+        for attempt in range(6):
+            body = {"username": f"nobody{attempt}", "password": WRONG_PASSWORD}
+            statuses.append(client.post("/api/v1/auth/login", json=body))
+    assert [r.status_code for r in statuses[:5]] == [401] * 5
+    refused = statuses[5]
+    assert refused.status_code == 429
+    retry_after = int(refused.headers["retry-after"])
+    # Redis: until the oldest attempt leaves the minute; memory: the whole fallback lock.
+    assert 1 <= retry_after <= 60 if redis_store else retry_after == 1800
+    assert refused.json() == {
+        "detail": "Too many requests; try again later",
+        "code": "LB-API-429",
+        "request_id": refused.headers["x-request-id"],
+        "details": {"retryAfter": retry_after},
+    }
+
+    def refusals() -> list[tuple[str, str]]:
+        lines = [line for line in stack.json_lines() if line.get("event") == "ratelimit.refused"]
+        return [(line["bucket"], line["ip"]) for line in lines]
+
+    wait_until(lambda: bool(refusals()), 10, "the refusal's log line")
+    assert refusals() == [("login", "127.0.0.1")]
+    assert WRONG_PASSWORD not in stack.log_path.read_text() + stack.out_path.read_text()
 
 
 @pytest.fixture(scope="module")
@@ -22,6 +80,18 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
     running = start_stack(tmp_path_factory.mktemp("stack"))
     yield running
     running.stop()
+
+
+@pytest.fixture(scope="module")
+def redis_stack(tmp_path_factory: pytest.TempPathFactory, redis_url: str) -> Iterator[Stack]:
+    """A platform whose limits live in the worker's Redis database."""
+    clear_rate_limit_keys(redis_url)
+    running = start_stack(tmp_path_factory.mktemp("redis-stack"), REDIS_URL=redis_url)
+    try:
+        yield running
+    finally:
+        running.stop()
+        clear_rate_limit_keys(redis_url)
 
 
 class TestRunningPlatform:
@@ -93,9 +163,15 @@ class TestRunningPlatform:
         assert_the_sixth_wrong_login_is_429(stack, redis_store=False)
 
 
+class TestRedisStore:
+    def test_the_sixth_wrong_login_in_a_minute_is_429_with_the_redis_store(
+        self, redis_stack: Stack
+    ) -> None:
+        assert_the_sixth_wrong_login_is_429(redis_stack, redis_store=True)
+
+
 class TestSupervision:
-    """Each test ends its platform: the module's own, once the tests above are done with it,
-    and one more for the dying child."""
+    """Each test ends one of the module's two platforms, once the tests above are done with it."""
 
     def test_sigterm_stops_every_process(self, stack: Stack) -> None:
         # The platform stops auth with SIGTERM, as an operator would: its hashing workers end
@@ -106,10 +182,10 @@ class TestSupervision:
         assert stack.listening() == []
         assert still_running(workers) == []
 
-    def test_a_dying_child_stops_the_whole_platform(self, tmp_path: Path) -> None:
+    def test_a_dying_child_stops_the_whole_platform(self, redis_stack: Stack) -> None:
         # The child is auth, killed outright: the same platform shows that its hashing
         # workers do not outlive it (the test above stops them with SIGTERM).
-        stack = start_stack(tmp_path)
+        stack = redis_stack
         try:
             service = auth_process(stack)
             workers = [worker.pid for worker in hashing_workers(service)]
