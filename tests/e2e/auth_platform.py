@@ -114,6 +114,7 @@ class SmtpSink:
 
     def __init__(self) -> None:
         self.messages: list[bytes] = []
+        self.parsed: list[email.message.EmailMessage] = []  # parsed once, as they arrive
         self.port = 0
         self._loop = asyncio.new_event_loop()
         self._thread = threading.Thread(target=self._loop.run_forever, daemon=True)
@@ -151,7 +152,9 @@ class SmtpSink:
                     writer.write(b"550 no such mailbox\r\n")
                 elif verb == b"DATA":
                     writer.write(b"354 end with <CRLF>.<CRLF>\r\n")
-                    self.messages.append(await self._data(reader))
+                    raw = await self._data(reader)
+                    self.parsed.append(email.message_from_bytes(raw, policy=POLICY))
+                    self.messages.append(raw)
                     writer.write(b"250 queued\r\n")
                 elif verb == b"QUIT":
                     writer.write(b"221 bye\r\n")
@@ -183,10 +186,9 @@ class SmtpSink:
         kinds of mail to the same member, are in the same sink)."""
         deadline = time.monotonic() + MAIL_WAIT_SECONDS
         while True:
-            parsed = [email.message_from_bytes(raw, policy=POLICY) for raw in list(self.messages)]
             found = [
                 message
-                for message in parsed
+                for message in list(self.parsed)
                 if message["To"] == address and containing in text_of(message)
             ]
             if len(found) >= count or time.monotonic() > deadline:
