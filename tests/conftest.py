@@ -207,3 +207,18 @@ def private_redis(tmp_path: Path) -> Iterator[RedisServer]:
         yield server
     finally:
         server.kill()
+
+
+# The longest modules, started first so that no worker begins one near the end of the run.
+LONGEST_FIRST = ("tests/fault/", "tests/fuzz/", "tests/e2e/test_audit_integrity.py")
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """The modules that start processes first, the short in-process ones after them: the workers
+    then finish together instead of one running a long module while the others wait."""
+
+    def order(item: pytest.Item) -> tuple[bool, bool]:
+        longest = item.nodeid.startswith(LONGEST_FIRST)
+        return (not longest, item.get_closest_marker("e2e") is None)
+
+    items.sort(key=order)  # stable: a file's tests stay together and in order

@@ -16,7 +16,7 @@ from shared.events.contracts.auth import LoginFailed
 from shared.events.envelope import Envelope, EventData, encode, wrap
 from tests.e2e.department import PASSWORD, Department
 
-pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("audit-consumer")]
+pytestmark = pytest.mark.e2e
 NEW_PASSWORD = "Ladder-Four-Climbs#88"
 
 

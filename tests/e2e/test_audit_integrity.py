@@ -21,7 +21,7 @@ from shared.db.session import create_engine, create_sessionmaker
 from tests.e2e.conftest import AUDIT_LOG_SIGNING_KEY
 from tests.e2e.department import Department, create_admin
 
-pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("audit-integrity")]
+pytestmark = pytest.mark.e2e
 INTEGRITY = "/api/v1/security/audit-log/integrity"
 # The key the worker's shared platform signs with (the `department` fixture's platform).
 SIGNING_KEY = AUDIT_LOG_SIGNING_KEY

@@ -11,7 +11,7 @@ import pytest
 from tests.e2e.department import PASSWORD, Department, create_admin
 
 # The module's tests on one worker, also under xdist with --dist loadgroup.
-pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("audit-routes")]
+pytestmark = pytest.mark.e2e
 LOGS = "/api/v1/audit-logs"
 ENTRY_FIELDS = {
     "id",

@@ -32,7 +32,7 @@ from tests.e2e.auth_platform import (
 from tests.e2e.stack import Stack
 from tests.e2e.test_auth_flow import csrf_headers, sign_in
 
-pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("password-reset")]
+pytestmark = pytest.mark.e2e
 NEW_PASSWORD = "Hose-Tender-Four#61"
 RESET_LINK_PATH = "/reset-password#token="
 RESET_LINK = re.compile(r"\S+/reset-password#token=\S+")

@@ -16,7 +16,7 @@ from nats.js.api import DeliverPolicy
 from shared.events.envelope import Envelope, decode
 from tests.e2e.department import PASSWORD, Department
 
-pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("trace")]
+pytestmark = pytest.mark.e2e
 Line = dict[str, Any]
 
 

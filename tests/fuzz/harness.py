@@ -26,6 +26,11 @@ from schemathesis.checks import not_a_server_error
 from schemathesis.core.failures import Failure, FailureGroup, ServerError
 from schemathesis.specs.openapi import checks
 
+# Loaded here, at collection, rather than lazily inside the run: pytest rewrites schemathesis'
+# modules as it imports them, and CPython 3.11.7's parser can fail such a late import deep in a
+# worker's stack ("AST constructor recursion depth mismatch", fixed in 3.11.8).
+from schemathesis.specs.openapi import schemas as _schemas  # noqa: F401
+
 from tests.e2e.department import PASSWORD
 
 # Calls that would end the signed-in session, so every later case would only test the 401
