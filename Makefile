@@ -49,8 +49,9 @@ run: $(STAMP) ## run the whole platform (gateway on 127.0.0.1:8080) in the foreg
 
 test: $(STAMP) $(DOCS_ASSETS)/.stamp $(CHROMIUM) ## lint, type-check and run the whole test suite
 	@# The checks run beside the tests (which leave a core partly idle while they wait on
-	@# processes); each command's lines print whole, and any failure fails the target.
-	@$(MAKE) --no-print-directory -j3 --output-sync=line lint typecheck unit
+	@# processes) and print their few lines first; any failure fails the target. No output
+	@# sync: it would hold back pytest's progress until the whole run ends.
+	@$(MAKE) --no-print-directory -j3 lint typecheck unit
 
 check: test ## what CI runs
 

@@ -4,7 +4,11 @@ import json
 import uuid
 from typing import Any
 
-from tests.api.department import Department
+from tests.api.department import Department as InProcessDepartment
+from tests.e2e.department import Department as GatewayDepartment
+
+# The helpers serve the in-process tests and those through the gateway alike.
+Department = InProcessDepartment | GatewayDepartment
 
 USERS = "/api/v1/users"
 # A password that passes every rule of spec/auth.md §5.1.

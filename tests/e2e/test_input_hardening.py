@@ -6,8 +6,8 @@ from typing import Any
 import httpx
 import pytest
 
+from tests.api.members_support import USERS, member_body, unique
 from tests.e2e.department import Department
-from tests.e2e.test_members_support import USERS, member_body, unique
 
 pytestmark = pytest.mark.e2e
 LOCATIONS = "/api/v1/locations"

@@ -7,8 +7,7 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.e2e.department import Department
-from tests.e2e.test_members_support import (
+from tests.api.members_support import (
     CHOSEN_PASSWORD,
     USERS,
     audit_entries,
@@ -17,6 +16,7 @@ from tests.e2e.test_members_support import (
     role_id,
     unique,
 )
+from tests.e2e.department import Department
 
 pytestmark = pytest.mark.e2e
 WITH_ROLES_FIELDS = {

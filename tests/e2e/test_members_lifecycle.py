@@ -6,12 +6,12 @@ import uuid
 import httpx
 import pytest
 
-from tests.e2e.department import PASSWORD, Department
-from tests.e2e.test_members_support import (
+from tests.api.members_support import (
     USERS,
     db_id,
     user_row,
 )
+from tests.e2e.department import PASSWORD, Department
 
 pytestmark = pytest.mark.e2e
 STATUSES = [

@@ -10,9 +10,9 @@ import uuid
 import httpx
 import pytest
 
+from tests.api.members_support import USERS, db_id, member_body
 from tests.e2e.department import PASSWORD, Department
 from tests.e2e.stack import LOGBOOK, ROOT
-from tests.e2e.test_members_support import USERS, db_id, member_body
 
 pytestmark = pytest.mark.e2e
 LOGIN = "/api/v1/auth/login"

@@ -11,8 +11,6 @@ restarted), every request checks its session in the database. A member's permiss
 are cached per instance for a minute.
 """
 
-import asyncio
-import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import timedelta
@@ -21,6 +19,7 @@ from functools import partial
 from typing import Any, TypeVar, cast
 from uuid import UUID
 
+from cachetools import LRUCache
 from litestar import Request
 from litestar.connection import ASGIConnection
 from litestar.datastructures import State
@@ -35,6 +34,7 @@ from shared.auth_errors import (
     PermissionDeniedError,
     SessionInvalidError,
 )
+from shared.cache import LoadingCache
 from shared.db.types import utc_now
 from shared.permissions import effective_permissions, grants_any
 from shared.principal_repository import PrincipalRepository
@@ -44,9 +44,11 @@ from shared.tokens import AccessClaims, InvalidTokenError, read_access_token
 
 T = TypeVar("T")
 MEMBER_CACHE_SECONDS = 60.0
+# A key per member and kind of derived value: ample for the largest department, and a bound.
+MEMBER_CACHE_ENTRIES = 100_000
 PRINCIPAL_KEY = "logbook_principal"
 VERIFIED_TOKENS = 4096  # a token each for that many browsers: a few MB at most
-_VERIFIED: dict[tuple[str, str], AccessClaims] = {}
+_VERIFIED: LRUCache[tuple[str, str], AccessClaims] = LRUCache(maxsize=VERIFIED_TOKENS)
 OPEN_THROUGH = "open_through_gates"  # the route handler's `opt` key naming its open gates
 
 
@@ -88,14 +90,13 @@ class MemberCache:
     """Per-instance cache of `MemberFacts` (and what a service derives from a member), for a minute.
 
     `forget` drops a member at once; a load that was running when it was called is not stored,
-    so an answer read before a change cannot outlive the change.
+    so an answer read before a change cannot outlive the change (`shared.cache.LoadingCache`).
     """
 
     def __init__(self) -> None:
-        self._entries: dict[tuple[UUID, str], tuple[float, object]] = {}
-        self._forgotten: dict[UUID, int] = {}  # bumped on every forget of the member
-        self._epoch = 0  # bumped when everyone is forgotten
-        self._loading: dict[tuple[UUID, str], asyncio.Future[object]] = {}
+        self._cache: LoadingCache[tuple[UUID, str], object | None] = LoadingCache(
+            ttl=MEMBER_CACHE_SECONDS, maxsize=MEMBER_CACHE_ENTRIES
+        )
 
     async def facts(
         self, sessionmaker: async_sessionmaker[AsyncSession], user_id: UUID
@@ -110,34 +111,14 @@ class MemberCache:
 
         Requests that miss together share one load: a burst after a change costs one query.
         """
-        key = (user_id, kind)
-        cached = self._entries.get(key)
-        if cached is not None and cached[0] > time.monotonic():
-            return cast(T, cached[1])
-        loading = self._loading.get(key)
-        if loading is None:
-            loading = asyncio.ensure_future(self._load(key, load))
-            self._loading[key] = loading
-            loading.add_done_callback(lambda _: self._loading.pop(key, None))
-        # Shielded: a request that gives up must not cancel the load the others wait for.
-        return cast(T | None, await asyncio.shield(loading))
-
-    async def _load(self, key: tuple[UUID, str], load: Callable[[], Awaitable[object]]) -> object:
-        generation = (self._epoch, self._forgotten.get(key[0], 0))
-        value = await load()
-        if value is not None and generation == (self._epoch, self._forgotten.get(key[0], 0)):
-            self._entries[key] = (time.monotonic() + MEMBER_CACHE_SECONDS, value)
-        return value
+        return cast(T | None, await self._cache.get((user_id, kind), load))
 
     def forget(self, user_id: UUID | None) -> None:
         """Drop a member (their roles, flags or status changed); None drops every member."""
         if user_id is None:
-            self._epoch += 1
-            self._entries.clear()
-            return
-        self._forgotten[user_id] = self._forgotten.get(user_id, 0) + 1
-        for key in [key for key in self._entries if key[0] == user_id]:
-            del self._entries[key]
+            self._cache.clear()
+        else:
+            self._cache.forget_where(lambda key: key[0] == user_id)
 
 
 async def _load_facts(
@@ -182,8 +163,6 @@ def bearer_claims(
             claims = read_access_token(settings, token)
         except InvalidTokenError as exc:
             raise SessionInvalidError("bad_token") from exc
-        if len(_VERIFIED) >= VERIFIED_TOKENS:
-            del _VERIFIED[next(iter(_VERIFIED))]  # the oldest entry
         _VERIFIED[key] = claims
     elif claims.expires_at <= utc_now():
         del _VERIFIED[key]

@@ -27,12 +27,14 @@ import structlog
 from nats.js.api import KeyValueConfig
 from nats.js.errors import BucketNotFoundError
 from nats.js.kv import KeyValue
+from tenacity import AsyncRetrying, wait_fixed
 
 from shared.background import BackgroundLoop
 from shared.db.types import utc_now
 from shared.events.envelope import decode
 from shared.events.follower import StreamFollower
 from shared.events.nats import NatsConnection
+from shared.retry import log_retry
 
 log = structlog.get_logger("shared.sessions")
 ACTIVITY_BUCKET = "logbook_session_activity"
@@ -254,19 +256,20 @@ class SessionLiveness(BackgroundLoop):
             del self._revoked[session_id]
 
     async def _follow_activity(self) -> None:
-        while True:
-            await self._nats.ready.wait()
-            try:
-                self._kv = await self._bucket()
-                watcher = await self._kv.watchall()
-                async for entry in watcher:
-                    if entry is not None and entry.value:
-                        self._merge_activity(entry.key, entry.value)
-            except asyncio.CancelledError:
-                raise
-            except Exception as exc:  # noqa: BLE001 - rewatch after NATS trouble
-                log.warning("sessions.activity_restart", error=type(exc).__name__)
-                await asyncio.sleep(RETRY_SECONDS)
+        retrying = AsyncRetrying(  # rewatch after NATS trouble
+            wait=wait_fixed(RETRY_SECONDS),
+            before_sleep=log_retry(log.warning, "sessions.activity_restart"),
+        )
+        while True:  # a watch that simply ends is renewed at once
+            await retrying(self._watch_activity)
+
+    async def _watch_activity(self) -> None:
+        await self._nats.ready.wait()
+        self._kv = await self._bucket()
+        watcher = await self._kv.watchall()
+        async for entry in watcher:
+            if entry is not None and entry.value:
+                self._merge_activity(entry.key, entry.value)
 
     def _merge_activity(self, session_id: str, value: bytes) -> None:
         with contextlib.suppress(ValueError):
