@@ -13,12 +13,12 @@ from urllib.parse import urlsplit
 
 import uvloop
 
+from auth.passwords.hashing import HASHER, hash_password_sync
 from bench.clients import Call, browsers, reader
 from bench.measure import RssSampler, Run, append_report, commit, hammer
 from launcher.serve import SERVICES
-from shared.passwords import HASHER, hash_password_sync
+from tests.e2e.auth_platform import PASSWORD, create_admin
 from tests.e2e.stack import start_stack
-from tests.e2e.test_auth_flow import PASSWORD, create_admin
 
 LOGIN_SECONDS = 10.0
 ME_SECONDS = 10.0

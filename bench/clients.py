@@ -16,7 +16,7 @@ from typing import cast
 
 import aiohttp
 
-from tests.e2e.test_auth_flow import PASSWORD
+from tests.e2e.auth_platform import PASSWORD
 
 LOGIN = {"username": "bench", "password": PASSWORD}
 HTTP_OK = 200

@@ -171,7 +171,8 @@ def options_answer(app_routes: dict[str, str]) -> BeforeRequestHookHandler:
     first methods. `app_routes` maps each path template to all of its methods.
     """
 
-    def answer(request: Request[Any, Any, State]) -> Response[None] | None:
+    # Async: a plain function would be run in a worker thread, on every request of every route.
+    async def answer(request: Request[Any, Any, State]) -> Response[None] | None:
         if request.method != "OPTIONS":
             return None
         allowed = app_routes.get(request.scope.get("path_template", ""))
