@@ -203,6 +203,8 @@ class TestEvents:
     ) -> None:
         published = "logbook_events_published_total"
         async with app_client(create_test_app(make_settings())) as client:
+            # The worker's database may hold rows other tests' apps never published (no NATS).
+            waiting_before = value(await scrape(client), "logbook_outbox_backlog")
             created = await client.post("/things", json={"name": "relayed", "count": 1})
             assert created.status_code == 201
 
@@ -211,7 +213,7 @@ class TestEvents:
 
             await eventually(counted)
             samples = await scrape(client)
-        assert value(samples, "logbook_outbox_backlog") == 0
+        assert value(samples, "logbook_outbox_backlog") <= waiting_before  # ours left
 
     async def test_a_consumer_counts_consumed_events_redeliveries_and_its_lag(
         self, make_settings: MakeSettings, jetstream: JetStreamContext
