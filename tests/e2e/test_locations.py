@@ -1,62 +1,22 @@
 """Locations through the gateway (spec §2.10, §3.5, §4 #20): names unique per building, secret
 display codes, paging, permissions, tenancy, audit and events."""
 
-import re
-import uuid
 from concurrent.futures import ThreadPoolExecutor
-from typing import Any
 
 import pytest
 
+from tests.api.test_locations import CODE, LIST_FIELDS, location_row, unique
 from tests.api.test_roles import audit_entry, outbox_events
 from tests.e2e.department import Department
 
 pytestmark = pytest.mark.e2e
 LOCATIONS = "/api/v1/locations"
-CODE = re.compile(r"^[a-km-np-z2-9]{8}$")
-LIST_FIELDS = {
-    "id",
-    "organization_id",
-    "name",
-    "description",
-    "address",
-    "city",
-    "state",
-    "zip",
-    "building",
-    "floor",
-    "room_number",
-    "capacity",
-    "is_active",
-    "facility_id",
-    "facility_room_id",
-    "display_code",
-    "created_by",
-    "created_at",
-    "updated_at",
-}
 
 
 @pytest.fixture(scope="module")
 def dept(department: Department) -> Department:
     """The module's organization on the worker's shared platform."""
     return department
-
-
-def location_row(dept: Department, location_id: str) -> dict[str, Any] | None:
-    rows = dept.query("SELECT * FROM locations WHERE id = %s", uuid.UUID(location_id).hex)
-    return rows[0] if rows else None
-
-
-def new_location(dept: Department, **body: Any) -> dict[str, Any]:
-    with dept.signed_in(dept.admin_username) as admin:
-        response = admin.post(LOCATIONS, json={"name": unique("Bay"), **body})
-    assert response.status_code == 201, response.text
-    return dict(response.json())
-
-
-def unique(prefix: str) -> str:
-    return f"{prefix} {uuid.uuid4().hex[:6]}"
 
 
 class TestCreate:
