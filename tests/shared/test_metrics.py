@@ -15,12 +15,14 @@ from litestar.params import FromPath
 from nats.js import JetStreamContext
 from prometheus_client import generate_latest
 from prometheus_client.parser import text_string_to_metric_families
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from shared.app import ConsumerSpec, ServiceSpec, create_service_app
 from shared.db.types import utc_now
 from shared.events.envelope import Envelope, encode
 from shared.metrics import ServiceMetrics
+from shared.models.outbox import OutboxMessage
 from shared.settings import Settings
 from tests.conftest import NATS_URL
 from tests.support.app import ThingCreated, create_test_app
@@ -202,18 +204,46 @@ class TestEvents:
         self, make_settings: MakeSettings
     ) -> None:
         published = "logbook_events_published_total"
-        async with app_client(create_test_app(make_settings())) as client:
-            # The worker's database may hold rows other tests' apps never published (no NATS).
-            waiting_before = value(await scrape(client), "logbook_outbox_backlog")
-            created = await client.post("/things", json={"name": "relayed", "count": 1})
+        app = create_test_app(make_settings())
+        request_id = f"relay-{uuid.uuid4().hex[:12]}"
+        async with app_client(app) as client:
+            before = value(await scrape(client), published, subject=ThingCreated.subject)
+            created = await client.post(
+                "/things", json={"name": "relayed", "count": 1}, headers={"X-Request-ID": request_id}
+            )
             assert created.status_code == 201
 
-            async def counted() -> bool:
-                return value(await scrape(client), published, subject=ThingCreated.subject) >= 1
+            async def ours_sent() -> bool:
+                async with app.state.sessionmaker() as session:
+                    sent = await session.scalar(
+                        select(OutboxMessage.sent_at).where(OutboxMessage.request_id == request_id)
+                    )
+                return sent is not None
 
-            await eventually(counted)
+            await eventually(ours_sent)
             samples = await scrape(client)
-        assert value(samples, "logbook_outbox_backlog") <= waiting_before  # ours left
+        # Rows of the same subject that earlier apps of this worker left unsent go out too.
+        assert value(samples, published, subject=ThingCreated.subject) >= before + 1
+
+    async def test_the_backlog_is_what_the_outbox_holds_unsent_when_scraped(
+        self, make_settings: MakeSettings
+    ) -> None:
+        # Other apps of this worker share its database, so the gauge is compared with a count
+        # taken around the scrape, at a moment when both agree.
+        app = create_test_app(make_settings())
+        unsent = select(func.count()).where(
+            OutboxMessage.sent_at.is_(None), OutboxMessage.failed_at.is_(None)
+        )
+        async with app_client(app) as client:
+
+            async def gauge_matches_the_table() -> bool:
+                async with app.state.sessionmaker() as session:
+                    counted_before = await session.scalar(unsent)
+                    gauge = value(await scrape(client), "logbook_outbox_backlog")
+                    counted_after = await session.scalar(unsent)
+                return counted_before == counted_after == gauge
+
+            await eventually(gauge_matches_the_table)
 
     async def test_a_consumer_counts_consumed_events_redeliveries_and_its_lag(
         self, make_settings: MakeSettings, jetstream: JetStreamContext
