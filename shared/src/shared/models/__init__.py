@@ -3,6 +3,24 @@
 from shared.models.audit import AuditChainHead, AuditLog
 from shared.models.auth import AuthSession, PasswordHistory
 from shared.models.error_logs import ErrorLog
+from shared.models.inventory import (
+    AssignmentType,
+    ChargeStatus,
+    CheckoutRecord,
+    GarmentStyle,
+    InventoryBarcodeCounter,
+    InventoryCategory,
+    InventoryItem,
+    ItemAssignment,
+    ItemCondition,
+    ItemIssuance,
+    ItemStatus,
+    ItemType,
+    StandardSize,
+    StorageArea,
+    StorageType,
+    TrackingType,
+)
 from shared.models.members import MemberStatus, Position, User, UserPosition
 from shared.models.notifications import NotificationChannel, NotificationLog, NotificationRule
 from shared.models.organization import Organization
@@ -10,10 +28,22 @@ from shared.models.outbox import OutboxMessage, ProcessedEvent
 from shared.models.places import Location, OperationalRank
 
 __all__ = [
+    "AssignmentType",
     "AuditChainHead",
     "AuditLog",
     "AuthSession",
+    "ChargeStatus",
+    "CheckoutRecord",
     "ErrorLog",
+    "GarmentStyle",
+    "InventoryBarcodeCounter",
+    "InventoryCategory",
+    "InventoryItem",
+    "ItemAssignment",
+    "ItemCondition",
+    "ItemIssuance",
+    "ItemStatus",
+    "ItemType",
     "Location",
     "MemberStatus",
     "NotificationChannel",
@@ -25,6 +55,10 @@ __all__ = [
     "PasswordHistory",
     "Position",
     "ProcessedEvent",
+    "StandardSize",
+    "StorageArea",
+    "StorageType",
+    "TrackingType",
     "User",
     "UserPosition",
 ]
