@@ -17,18 +17,22 @@ from shared.logging import AgedRotatingFileHandler, configure_logging
 
 @pytest.fixture
 def json_logs() -> Iterator[Any]:
-    """Configure JSON logging into a buffer; give back a reader of the parsed lines."""
+    """Configure JSON logging into a buffer; give back a reader of one logger's parsed lines.
+
+    Only the named logger's lines count: a task or thread left by an earlier test of this worker
+    (a NATS client reconnecting, a platform's output reader) may log at any moment.
+    """
     configure_logging("svc", log_format="json")
     buffer = io.StringIO()
     console = logging.getLogger().handlers[0]
     assert isinstance(console, logging.StreamHandler)
     console.setStream(buffer)
 
-    def read() -> list[dict[str, Any]]:
+    def read(logger: str) -> list[dict[str, Any]]:
         lines = [json.loads(line) for line in buffer.getvalue().splitlines() if line]
         buffer.seek(0)
         buffer.truncate()
-        return lines
+        return [line for line in lines if line.get("logger") == logger]
 
     yield read
     configure_logging("tests", log_format="text")
@@ -38,7 +42,7 @@ class TestJsonPipeline:
     def test_structlog_lines_carry_service_and_bound_request_id(self, json_logs: Any) -> None:
         with structlog.contextvars.bound_contextvars(req_id="r-1"):
             structlog.get_logger("x").info("thing.happened", count=3)
-        (line,) = json_logs()
+        (line,) = json_logs("x")
         assert line["event"] == "thing.happened"
         assert (line["service"], line["req_id"], line["count"]) == ("svc", "r-1", 3)
         assert line["timestamp"].endswith("Z")
@@ -46,7 +50,7 @@ class TestJsonPipeline:
     def test_lines_outside_a_request_have_a_placeholder_id(self, json_logs: Any) -> None:
         structlog.contextvars.clear_contextvars()
         structlog.get_logger("x").info("startup")
-        (line,) = json_logs()
+        (line,) = json_logs("x")
         assert line["req_id"] == "-"
 
     @pytest.mark.parametrize(
@@ -57,7 +61,7 @@ class TestJsonPipeline:
     ) -> None:
         with structlog.contextvars.bound_contextvars(req_id="r-2"):
             logging.getLogger(name).warning("from %s", "stdlib")
-        (line,) = json_logs()  # exactly one line: no second handler duplicates it
+        (line,) = json_logs(name)  # exactly one line: no second handler duplicates it
         assert line["event"] == "from stdlib"
         assert (line["service"], line["req_id"], line["logger"]) == ("svc", "r-2", name)
 
@@ -70,13 +74,13 @@ class TestJsonPipeline:
             fail()
         except ValueError:
             structlog.get_logger("x").exception("it.failed")
-        (line,) = json_logs()
+        (line,) = json_logs("x")
         assert line["exception"][0]["exc_type"] == "ValueError"
         assert "hunter2" not in json.dumps(line)
 
     def test_sql_statements_are_silent_unless_asked(self, json_logs: Any) -> None:
         logging.getLogger("sqlalchemy.engine.Engine").info("SELECT secret")
-        assert json_logs() == []
+        assert json_logs("sqlalchemy.engine.Engine") == []
 
 
 class TestLogFile:
