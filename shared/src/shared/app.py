@@ -29,6 +29,7 @@ from shared.metrics import CONTENT_TYPE, ServiceMetrics
 from shared.principal import MemberCache
 from shared.ratelimit import RateLimitMiddleware
 from shared.request_context import RequestContextMiddleware
+from shared.scheduled.work import ScheduledJob, ScheduledWork
 from shared.session_liveness import SessionLiveness
 from shared.settings import Settings
 
@@ -53,6 +54,7 @@ class ServiceSpec:
     route_handlers: Sequence[ControllerRouterHandler]
     uses_events: bool = False  # runs the outbox relay
     consumers: Sequence[ConsumerSpec] = field(default_factory=tuple)
+    scheduled: Sequence[ScheduledJob] = field(default_factory=tuple)  # ticked by every instance
     title: str = "The Logbook"
 
 
@@ -77,6 +79,7 @@ class Resources:
         )
         self.relay: OutboxRelay | None = None
         self.consumers: list[DurableConsumer] = []
+        self.scheduled: ScheduledWork | None = None
         self.member_cache = MemberCache()
         self.liveness = SessionLiveness(
             self.nats,
@@ -122,6 +125,9 @@ class Resources:
             running.start()
             self.consumers.append(running)
         self.metrics.watch_consumers(self.nats, [c.durable for c in self.spec.consumers])
+        if self.spec.scheduled:
+            self.scheduled = ScheduledWork(self.sessionmaker, self.spec.scheduled)
+            self.scheduled.start()
         app.state.update(
             liveness=self.liveness,
             member_cache=self.member_cache,
@@ -141,6 +147,7 @@ class Resources:
     async def _close(self) -> None:
         steps: list[tuple[str, Awaitable[None]]] = [
             *((f"consumer {c.durable}", c.stop()) for c in self.consumers),
+            *((("scheduled", self.scheduled.stop()),) if self.scheduled is not None else ()),
             *((("relay", self.relay.stop()),) if self.relay is not None else ()),
             ("liveness", self.liveness.stop()),
             ("nats", self.nats.close()),

@@ -26,6 +26,7 @@ from shared.models.notifications import NotificationChannel, NotificationLog, No
 from shared.models.organization import Organization
 from shared.models.outbox import OutboxMessage, ProcessedEvent
 from shared.models.places import Location, OperationalRank
+from shared.models.scheduled import ScheduledRun
 
 __all__ = [
     "AssignmentType",
@@ -55,6 +56,7 @@ __all__ = [
     "PasswordHistory",
     "Position",
     "ProcessedEvent",
+    "ScheduledRun",
     "StandardSize",
     "StorageArea",
     "StorageType",

@@ -1,0 +1,1 @@
+"""Scheduled work that runs once per key however many instances run (see `work`)."""
