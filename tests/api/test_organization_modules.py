@@ -33,13 +33,13 @@ class TestServedModules:
         assert off.status_code == 200, off.text
         assert read_off.json() == off.json()
         assert read_off.json()["module_settings"]["notifications"] is False
-        assert read_off.json()["enabled_modules"] == ESSENTIALS
+        assert read_off.json()["enabled_modules"] == [*ESSENTIALS, "inventory"]
         assert (await stored_settings(org))["modules"]["notifications"] is False
 
         on = await org.api.patch(MODULES, json={"notifications": True}, headers=org.admin)
         read_on = await org.api.get(MODULES, headers=org.admin)
         assert on.status_code == 200, on.text
-        assert read_on.json()["enabled_modules"] == [*ESSENTIALS, "notifications"]
+        assert read_on.json()["enabled_modules"] == [*ESSENTIALS, "inventory", "notifications"]
         assert (await stored_settings(org))["modules"]["notifications"] is True
 
     async def test_the_switches_as_read_are_taken_back(self, org: SignedInOrganization) -> None:
@@ -66,11 +66,11 @@ class TestModulesNotServed:
 
     async def test_the_settings_document_refuses_it_too(self, org: SignedInOrganization) -> None:
         response = await org.api.patch(
-            SETTINGS, json={"modules": {"inventory": True}}, headers=org.admin
+            SETTINGS, json={"modules": {"elections": True}}, headers=org.admin
         )
         assert (response.status_code, response.json()["code"]) == (400, "LB-ORG-002")
-        assert "inventory" in response.json()["detail"]
-        assert "inventory" not in (await stored_settings(org)).get("modules", {})
+        assert "elections" in response.json()["detail"]
+        assert "elections" not in (await stored_settings(org)).get("modules", {})
 
     async def test_switching_one_off_is_accepted_as_it_is_off(
         self, org: SignedInOrganization

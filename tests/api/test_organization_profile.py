@@ -172,12 +172,12 @@ class TestModules:
                 f"{ORG}/modules", json={"notifications": False, "training": False, "nope": 1}
             )
             on = admin.patch(f"{ORG}/modules", json={"notifications": True})
-        assert before["enabled_modules"] == [*ESSENTIALS, "notifications"]
+        assert before["enabled_modules"] == [*ESSENTIALS, "inventory", "notifications"]
         assert off.status_code == 200
         assert off.json()["module_settings"]["notifications"] is False
         assert off.json()["module_settings"]["training"] is False  # not served here
-        assert off.json()["enabled_modules"] == ESSENTIALS
-        assert on.json()["enabled_modules"] == [*ESSENTIALS, "notifications"]
+        assert off.json()["enabled_modules"] == [*ESSENTIALS, "inventory"]
+        assert on.json()["enabled_modules"] == [*ESSENTIALS, "inventory", "notifications"]
         assert len(on.json()["module_settings"]) == 20
         stored = stored_settings(dept)
         assert stored["modules"]["notifications"] is True
@@ -186,7 +186,8 @@ class TestModules:
         entry = audit_entry(dept, "organization_settings_updated", settings_changed=["modules"])
         assert entry["severity"] == "warning"
         events = outbox_events(dept, "logbook.api.organization.settings_updated")
-        assert [*ESSENTIALS, "notifications"] in [e["data"]["enabled_modules"] for e in events]
+        on_modules = [*ESSENTIALS, "inventory", "notifications"]
+        assert on_modules in [e["data"]["enabled_modules"] for e in events]
 
     def test_a_non_boolean_switch_is_422_and_members_cannot_switch(self, dept: Department) -> None:
         _, member = dept.add_member("member")

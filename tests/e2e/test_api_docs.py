@@ -77,6 +77,20 @@ CORE_OPERATIONS = [
     ("get", "/api/v1/audit-logs/stats"),
     ("get", "/api/v1/audit-logs/{log_id}"),
     ("get", "/api/v1/security/audit-log/integrity"),
+    # spec/inventory.md §6.1, §6.2, #23, #31: the catalog
+    ("get", "/api/v1/inventory/categories"),
+    ("post", "/api/v1/inventory/categories"),
+    ("get", "/api/v1/inventory/categories/{category_id}"),
+    ("patch", "/api/v1/inventory/categories/{category_id}"),
+    ("delete", "/api/v1/inventory/categories/{category_id}"),
+    ("get", "/api/v1/inventory/items"),
+    ("post", "/api/v1/inventory/items"),
+    ("get", "/api/v1/inventory/items/{item_id}"),
+    ("patch", "/api/v1/inventory/items/{item_id}"),
+    ("post", "/api/v1/inventory/items/{item_id}/retire"),
+    ("get", "/api/v1/inventory/items/{item_id}/history"),
+    ("get", "/api/v1/inventory/lookup"),
+    ("get", "/api/v1/inventory/storage-areas"),
 ]
 ERROR_REF = "#/components/schemas/ErrorResponse"
 

@@ -12,7 +12,21 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from auth.tokens import issue_access_token
 from shared.catalog.seed import ensure_system_roles
-from shared.models import AuthSession, Location, Organization, Position, User, UserPosition
+from shared.models import (
+    AuthSession,
+    CheckoutRecord,
+    InventoryCategory,
+    InventoryItem,
+    ItemAssignment,
+    ItemIssuance,
+    ItemType,
+    Location,
+    Organization,
+    Position,
+    StorageArea,
+    User,
+    UserPosition,
+)
 from shared.settings import Settings
 
 EMAIL_DOMAIN = "station9.example.org"
@@ -131,3 +145,63 @@ async def session_headers(session: AsyncSession, settings: Settings, user: User)
         username=user.username,
     )
     return {"Authorization": f"Bearer {token}"}
+
+
+async def inventory_category(
+    session: AsyncSession, organization_id: uuid.UUID, **fields: object
+) -> InventoryCategory:
+    """An active inventory category of the organization (type `equipment` unless given)."""
+    values: dict[str, object] = {
+        "organization_id": organization_id,
+        "name": unique("Category "),
+        "item_type": ItemType.EQUIPMENT,
+        **fields,
+    }
+    created = InventoryCategory(**values)
+    session.add(created)
+    await session.flush()
+    return created
+
+
+async def inventory_item(
+    session: AsyncSession, organization_id: uuid.UUID, **fields: object
+) -> InventoryItem:
+    """An available individual item of the organization (no codes unless given)."""
+    values: dict[str, object] = {
+        "organization_id": organization_id,
+        "name": unique("Item "),
+        **fields,
+    }
+    created = InventoryItem(**values)
+    session.add(created)
+    await session.flush()
+    return created
+
+
+async def storage_area(
+    session: AsyncSession, organization_id: uuid.UUID, **fields: object
+) -> StorageArea:
+    """An active storage area of the organization."""
+    values: dict[str, object] = {
+        "organization_id": organization_id,
+        "name": unique("Shelf "),
+        **fields,
+    }
+    created = StorageArea(**values)
+    session.add(created)
+    await session.flush()
+    return created
+
+
+async def item_holder(
+    session: AsyncSession,
+    kind: type[ItemAssignment] | type[CheckoutRecord] | type[ItemIssuance],
+    item: InventoryItem,
+    user_id: uuid.UUID,
+    **fields: object,
+) -> ItemAssignment | CheckoutRecord | ItemIssuance:
+    """An open assignment, checkout or issuance of the item to the member (no item change)."""
+    created = kind(organization_id=item.organization_id, item_id=item.id, user_id=user_id, **fields)
+    session.add(created)
+    await session.flush()
+    return created

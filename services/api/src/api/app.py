@@ -9,6 +9,7 @@ from api.audit.controllers import AuditIntegrityController, AuditLogController
 from api.consumers import audit_consumers, notification_consumers
 from api.dashboard.controllers import DashboardController
 from api.error_reports.controllers import ErrorReportController
+from api.inventory import INVENTORY_ROUTER
 from api.locations.controllers import LocationController, RankController
 from api.members import MEMBERS_ROUTER
 from api.notifications.controllers import (
@@ -37,6 +38,7 @@ SPEC = ServiceSpec(
         InboxController,
         RuleController,
         NotificationController,
+        INVENTORY_ROUTER,
     ],
     uses_events=True,
 )

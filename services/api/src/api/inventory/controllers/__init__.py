@@ -1,0 +1,7 @@
+"""Controllers of `/api/v1/inventory` (spec inventory.md §6), by topic."""
+
+from api.inventory.controllers._catalog import CatalogController
+from api.inventory.controllers._categories import CategoryController
+from api.inventory.controllers._items import ItemController
+
+__all__ = ["CatalogController", "CategoryController", "ItemController"]

@@ -1,0 +1,23 @@
+"""All SQL of the inventory area, by topic in the modules beside this one."""
+
+from api.inventory.repository._categories import CategoryRepository
+from api.inventory.repository._holders import HolderRepository, Holds
+from api.inventory.repository._items import LOOKUP_FIELDS, ItemRepository
+from api.inventory.repository._places import (
+    AreaRow,
+    CounterRepository,
+    ReferenceRepository,
+    StorageAreaRepository,
+)
+
+__all__ = [
+    "LOOKUP_FIELDS",
+    "AreaRow",
+    "CategoryRepository",
+    "CounterRepository",
+    "HolderRepository",
+    "Holds",
+    "ItemRepository",
+    "ReferenceRepository",
+    "StorageAreaRepository",
+]

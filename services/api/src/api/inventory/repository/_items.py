@@ -1,0 +1,140 @@
+"""Queries of the organization's items: pages, look-ups, locked reads and clash-guarded writes."""
+
+from collections.abc import Sequence
+from typing import Any
+from uuid import UUID
+
+from sqlalchemy import ColumnElement, Select, case, func, or_, select
+from sqlalchemy.orm import InstrumentedAttribute
+
+from api.inventory.schemas import ItemFilters
+from shared.db.integrity import guarded
+from shared.db.repository import TenantRepository
+from shared.models import InventoryCategory, InventoryItem, ItemType
+
+SORTABLE: dict[str, InstrumentedAttribute[Any]] = {
+    "name": InventoryItem.name,
+    "condition": InventoryItem.condition,
+    "status": InventoryItem.status,
+    "quantity": InventoryItem.quantity,
+    "purchase_price": InventoryItem.purchase_price,
+    "created_at": InventoryItem.created_at,
+    "updated_at": InventoryItem.updated_at,
+}
+SEARCHED = (
+    InventoryItem.name,
+    InventoryItem.serial_number,
+    InventoryItem.asset_tag,
+    InventoryItem.barcode,
+    InventoryItem.description,
+    InventoryItem.manufacturer,
+    InventoryItem.model_number,
+    InventoryItem.size,
+    InventoryItem.color,
+)
+# The look-up's fields in the order a hit reports them (§6.6 #23).
+LOOKUP_FIELDS = ("barcode", "serial_number", "asset_tag", "name", "size", "color")
+ESCAPE = "/"  # not a backslash: MariaDB string literals treat that one specially
+
+
+def contains(value: str) -> str:
+    """A LIKE pattern matching `value` anywhere, its wildcards taken literally."""
+    escaped = value.lower().replace("/", "//").replace("%", "/%").replace("_", "/_")
+    return f"%{escaped}%"
+
+
+def _like(column: InstrumentedAttribute[Any], pattern: str) -> ColumnElement[bool]:
+    return func.lower(column).like(pattern, escape=ESCAPE)
+
+
+class ItemRepository(TenantRepository[InventoryItem]):
+    """The caller's organization's items."""
+
+    model = InventoryItem
+
+    async def get_for_update(self, item_id: UUID) -> InventoryItem | None:
+        """The item, locked until commit: every change of status, quantity or holder takes it."""
+        stmt = self.scoped().where(InventoryItem.id == item_id).with_for_update()
+        return (await self.session.scalars(stmt)).first()
+
+    async def list_page(
+        self, filters: ItemFilters, *, sort_by: str, descending: bool, skip: int, limit: int
+    ) -> tuple[Sequence[InventoryItem], int]:
+        """A page of items (medical ones left out) and the count of all that match."""
+        stmt = self._filtered(filters)
+        total = await self.session.scalar(select(func.count()).select_from(stmt.subquery()))
+        column = SORTABLE.get(sort_by, InventoryItem.name)
+        order = column.desc() if descending else column.asc()
+        page = stmt.order_by(order, InventoryItem.id).offset(skip).limit(limit)
+        return (await self.session.scalars(page)).all(), int(total or 0)
+
+    def _filtered(self, filters: ItemFilters) -> Select[InventoryItem]:
+        # Items of no category stay visible; those of a medical category belong elsewhere.
+        stmt = (
+            self.scoped()
+            .outerjoin(InventoryCategory, InventoryCategory.id == InventoryItem.category_id)
+            .where(
+                or_(
+                    InventoryItem.category_id.is_(None),
+                    InventoryCategory.item_type != ItemType.MEDICAL,
+                )
+            )
+        )
+        equal: list[tuple[InstrumentedAttribute[Any], object]] = [
+            (InventoryItem.category_id, filters.category_id),
+            (InventoryItem.status, filters.status),
+            (InventoryItem.condition, filters.condition),
+            (InventoryCategory.item_type, filters.item_type),
+            (InventoryItem.assigned_to_user_id, filters.assigned_to),
+            (InventoryItem.location_id, filters.location_id),
+            (InventoryItem.storage_area_id, filters.storage_area_id),
+            (InventoryItem.vendor_id, filters.vendor_id),
+            (InventoryItem.style, filters.style),
+        ]
+        for column, value in equal:
+            if value is not None:
+                stmt = stmt.where(column == value)
+        if filters.active_only:
+            stmt = stmt.where(InventoryItem.active.is_(True))
+        if filters.size is not None:
+            size = filters.size.lower()
+            stmt = stmt.where(
+                or_(InventoryItem.standard_size == size, func.lower(InventoryItem.size) == size)
+            )
+        if filters.color is not None:
+            stmt = stmt.where(func.lower(InventoryItem.color) == filters.color.lower())
+        if filters.search:
+            pattern = contains(filters.search)
+            stmt = stmt.where(or_(*(_like(column, pattern) for column in SEARCHED)))
+        return stmt
+
+    async def lookup(self, code: str, *, limit: int) -> tuple[Sequence[InventoryItem], int]:
+        """Active items whose codes, name, size or colour contain `code`, in any case.
+
+        Exact whole-value matches come first, then by the priority of the first field that
+        contains the code: the scan modal takes the first hit.
+        """
+        pattern, exact = contains(code), code.lower()
+        columns = [getattr(InventoryItem, field) for field in LOOKUP_FIELDS]
+        stmt = self.scoped().where(
+            InventoryItem.active.is_(True), or_(*(_like(column, pattern) for column in columns))
+        )
+        total = await self.session.scalar(select(func.count()).select_from(stmt.subquery()))
+        exact_first = case((or_(*(func.lower(column) == exact for column in columns)), 0), else_=1)
+        priority = case(
+            *((_like(column, pattern), rank) for rank, column in enumerate(columns)),
+            else_=len(columns),
+        )
+        stmt = stmt.order_by(exact_first, priority, InventoryItem.name, InventoryItem.id)
+        return (await self.session.scalars(stmt.limit(limit))).all(), int(total or 0)
+
+    async def save(self, item: InventoryItem, fields: dict[str, Any]) -> None:
+        """Set `fields` and write the item in a savepoint; `ClashError` on a code clash.
+
+        After a clash the item is expired (or, when new, no longer in the session): read only
+        local values then.
+        """
+        async with guarded(self.session):
+            for key, value in fields.items():
+                setattr(item, key, value)
+            self.session.add(item)
