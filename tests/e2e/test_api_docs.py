@@ -91,6 +91,12 @@ CORE_OPERATIONS = [
     ("get", "/api/v1/inventory/items/{item_id}/history"),
     ("get", "/api/v1/inventory/lookup"),
     ("get", "/api/v1/inventory/storage-areas"),
+    # spec/inventory.md §6.7, §6.8: dashboard figures and a member's holdings
+    ("get", "/api/v1/inventory/summary"),
+    ("get", "/api/v1/inventory/summary/by-location"),
+    ("get", "/api/v1/inventory/low-stock"),
+    ("get", "/api/v1/inventory/members-summary"),
+    ("get", "/api/v1/inventory/users/{user_id}/inventory"),
 ]
 ERROR_REF = "#/components/schemas/ErrorResponse"
 

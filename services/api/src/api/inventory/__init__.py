@@ -2,10 +2,15 @@
 
 from litestar import Router
 
-from api.inventory.controllers import CatalogController, CategoryController, ItemController
+from api.inventory.controllers import (
+    CatalogController,
+    CategoryController,
+    FiguresController,
+    ItemController,
+)
 
 INVENTORY_ROUTER = Router(
     "/api/v1/inventory",
     tags=["inventory"],
-    route_handlers=[CategoryController, ItemController, CatalogController],
+    route_handlers=[CategoryController, ItemController, CatalogController, FiguresController],
 )

@@ -8,6 +8,7 @@ from api.deps import COMMON_DEPENDENCIES
 from api.inventory.repository import (
     CategoryRepository,
     CounterRepository,
+    FigureRepository,
     HolderRepository,
     ItemRepository,
     ReferenceRepository,
@@ -33,6 +34,7 @@ def provide_inventory_service(
         areas=StorageAreaRepository(db_session, org),
         counters=CounterRepository(db_session, org),
         references=ReferenceRepository(db_session, org),
+        figures=FigureRepository(db_session, org),
         audit=audit,
         outbox=Outbox(db_session),
     )

@@ -2,6 +2,7 @@
 
 from api.inventory.controllers._catalog import CatalogController
 from api.inventory.controllers._categories import CategoryController
+from api.inventory.controllers._figures import FiguresController
 from api.inventory.controllers._items import ItemController
 
-__all__ = ["CatalogController", "CategoryController", "ItemController"]
+__all__ = ["CatalogController", "CategoryController", "FiguresController", "ItemController"]

@@ -1,6 +1,7 @@
 """All SQL of the inventory area, by topic in the modules beside this one."""
 
 from api.inventory.repository._categories import CategoryRepository
+from api.inventory.repository._figures import FigureRepository, MemberCounts
 from api.inventory.repository._holders import HolderRepository, Holds
 from api.inventory.repository._items import LOOKUP_FIELDS, ItemRepository
 from api.inventory.repository._places import (
@@ -15,9 +16,11 @@ __all__ = [
     "AreaRow",
     "CategoryRepository",
     "CounterRepository",
+    "FigureRepository",
     "HolderRepository",
     "Holds",
     "ItemRepository",
+    "MemberCounts",
     "ReferenceRepository",
     "StorageAreaRepository",
 ]

@@ -9,6 +9,7 @@ from api.inventory.errors import CategoryNotFoundError, ItemNotFoundError
 from api.inventory.repository import (
     CategoryRepository,
     CounterRepository,
+    FigureRepository,
     HolderRepository,
     ItemRepository,
     ReferenceRepository,
@@ -33,6 +34,7 @@ class InventoryServiceBase:
     areas: StorageAreaRepository
     counters: CounterRepository
     references: ReferenceRepository
+    figures: FigureRepository
     audit: AuditTrail
     outbox: Outbox
 
