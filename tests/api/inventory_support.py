@@ -72,5 +72,6 @@ def outbox_subjects(dept: Department, subject_id: str) -> list[str]:
     """Subjects of inventory outbox rows whose payload names `subject_id`."""
     rows = dept.query(
         "SELECT subject, payload FROM outbox WHERE subject LIKE 'logbook.api.inventory.%%'"
+        " ORDER BY created_at"
     )
     return [row["subject"] for row in rows if subject_id in bytes(row["payload"]).decode()]
