@@ -1,14 +1,14 @@
 """Rows the inventory reads but does not own, and its own storage areas and barcode counter."""
 
-import contextlib
 from collections.abc import Sequence
 from dataclasses import dataclass
 from uuid import UUID
 
 from sqlalchemy import func, select
+from sqlalchemy.dialects.mysql import insert as mysql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from shared.db.integrity import ClashError, guarded
 from shared.db.repository import TenantRepository
 from shared.models import InventoryBarcodeCounter, InventoryItem, Location, StorageArea, User
 
@@ -98,17 +98,25 @@ class CounterRepository:
 
     async def locked(self) -> InventoryBarcodeCounter:
         """The counter row, locked until commit; created on the organization's first use."""
+        # Create-if-missing as one upsert: it takes the row's exclusive lock straight away. A
+        # plain insert that meets a concurrent one takes a shared lock on the duplicate, and two
+        # such requests asking for the exclusive lock next deadlock (seen on MariaDB).
+        dialect = self.session.get_bind().dialect.name
+        if dialect in ("mysql", "mariadb"):
+            upsert = mysql_insert(InventoryBarcodeCounter).values(
+                organization_id=self.organization_id
+            )
+            await self.session.execute(
+                upsert.on_duplicate_key_update(next_number=upsert.table.c.next_number)
+            )
+        else:
+            insert = sqlite_insert(InventoryBarcodeCounter).values(
+                organization_id=self.organization_id
+            )
+            await self.session.execute(insert.on_conflict_do_nothing())
         mine = select(InventoryBarcodeCounter).where(
             InventoryBarcodeCounter.organization_id == self.organization_id
         )
-        # A plain read first: a locking read of a missing row takes a gap lock on MariaDB, and
-        # two such requests inserting next would deadlock instead of one waiting.
-        if await self.session.scalar(mine) is None:
-            # A concurrent first use inserts too: one insert waits for the other, then clashes.
-            with contextlib.suppress(ClashError):
-                async with guarded(self.session):
-                    self.session.add(InventoryBarcodeCounter(organization_id=self.organization_id))
-        # `populate_existing`: the plain read above may have loaded a number since moved on.
         locked = mine.with_for_update().execution_options(populate_existing=True)
         return (await self.session.scalars(locked)).one()
 
