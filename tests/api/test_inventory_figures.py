@@ -27,6 +27,7 @@ from shared.models import (
 from tests.api.department import Department
 from tests.api.inventory_support import BASE, org_id, seed_category, seed_item, unique
 from tests.support import factories
+from tests.support.inprocess import InProcess
 
 SUMMARY = f"{BASE}/summary"
 BY_LOCATION = f"{BASE}/summary/by-location"
@@ -535,3 +536,49 @@ class TestMemberInventory:
     def test_a_malformed_id_is_422(self, dept: Department) -> None:
         with dept.signed_in(dept.admin_username) as admin:
             assert admin.get(self.path("not-a-uuid")).status_code == 422
+
+
+@pytest.mark.parametrize("database_kind", ["sqlite"])
+async def test_the_figures_run_on_the_embedded_sqlite_database(inprocess: InProcess) -> None:
+    organization_id, admin = await inprocess.department()
+    holder, _ = await inprocess.member(organization_id, last_name=f"Lite{uuid.uuid4().hex[:6]}")
+    async with inprocess.seed() as session:
+        category = await factories.inventory_category(
+            session, organization_id, low_stock_threshold=5
+        )
+        gloves = await factories.inventory_item(
+            session,
+            organization_id,
+            category_id=category.id,
+            tracking_type=TrackingType.POOL,
+            quantity=2,
+            current_value=Decimal("1.50"),
+        )
+        radio = await factories.inventory_item(
+            session, organization_id, status=ItemStatus.CHECKED_OUT
+        )
+        await factories.item_holder(session, ItemIssuance, gloves, holder.id, quantity_issued=1)
+        await factories.item_holder(
+            session, CheckoutRecord, radio, holder.id, expected_return_at=NOW - timedelta(hours=1)
+        )
+
+    async def read(path: str, **params: str) -> Any:
+        response = await inprocess.api.get(path, headers=admin, params=params)
+        assert response.status_code == 200, response.text
+        return response.json()
+
+    summary = await read(SUMMARY)
+    assert (summary["total_items"], summary["total_value"], summary["overdue_checkouts"]) == (
+        3,
+        3.0,
+        1,
+    )
+    assert [row["location_name"] for row in await read(BY_LOCATION)] == ["Unassigned"]
+    (low,) = await read(LOW_STOCK)
+    assert (low["current_stock"], low["items"]) == (2, [{"name": gloves.name, "quantity": 2}])
+    (row,) = (await read(MEMBERS, search=holder.last_name or ""))["members"]
+    assert (row["issued_count"], row["checkout_count"], row["overdue_count"]) == (1, 1, 1)
+    assert (await read(MEMBERS, search="lite%"))["total"] == 0
+    held = await read(f"{BASE}/users/{holder.id}/inventory")
+    assert [item["is_overdue"] for item in held["active_checkouts"]] == [True]
+    assert [item["quantity_issued"] for item in held["issued_items"]] == [1]
