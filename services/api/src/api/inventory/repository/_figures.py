@@ -5,7 +5,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from uuid import UUID
 
-from sqlalchemy import ColumnElement, and_, case, func, or_, select
+from sqlalchemy import ColumnElement, Subquery, and_, case, func, or_, select
 
 from shared.db.repository import TenantRepository
 from shared.models import (
@@ -299,8 +299,8 @@ class FigureRepository(TenantRepository[InventoryItem]):
             samples.setdefault(category_id, []).append((name, int(quantity)))
         return samples
 
-    async def member_counts(self, *, search: str | None, now: datetime) -> list[MemberCounts]:
-        """Every active member (matching `search`) with what they hold, by last then first name."""
+    def _holder_counts(self, now: datetime) -> tuple[Subquery, Subquery, Subquery]:
+        """Per member: active assignments; open and overdue checkouts; units out (`n`, `late`)."""
         org = self.organization_id
         assigned = (
             select(ItemAssignment.user_id, func.count().label("n"))
@@ -324,6 +324,11 @@ class FigureRepository(TenantRepository[InventoryItem]):
             .group_by(ItemIssuance.user_id)
             .subquery()
         )
+        return assigned, borrowed, issued
+
+    async def member_counts(self, *, search: str | None, now: datetime) -> list[MemberCounts]:
+        """Every active member (matching `search`) with what they hold, by last then first name."""
+        assigned, borrowed, issued = self._holder_counts(now)
         stmt = (
             select(
                 User.id,
@@ -341,7 +346,7 @@ class FigureRepository(TenantRepository[InventoryItem]):
             .outerjoin(borrowed, borrowed.c.user_id == User.id)
             .outerjoin(issued, issued.c.user_id == User.id)
             .where(
-                User.organization_id == org,
+                User.organization_id == self.organization_id,
                 User.status == MemberStatus.ACTIVE,
                 User.deleted_at.is_(None),
             )
