@@ -9,6 +9,8 @@ from api.inventory.repository import (
     CategoryRepository,
     CounterRepository,
     FigureRepository,
+    FlowListRepository,
+    FlowRepository,
     HolderRepository,
     ItemRepository,
     ReferenceRepository,
@@ -35,6 +37,8 @@ def provide_inventory_service(
         counters=CounterRepository(db_session, org),
         references=ReferenceRepository(db_session, org),
         figures=FigureRepository(db_session, org),
+        flows=FlowRepository(db_session, org),
+        flow_lists=FlowListRepository(db_session, org),
         audit=audit,
         outbox=Outbox(db_session),
     )

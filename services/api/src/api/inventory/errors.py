@@ -85,6 +85,78 @@ class BarcodeExhaustedError(AppError):
     detail = "Service temporarily unavailable, please retry"
 
 
+class MemberNotFoundError(AppError):
+    """The member named in the body is not an active member of the organization (§1)."""
+
+    status_code = 400
+    code = "LB-API-400"
+    detail = "Member not found"
+
+
+class IssuanceNotFoundError(AppError):
+    """No such issuance in the caller's organization."""
+
+    status_code = 404
+    code = "LB-API-404"
+    detail = "Issuance not found"
+
+
+class CheckoutNotFoundError(AppError):
+    """No such checkout in the caller's organization."""
+
+    status_code = 404
+    code = "LB-API-404"
+    detail = "Checkout not found"
+
+
+class NotBorrowerError(AppError):
+    """Only the borrower or an inventory manager may extend a checkout (§6.5 #20)."""
+
+    status_code = 403
+    code = "LB-PERM-001"
+    detail = "Only the borrower or an inventory manager may extend this checkout"
+
+
+class ItemNotAvailableError(AppError):
+    """The item cannot go to a holder now: its kind, status or current holder (§4)."""
+
+    status_code = 409
+    code = "LB-API-409"
+    detail = "Item is not available"
+
+
+class NotEnoughStockError(AppError):
+    """Fewer units on hand than requested (§5.2)."""
+
+    status_code = 409
+    code = "LB-API-409"
+    detail = "Not enough stock on hand"
+
+
+class ReturnQuantityError(AppError):
+    """More units returned than the issuance still has out (§6.4 #15)."""
+
+    status_code = 409
+    code = "LB-API-409"
+    detail = "More units than are outstanding"
+
+
+class AlreadyReturnedError(AppError):
+    """The record was closed already, perhaps by a concurrent request (§5.3)."""
+
+    status_code = 409
+    code = "LB-API-409"
+    detail = "Already returned"
+
+
+class NotHeldError(AppError):
+    """A batch return names an item the member does not hold in any way (§6.6 #25)."""
+
+    status_code = 409
+    code = "LB-API-409"
+    detail = "Item is not held by this member"
+
+
 def invalid_field(field: str) -> ValidationException:
     """The 422 of a rule on one body field the type alone cannot express (§6.2 #9)."""
     return ValidationException(extra=[{"key": field, "message": "Invalid value"}])

@@ -1,5 +1,6 @@
 """Inventory events the api publishes (spec inventory.md §8)."""
 
+from datetime import datetime
 from typing import ClassVar
 from uuid import UUID
 
@@ -30,3 +31,102 @@ class ItemRetired(ItemEvent, frozen=True, kw_only=True):
     """An item was retired: status and condition `retired`, no longer active."""
 
     subject: ClassVar[str] = "logbook.api.inventory.item_retired"
+
+
+class ItemAssigned(ItemEvent, frozen=True, kw_only=True):
+    """An individual item was assigned; `previous_user_id` held it until this moment."""
+
+    subject: ClassVar[str] = "logbook.api.inventory.item_assigned"
+    user_id: UUID
+    assignment_id: UUID
+    previous_user_id: UUID | None = None
+
+
+class ItemUnassigned(ItemEvent, frozen=True, kw_only=True):
+    """An individual item came back from the member who held it."""
+
+    subject: ClassVar[str] = "logbook.api.inventory.item_unassigned"
+    user_id: UUID
+    assignment_id: UUID
+    return_condition: str | None = None
+
+
+class PoolEvent(ItemEvent, frozen=True, kw_only=True):
+    """Fields every pool issuance event carries: whose units, which issuance, how many."""
+
+    user_id: UUID
+    issuance_id: UUID
+    quantity: int
+
+
+class PoolIssued(PoolEvent, frozen=True, kw_only=True):
+    """Units of a pool item were issued to a member."""
+
+    subject: ClassVar[str] = "logbook.api.inventory.pool_issued"
+
+
+class PoolReturned(PoolEvent, frozen=True, kw_only=True):
+    """Units of a pool item came back on hand (all of an issuance, or part of it)."""
+
+    subject: ClassVar[str] = "logbook.api.inventory.pool_returned"
+
+
+class CheckoutEvent(EventData, frozen=True, kw_only=True):
+    """Fields every checkout event carries."""
+
+    checkout_id: UUID
+    item_id: UUID
+    user_id: UUID
+    expected_return_at: datetime | None
+
+
+class ItemCheckedOut(CheckoutEvent, frozen=True, kw_only=True):
+    """An individual item was lent to a member."""
+
+    subject: ClassVar[str] = "logbook.api.inventory.item_checked_out"
+    item_name: str
+
+
+class ItemCheckedIn(CheckoutEvent, frozen=True, kw_only=True):
+    """A loaned item came back, in `return_condition`."""
+
+    subject: ClassVar[str] = "logbook.api.inventory.item_checked_in"
+    item_name: str
+    return_condition: str
+
+
+class CheckoutExtended(CheckoutEvent, frozen=True, kw_only=True):
+    """A loan's due time moved to `expected_return_at`."""
+
+    subject: ClassVar[str] = "logbook.api.inventory.checkout_extended"
+
+
+class BatchEvent(EventData, frozen=True, kw_only=True):
+    """A desk batch for one member: how its entries went, and the items that changed hands
+    (each also has its own item or pool event)."""
+
+    user_id: UUID
+    successful: int
+    failed: int
+    item_ids: list[UUID]
+
+
+class BatchCheckout(BatchEvent, frozen=True, kw_only=True):
+    """Items were handed to a member at the desk."""
+
+    subject: ClassVar[str] = "logbook.api.inventory.batch_checkout"
+
+
+class BatchReturn(BatchEvent, frozen=True, kw_only=True):
+    """Items were taken back from a member at the desk."""
+
+    subject: ClassVar[str] = "logbook.api.inventory.batch_return"
+
+
+class MemberHoldingsChanged(EventData, frozen=True, kw_only=True):
+    """Something came back from a member: the assignments, checkouts and issuances they still
+    hold. Membership archives a dropped member once this reaches zero."""
+
+    subject: ClassVar[str] = "logbook.api.inventory.member_holdings_changed"
+    user_id: UUID
+    remaining_count: int

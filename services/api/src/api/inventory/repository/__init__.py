@@ -2,6 +2,8 @@
 
 from api.inventory.repository._categories import CategoryRepository
 from api.inventory.repository._figures import FigureRepository, MemberCounts
+from api.inventory.repository._flow_lists import FlowListRepository
+from api.inventory.repository._flows import FlowRepository
 from api.inventory.repository._holders import HolderRepository, Holds
 from api.inventory.repository._items import LOOKUP_FIELDS, ItemRepository
 from api.inventory.repository._places import (
@@ -17,6 +19,8 @@ __all__ = [
     "CategoryRepository",
     "CounterRepository",
     "FigureRepository",
+    "FlowListRepository",
+    "FlowRepository",
     "HolderRepository",
     "Holds",
     "ItemRepository",

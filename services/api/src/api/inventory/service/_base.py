@@ -10,6 +10,8 @@ from api.inventory.repository import (
     CategoryRepository,
     CounterRepository,
     FigureRepository,
+    FlowListRepository,
+    FlowRepository,
     HolderRepository,
     ItemRepository,
     ReferenceRepository,
@@ -35,6 +37,8 @@ class InventoryServiceBase:
     counters: CounterRepository
     references: ReferenceRepository
     figures: FigureRepository
+    flows: FlowRepository
+    flow_lists: FlowListRepository
     audit: AuditTrail
     outbox: Outbox
 
