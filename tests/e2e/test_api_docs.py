@@ -97,6 +97,20 @@ CORE_OPERATIONS = [
     ("get", "/api/v1/inventory/low-stock"),
     ("get", "/api/v1/inventory/members-summary"),
     ("get", "/api/v1/inventory/users/{user_id}/inventory"),
+    # spec/inventory.md §6.3-§6.6: the holder flows and the desk's batches
+    ("post", "/api/v1/inventory/items/{item_id}/assign"),
+    ("post", "/api/v1/inventory/items/{item_id}/unassign"),
+    ("post", "/api/v1/inventory/items/{item_id}/issue"),
+    ("post", "/api/v1/inventory/issuances/{issuance_id}/return"),
+    ("get", "/api/v1/inventory/items/{item_id}/issuances"),
+    ("get", "/api/v1/inventory/users/{user_id}/issuances"),
+    ("post", "/api/v1/inventory/checkout"),
+    ("post", "/api/v1/inventory/checkout/{checkout_id}/checkin"),
+    ("patch", "/api/v1/inventory/checkout/{checkout_id}/extend"),
+    ("get", "/api/v1/inventory/checkout/active"),
+    ("get", "/api/v1/inventory/checkout/overdue"),
+    ("post", "/api/v1/inventory/batch-checkout"),
+    ("post", "/api/v1/inventory/batch-return"),
 ]
 ERROR_REF = "#/components/schemas/ErrorResponse"
 
