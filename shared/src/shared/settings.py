@@ -79,6 +79,10 @@ class Settings(BaseSettings):
     log_level: str = "INFO"
     log_file: Path | None = None
 
+    # Live inventory sockets one organization may hold on one api instance; past it a new
+    # socket is closed with 1013 ("try again later") instead of starving the others.
+    inventory_sockets_per_organization: int = Field(default=200, ge=1)
+
     # Error reports older than this are deleted as new ones arrive (spec §4.1: 180, at least 30).
     error_report_retention_days: int = Field(default=180, ge=30)
 

@@ -10,6 +10,7 @@ from api.consumers import audit_consumers, notification_consumers
 from api.dashboard.controllers import DashboardController
 from api.error_reports.controllers import ErrorReportController
 from api.inventory import INVENTORY_ROUTER
+from api.inventory.live import inventory_socket, start_live_inventory, stop_live_inventory
 from api.locations.controllers import LocationController, RankController
 from api.members import MEMBERS_ROUTER
 from api.notifications.controllers import (
@@ -39,6 +40,7 @@ SPEC = ServiceSpec(
         RuleController,
         NotificationController,
         INVENTORY_ROUTER,
+        inventory_socket,
     ],
     uses_events=True,
 )
@@ -52,5 +54,6 @@ def create_app(
     # consumers mail with its SMTP settings.
     spec = replace(SPEC, consumers=(*audit_consumers(settings), *notification_consumers(settings)))
     app = create_service_app(spec, settings, sessionmaker=sessionmaker)
-    app.on_startup.append(seed_system_roles)
+    app.on_startup.extend([seed_system_roles, start_live_inventory])
+    app.on_shutdown.append(stop_live_inventory)
     return app

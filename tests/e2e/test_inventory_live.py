@@ -1,0 +1,103 @@
+"""The inventory page's live socket through the gateway, as the browser opens it (issue 12).
+
+The gateway turns the `access_token` cookie into the bearer; frames come from the JetStream
+events, so what the api publishes reaches the socket through NATS, not through memory.
+"""
+
+import asyncio
+import json
+import time
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+import httpx
+import pytest
+from websockets.asyncio.client import ClientConnection, connect
+from websockets.exceptions import ConnectionClosed, InvalidStatus
+from websockets.typing import Origin
+
+from tests.e2e.department import Department
+
+pytestmark = pytest.mark.e2e
+SOCKET = "/api/v1/inventory/ws"
+FRAME_SECONDS = 10.0
+
+
+@pytest.fixture(scope="module")
+def dept(department: Department) -> Department:
+    """The module's organization on the worker's shared platform (tests/e2e/conftest.py)."""
+    return department
+
+
+@asynccontextmanager
+async def socket(
+    dept: Department, client: httpx.Client | None, *, origin: str | None = None
+) -> AsyncIterator[ClientConnection]:
+    """The socket a page of the gateway's own site opens, with the client's cookies."""
+    url = dept.gateway.replace("http://", "ws://") + SOCKET
+    cookies = "; ".join(f"{k}={v}" for k, v in client.cookies.items()) if client else ""
+    headers = {"Cookie": cookies} if cookies else {}
+    async with connect(
+        url, origin=Origin(origin or dept.gateway), additional_headers=headers, open_timeout=10
+    ) as ws:
+        yield ws
+
+
+async def next_frame(ws: ClientConnection, action: str) -> dict[str, object]:
+    """The next frame of `action` (other departments' tests on the platform push nothing here)."""
+    async with asyncio.timeout(FRAME_SECONDS):
+        while True:
+            frame = json.loads(await ws.recv())
+            if frame["action"] == action:
+                return dict(frame)
+
+
+async def read_until_closed(ws: ClientConnection) -> None:
+    async with asyncio.timeout(FRAME_SECONDS):
+        while True:
+            await ws.recv()
+
+
+async def closed_with(ws: ClientConnection) -> int:
+    with pytest.raises(ConnectionClosed) as closed:
+        await read_until_closed(ws)
+    assert closed.value.rcvd is not None, "the server sent no close frame"
+    return closed.value.rcvd.code
+
+
+class TestFrames:
+    async def test_a_change_reaches_every_socket_of_the_organization(
+        self, dept: Department
+    ) -> None:
+        _, username = dept.add_member("member")
+        with dept.signed_in(dept.admin_username) as admin, dept.signed_in(username) as member:
+            async with socket(dept, admin) as first, socket(dept, member) as second:
+                created = admin.post("/api/v1/inventory/items", json={"name": "Halligan bar"})
+                assert created.status_code == 201, created.text
+                item_id = created.json()["id"]
+                for ws in (first, second):
+                    frame = await next_frame(ws, "item_created")
+                    assert frame["type"] == "inventory_changed"
+                    assert isinstance(frame["data"], dict)
+                    assert frame["data"]["item_id"] == item_id
+
+
+class TestRefusals:
+    async def test_a_page_of_another_site_cannot_open_it(self, dept: Department) -> None:
+        with dept.signed_in(dept.admin_username) as admin, pytest.raises(InvalidStatus) as refused:
+            async with socket(dept, admin, origin="https://elsewhere.example"):
+                pass
+        assert refused.value.response.status_code == 403
+
+    async def test_without_a_session_it_closes_with_4001(self, dept: Department) -> None:
+        async with socket(dept, None) as ws:
+            assert await closed_with(ws) == 4001
+
+    async def test_it_closes_within_a_second_of_the_session_ending(self, dept: Department) -> None:
+        with dept.signed_in(dept.admin_username) as admin:
+            async with socket(dept, admin) as ws:
+                logout = admin.post("/api/v1/auth/logout")
+                assert logout.status_code == 200, logout.text
+                ended = time.monotonic()
+                assert await closed_with(ws) == 4001
+                assert time.monotonic() - ended <= 1.0
