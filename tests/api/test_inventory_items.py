@@ -227,6 +227,8 @@ class TestList:
         assert names(active_only="false") == [f"Axe {tag}", f"Bar {tag}", f"Dog {tag}", "Hose"]
         assert names(item_type="tool") == names(category_id=tools) == [f"Axe {tag}"]
         assert names(status="lost") == names(size="xl") == [f"Bar {tag}"]
+        assert names(size="L") == ["Hose"]  # the free-text size; no standard size is l here
+        assert names(size="extra tall") == []
         assert names(color="RED") == [f"Axe {tag}"]
         assert names(sort_by="purchase_price", sort_order="desc") == [
             f"Axe {tag}",
