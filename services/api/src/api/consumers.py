@@ -13,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from api.audit.chain import signing_key
 from api.audit.from_events import record_auth_event, record_deferred
 from api.notifications.from_events import notify_from_event
+from api.notifications.from_inventory import notify_inventory_change
 from shared.app import ConsumerSpec
 from shared.events.contracts.audit import AuditDeferred
 from shared.events.envelope import Envelope
@@ -63,6 +64,11 @@ def _notify_handler(settings: Settings) -> Callable[[Envelope, AsyncSession], Aw
     return handle
 
 
+async def _notify_inventory(envelope: Envelope, session: AsyncSession) -> None:
+    """Fold a member's equipment change into their inbox."""
+    await notify_inventory_change(session, envelope)
+
+
 def notification_consumers(settings: Settings) -> tuple[ConsumerSpec, ...]:
     """The consumers filling members' inboxes (and mailing them when SMTP is configured)."""
     handler = _notify_handler(settings)
@@ -74,5 +80,11 @@ def notification_consumers(settings: Settings) -> tuple[ConsumerSpec, ...]:
             durable="api-notifications-members",
             subject_filter="logbook.api.member.>",
             handler=handler,
+        ),
+        # Holder changes fold into one pending entry per member rather than one each.
+        ConsumerSpec(
+            durable="api-notifications-inventory",
+            subject_filter="logbook.api.inventory.>",
+            handler=_notify_inventory,
         ),
     )

@@ -195,6 +195,32 @@ class InboxWriter(TenantRepository[NotificationLog]):
         )
         return list(rows)
 
+    async def pending_digest(
+        self, recipient_id: UUID, category: str, since: datetime, now: datetime
+    ) -> NotificationLog | None:
+        """The member's newest unread, unexpired in-app entry of `category` written from
+        `since` on, locked until commit so that events folded into it queue behind each other."""
+        stmt = (
+            select(NotificationLog)
+            .where(
+                NotificationLog.organization_id == self.organization_id,
+                NotificationLog.recipient_id == recipient_id,
+                NotificationLog.channel == NotificationChannel.IN_APP,
+                NotificationLog.category == category,
+                NotificationLog.read.is_(False),
+                NotificationLog.created_at >= since,
+                or_(NotificationLog.expires_at.is_(None), NotificationLog.expires_at > now),
+            )
+            .order_by(NotificationLog.created_at.desc(), NotificationLog.id.desc())
+            .limit(1)
+            .with_for_update()
+        )
+        return (await self.session.scalars(stmt)).first()
+
+    async def save(self) -> None:
+        """Write the changes made to loaded entries."""
+        await self.session.flush()
+
     async def add_once(self, entry: NotificationLog) -> bool:
         """Write the entry in a savepoint; False when a redelivered event made it before."""
         try:
