@@ -1,5 +1,6 @@
 """Start the `make run` platform (`logbook run`) on free ports, as an operator would."""
 
+import contextlib
 import json
 import os
 import signal
@@ -7,6 +8,7 @@ import socket
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -93,3 +95,49 @@ def start_stack(tmp_path: Path, *, ready: str = "healthy", **extra_env: str) -> 
         time.sleep(0.3)
     stack.stop(signal.SIGKILL)
     raise RuntimeError(f"stack not healthy in time:\n{log_path.read_text()[-3000:]}")
+
+
+@contextlib.contextmanager
+def another_instance(stack: Stack, service: str) -> Iterator[str]:
+    """One more instance of `service` on the stack's database and NATS, outside the gateway.
+
+    Waits until it serves and has read every stream it follows to the end; yields its base URL.
+    """
+    port = free_port()
+    data = Path(stack.env["DATA_DIR"])
+    secrets = data / "dev-secrets.env"
+    keys = dict(
+        line.split("=", 1)
+        for line in secrets.read_text().splitlines()
+        if line and not line.startswith("#")
+    )
+    env = {
+        **keys,  # what the platform's environment leaves unset, as `logbook run` does
+        "DATABASE_URL": f"sqlite+aiosqlite:///{data / 'logbook.db'}",  # `make run`'s default
+        **stack.env,
+        f"{service.upper()}_PORT": str(port),
+        "NATS_URL": f"nats://127.0.0.1:{stack.ports['nats']}",
+        "LOG_LEVEL": "WARNING",
+    }
+    process = subprocess.Popen(
+        [str(LOGBOOK), "serve", service],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            assert process.poll() is None, f"the second {service} instance exited"
+            with contextlib.suppress(httpx.HTTPError):
+                health = httpx.get(f"{base}/internal/health", timeout=2)
+                # Serving, and done catching up: a follower that catches up drops the cache.
+                if health.status_code == 200 and health.json()["events"] == "current":
+                    break
+            time.sleep(0.2)
+        yield base
+    finally:
+        process.terminate()
+        process.wait(timeout=30)

@@ -1,11 +1,9 @@
 """Auth's processes: Argon2 in worker processes, and a second auth instance beside the gateway's."""
 
 import asyncio
-import contextlib
 import os
 import signal
 import sqlite3
-import subprocess
 import time
 import uuid
 from collections.abc import Iterator
@@ -19,10 +17,9 @@ from shared.events.contracts.members import MemberUpdated
 from shared.events.envelope import wrap
 from tests.e2e.auth_platform import PASSWORD, AuthPlatform, add_admin
 from tests.e2e.department import Department
-from tests.e2e.stack import LOGBOOK, ROOT, Stack
+from tests.e2e.stack import Stack, another_instance
 from tests.e2e.test_auth_flow import csrf_headers
 from tests.e2e.test_sessions_everywhere import publish
-from tests.support.proxy import free_port
 
 pytestmark = pytest.mark.e2e
 WORKER_MODULE = "auth.passwords.worker"
@@ -113,52 +110,10 @@ def sql(stack: Stack, statement: str, *params: object) -> None:
         db.execute(statement, params)
 
 
-@contextlib.contextmanager
-def second_auth(stack: Stack) -> Iterator[str]:
-    """Another auth instance on the stack's database and NATS, outside the gateway."""
-    port = free_port()
-    secrets = Path(stack.env["DATA_DIR"]) / "dev-secrets.env"
-    keys = dict(
-        line.split("=", 1)
-        for line in secrets.read_text().splitlines()
-        if line and not line.startswith("#")
-    )
-    env = {
-        **keys,  # what the platform's environment leaves unset, as `logbook run` does
-        **stack.env,
-        "AUTH_PORT": str(port),
-        "DATABASE_URL": f"sqlite+aiosqlite:///{Path(stack.env['DATA_DIR']) / 'logbook.db'}",
-        "NATS_URL": f"nats://127.0.0.1:{stack.ports['nats']}",
-        "LOG_LEVEL": "WARNING",
-    }
-    process = subprocess.Popen(
-        [str(LOGBOOK), "serve", "auth"],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            assert process.poll() is None, "the second auth instance exited"
-            with contextlib.suppress(httpx.HTTPError):
-                health = httpx.get(f"{base}/internal/health", timeout=2)
-                # Serving, and done catching up: a follower that catches up drops the cache.
-                if health.status_code == 200 and health.json()["events"] == "current":
-                    break
-            time.sleep(0.2)
-        yield base
-    finally:
-        process.terminate()
-        process.wait(timeout=30)
-
-
 @pytest.fixture(scope="module")
 def other(stack: Stack) -> Iterator[str]:
     """One second auth instance for the tests below: each signs in a member of its own."""
-    with second_auth(stack) as base:
+    with another_instance(stack, "auth") as base:
         yield base
 
 

@@ -5,10 +5,12 @@ events, so what the api publishes reaches the socket through NATS, not through m
 """
 
 import asyncio
+import contextlib
 import json
 import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from typing import Any
 
 import httpx
 import pytest
@@ -17,6 +19,7 @@ from websockets.exceptions import ConnectionClosed, InvalidStatus
 from websockets.typing import Origin
 
 from tests.e2e.department import Department
+from tests.e2e.stack import another_instance
 
 pytestmark = pytest.mark.e2e
 SOCKET = "/api/v1/inventory/ws"
@@ -43,9 +46,11 @@ async def socket(
         yield ws
 
 
-async def next_frame(ws: ClientConnection, action: str) -> dict[str, object]:
+async def next_frame(
+    ws: ClientConnection, action: str, within: float = FRAME_SECONDS
+) -> dict[str, Any]:
     """The next frame of `action` (other departments' tests on the platform push nothing here)."""
-    async with asyncio.timeout(FRAME_SECONDS):
+    async with asyncio.timeout(within):
         while True:
             frame = json.loads(await ws.recv())
             if frame["action"] == action:
@@ -80,6 +85,33 @@ class TestFrames:
                     assert frame["type"] == "inventory_changed"
                     assert isinstance(frame["data"], dict)
                     assert frame["data"]["item_id"] == item_id
+
+
+class TestAcrossInstances:
+    async def test_a_change_made_through_one_instance_reaches_a_socket_on_another(
+        self, dept: Department
+    ) -> None:
+        with (
+            another_instance(dept.stack, "api") as other,
+            dept.signed_in(dept.admin_username) as admin,
+        ):
+            # Straight to the second instance, with the bearer the gateway would have set.
+            bearer = {"Authorization": f"Bearer {admin.cookies['access_token']}"}
+            url = other.replace("http://", "ws://") + SOCKET
+            async with connect(url, additional_headers=bearer, open_timeout=10) as ws:
+                # Its follower may still be subscribing: changes go on until one comes through.
+                for attempt in range(10):
+                    created = admin.post(
+                        "/api/v1/inventory/items", json={"name": f"Pike {attempt}"}
+                    )
+                    assert created.status_code == 201, created.text
+                    with contextlib.suppress(TimeoutError):
+                        frame = await next_frame(ws, "item_created", within=1.0)
+                        break
+                else:
+                    pytest.fail("no frame reached the other instance's socket")
+                assert isinstance(frame["data"], dict)
+                assert frame["data"]["item_name"].startswith("Pike")
 
 
 class TestRefusals:

@@ -71,6 +71,7 @@ class TestApiAuthentication:
             "documents",
             "roles",
             "settings",
+            "inventory",
             "notifications",
         ]
         assert body["module_settings"]["training"] is False  # not served yet: hidden

@@ -209,7 +209,9 @@ class TestEvents:
         async with app_client(app) as client:
             before = value(await scrape(client), published, subject=ThingCreated.subject)
             created = await client.post(
-                "/things", json={"name": "relayed", "count": 1}, headers={"X-Request-ID": request_id}
+                "/things",
+                json={"name": "relayed", "count": 1},
+                headers={"X-Request-ID": request_id},
             )
             assert created.status_code == 201
 
