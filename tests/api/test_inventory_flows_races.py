@@ -7,6 +7,7 @@ committed in the worker's database), and `asyncio.gather` sends the requests tog
 """
 
 import asyncio
+import json
 import uuid
 from collections import Counter
 from typing import Any
@@ -145,3 +146,40 @@ async def test_concurrent_returns_of_one_issuance_restock_it_once(
     )
     async with org.sessions() as session:
         assert tuple((await session.execute(counters)).one()) == (3, 0)
+
+
+async def test_a_members_concurrent_returns_each_count_what_the_others_left(
+    org: SignedInOrganization,
+) -> None:
+    async with org.sessions() as session:
+        holder = await factories.member(session, org.organization_id, ["member"])
+        items = [await factories.inventory_item(session, org.organization_id) for _ in range(6)]
+        await session.commit()
+    for item in items:
+        assigned = await org.api.post(
+            f"{BASE}/items/{item.id}/assign", json={"user_id": str(holder.id)}, headers=org.admin
+        )
+        assert assigned.status_code == 200, assigned.text
+    pending = iter(items)
+
+    statuses = await at_once(
+        len(items),
+        lambda: org.api.post(
+            f"{BASE}/items/{next(pending).id}/unassign", json={}, headers=org.admin
+        ),
+    )
+
+    assert statuses == Counter({200: len(items)})
+    async with org.sessions() as session:
+        payloads = await session.scalars(
+            select(OutboxMessage.payload).where(
+                OutboxMessage.subject == "logbook.api.inventory.member_holdings_changed"
+            )
+        )
+        counts = [
+            json.loads(payload)["data"]["remaining_count"]
+            for payload in payloads
+            if str(holder.id).encode() in payload
+        ]
+    # One return at a time for the member: the last one tells membership nothing is left.
+    assert sorted(counts) == list(range(len(items)))

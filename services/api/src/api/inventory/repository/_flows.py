@@ -89,8 +89,23 @@ class FlowRepository(TenantRepository[InventoryItem]):
         row = (await self.session.execute(stmt)).first()
         return None if row is None else display_name(*row)
 
+    async def lock_members(self, user_ids: set[UUID]) -> None:
+        """Lock the members' rows in id order (after the items): their returns then run one at
+        a time, so each counts what the one before left (`holdings`)."""
+        stmt = (
+            select(User.id)
+            .where(User.organization_id == self.organization_id, User.id.in_(user_ids))
+            .order_by(User.id)
+            .with_for_update()
+        )
+        await self.session.execute(stmt)
+
     async def holdings(self, user_id: UUID) -> int:
-        """Records the member still holds: active assignments, open checkouts and issuances."""
+        """Records the member still holds: active assignments, open checkouts and issuances.
+
+        Locking reads, which see the latest commits: a plain read would see the transaction's
+        snapshot, taken before a concurrent return of the member's committed.
+        """
         org = self.organization_id
         counts = [
             select(func.count())
@@ -115,7 +130,8 @@ class FlowRepository(TenantRepository[InventoryItem]):
                 ItemIssuance.is_returned.is_(False),
             ),
         ]
-        return sum([int(await self.session.scalar(count) or 0) for count in counts])
+        locked = [count.with_for_update(read=True) for count in counts]
+        return sum([int(await self.session.scalar(count) or 0) for count in locked])
 
     async def add(self, row: ItemAssignment | ItemIssuance | CheckoutRecord) -> None:
         """Insert a holder record; a second active assignment or open checkout of the item

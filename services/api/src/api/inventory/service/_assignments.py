@@ -43,6 +43,8 @@ class AssignmentFlows(HoldingBase):
         if previous is not None:
             if previous.user_id == request.user_id:
                 raise ItemNotAvailableError("Item is already assigned to this member")
+            # Both members, in id order: the previous holder's count is reported below.
+            await self.flows.lock_members({previous.user_id, request.user_id})
             await self._end_assignment(item, previous, condition=None, notes=None)
         assignment = await self._assign_locked(
             item,
@@ -69,6 +71,7 @@ class AssignmentFlows(HoldingBase):
         assignment = await self.flows.lock_active_assignment(item.id)
         if assignment is None:
             raise ItemNotAvailableError(f"Item is not assigned (status: {item.status})")
+        await self.flows.lock_members({assignment.user_id})
         condition = ItemCondition(request.return_condition) if request.return_condition else None
         await self._end_assignment(
             item, assignment, condition=condition, notes=request.return_notes

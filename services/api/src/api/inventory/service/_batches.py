@@ -100,21 +100,27 @@ class BatchFlows(AssignmentFlows, IssuanceFlows, CheckoutFlows):
                     return "returned_to_pool"
             raise NotHeldError
 
-        results = await self._run(request.items, take_back)
+        results = await self._run(request.items, take_back, returning_from=user_id)
         batch = await self._finish(user_id, results, "inventory_batch_return", BatchReturn)
         if batch.successful:
             await self._holdings_changed(user_id)
         return batch
 
     async def _run(
-        self, entries: Sequence[E], act: Callable[[E, InventoryItem], Awaitable[BatchAction]]
+        self,
+        entries: Sequence[E],
+        act: Callable[[E, InventoryItem], Awaitable[BatchAction]],
+        returning_from: UUID | None = None,
     ) -> list[BatchResult]:
-        """Resolve every entry, lock their items in id order, then act on each in turn."""
+        """Resolve every entry, lock their items in id order (then the member whose items come
+        back, as a single return does), then act on each in turn."""
         resolved = []
         for entry in entries:
             item = await self.flows.find_active_item(entry.item_id, entry.code)
             resolved.append(_Resolved(item.id, item.name) if item else _Resolved(None, UNKNOWN))
         await self.flows.lock_items({r.item_id for r in resolved if r.item_id is not None})
+        if returning_from is not None:
+            await self.flows.lock_members({returning_from})
         results = []
         for entry, found in zip(entries, resolved, strict=True):
             results.append(await self._one(entry, found, act))

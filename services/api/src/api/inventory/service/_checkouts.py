@@ -94,6 +94,7 @@ class CheckoutFlows(HoldingBase):
         # Item first, then the record read again under lock (§5.1).
         item = await self._lock(found.item_id)
         record = await self.flows.lock_checkout(checkout_id)
+        await self.flows.lock_members({record.user_id})
         condition = ItemCondition(request.return_condition)
         await self._check_in_locked(item, record, condition, request.damage_notes)
         await self._record(

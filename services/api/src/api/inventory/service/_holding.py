@@ -75,6 +75,8 @@ class HoldingBase(InventoryServiceBase):
             raise ItemNotAvailableError("Item is already held by another member") from None
 
     async def _holdings_changed(self, user_id: UUID) -> None:
-        """Tell membership how many records the member still holds (§8)."""
+        """Tell membership how many records the member still holds (§8). The member's row is
+        locked by then (`flows.lock_members`), so two concurrent returns cannot both count the
+        other's item as still held, and the last one reports zero."""
         remaining = await self.flows.holdings(user_id)
         self._publish(MemberHoldingsChanged(user_id=user_id, remaining_count=remaining))

@@ -49,6 +49,7 @@ class IssuanceFlows(HoldingBase):
         # Item first, then the record read again under lock (§5.1).
         item = await self._lock(found.item_id)
         issuance = await self.flows.lock_issuance(issuance_id)
+        await self.flows.lock_members({issuance.user_id})
         condition = ItemCondition(request.return_condition) if request.return_condition else None
         returned = await self._return_locked(
             item, issuance, request.quantity_returned, condition, request.return_notes
