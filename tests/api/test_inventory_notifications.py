@@ -5,6 +5,7 @@ The notification consumer's handler is fed envelopes as the durable consumer wou
 test's rolled-back connection; members read the result through their inbox.
 """
 
+import asyncio
 import uuid
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
@@ -30,6 +31,10 @@ from shared.events.envelope import Envelope, EventData, decode, wrap
 from shared.models import MemberStatus, NotificationLog, TrackingType
 from tests.api.department import Department
 from tests.api.inventory_support import BASE, org_id, seed_item
+from tests.api.signed_in import (  # noqa: F401 - the `org` fixture
+    SignedInOrganization,
+    signed_in_organization,
+)
 from tests.support import factories
 
 INBOX = "/api/v1/notifications/my"
@@ -332,3 +337,50 @@ class TestFromTheFlows:
                 deliver(dept, event)
         (entry,) = inbox(dept, username)
         assert entry["message"] == "Issued to you: 2 x Gloves.\nChecked out to you: Radio."
+
+
+class TestRaces:
+    """Two instances may consume one member's events at the same moment: on MariaDB, each
+    delivery here has a connection and transaction of its own (the `org` fixture commits)."""
+
+    async def deliver_together(self, org: SignedInOrganization, events: list[Envelope]) -> None:
+        (spec,) = [s for s in notification_consumers(org.settings) if s.durable == DURABLE]
+
+        async def one(event: Envelope) -> None:
+            async with org.sessions() as session, session.begin():
+                await spec.handler(event, session)
+
+        await asyncio.gather(*(one(event) for event in events))
+
+    async def entries(self, org: SignedInOrganization, user_id: uuid.UUID) -> list[Any]:
+        async with org.sessions() as session:
+            rows = await session.scalars(
+                select(NotificationLog).where(NotificationLog.recipient_id == user_id)
+            )
+            return [row.extra_data["changes"] for row in rows]  # type: ignore[index]
+
+    def wrapped(self, org: SignedInOrganization, data: EventData) -> Envelope:
+        return wrap(data, organization_id=org.organization_id, actor_id=None, request_id=None)
+
+    async def test_changes_arriving_together_fold_into_one_entry(
+        self, org: SignedInOrganization
+    ) -> None:
+        user, _ = await org.member()
+        events = [self.wrapped(org, assigned(user.id, uuid.uuid4(), f"Item {n}")) for n in range(8)]
+        await self.deliver_together(org, events)
+        (changes,) = await self.entries(org, user.id)
+        assert sorted(change["event_id"] for change in changes) == sorted(
+            str(event.id) for event in events
+        )
+
+    async def test_crossed_reassignments_both_land(self, org: SignedInOrganization) -> None:
+        first, _ = await org.member()
+        second, _ = await org.member()
+        events = [
+            self.wrapped(org, assigned(first.id, uuid.uuid4(), previous_user_id=second.id)),
+            self.wrapped(org, assigned(second.id, uuid.uuid4(), previous_user_id=first.id)),
+        ]
+        await self.deliver_together(org, events)
+        for user in (first, second):
+            (changes,) = await self.entries(org, user.id)
+            assert sorted(change["action"] for change in changes) == ["assigned", "unassigned"]

@@ -111,8 +111,11 @@ async def notify_inventory_change(session: AsyncSession, envelope: Envelope) -> 
     writer = InboxWriter(session, envelope.organization_id)
     added: list[UUID] = []
     withdrawn: list[UUID] = []
-    for user_id, change in _changes(envelope):
-        member = await writer.recipient(user_id)
+    # Members in id order: a reassignment locks two, and another event may lock the same two.
+    for user_id, change in sorted(_changes(envelope), key=lambda pair: pair[0]):
+        # Locked, so that two events of one member (two instances consuming) fold one after
+        # the other rather than both starting an entry or one undoing the other's change.
+        member = await writer.recipient(user_id, for_update=True)
         if member is None:
             log.info("notifications.no_active_recipient", event_type=envelope.type)
             continue

@@ -177,11 +177,11 @@ class InboxWriter(TenantRepository[NotificationLog]):
 
     model = NotificationLog
 
-    async def recipient(self, user_id: UUID) -> User | None:
-        """The member if they belong to this organization and are active (not deleted)."""
-        found = await self.session.scalar(
-            select(User).where(User.id == user_id, User.organization_id == self.organization_id)
-        )
+    async def recipient(self, user_id: UUID, *, for_update: bool = False) -> User | None:
+        """The member if they belong to this organization and are active (not deleted); locked
+        until commit with `for_update`, to take one member's entries one event at a time."""
+        stmt = select(User).where(User.id == user_id, User.organization_id == self.organization_id)
+        found = await self.session.scalar(stmt.with_for_update() if for_update else stmt)
         return found if found is not None and found.is_active else None
 
     async def role_names(self, role_ids: Sequence[UUID]) -> list[str]:
@@ -199,7 +199,7 @@ class InboxWriter(TenantRepository[NotificationLog]):
         self, recipient_id: UUID, category: str, since: datetime, now: datetime
     ) -> NotificationLog | None:
         """The member's newest unread, unexpired in-app entry of `category` written from
-        `since` on, locked until commit so that events folded into it queue behind each other."""
+        `since` on, locked until commit."""
         stmt = (
             select(NotificationLog)
             .where(
