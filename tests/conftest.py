@@ -111,6 +111,9 @@ def settings_for(database_url: str, **overrides: Any) -> Settings:
         "database_url": database_url,
         "nats_url": NATS_URL,
         "log_format": "json",
+        # The daily jobs would run for every organization of the worker's database in the
+        # background of unrelated tests; tests run the jobs and the facility directly.
+        "scheduled_work_enabled": False,
         **TEST_SECRETS,
     }
     values.update(overrides)

@@ -125,7 +125,7 @@ class Resources:
             running.start()
             self.consumers.append(running)
         self.metrics.watch_consumers(self.nats, [c.durable for c in self.spec.consumers])
-        if self.spec.scheduled:
+        if self.spec.scheduled and self.settings.scheduled_work_enabled:
             self.scheduled = ScheduledWork(self.sessionmaker, self.spec.scheduled)
             self.scheduled.start()
         app.state.update(

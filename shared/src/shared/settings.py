@@ -79,6 +79,9 @@ class Settings(BaseSettings):
     log_level: str = "INFO"
     log_file: Path | None = None
 
+    # This instance ticks the scheduled work (daily jobs). Every instance may: each run happens
+    # once however many tick. Off only where an instance must never run them.
+    scheduled_work_enabled: bool = True
     # Live inventory sockets one organization may hold on one api instance; past it a new
     # socket is closed with 1013 ("try again later") instead of starving the others.
     inventory_sockets_per_organization: int = Field(default=200, ge=1)

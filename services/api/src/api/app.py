@@ -10,6 +10,7 @@ from api.consumers import audit_consumers, notification_consumers
 from api.dashboard.controllers import DashboardController
 from api.error_reports.controllers import ErrorReportController
 from api.inventory import INVENTORY_ROUTER
+from api.inventory.daily import DAILY_JOBS
 from api.inventory.live import inventory_socket, start_live_inventory, stop_live_inventory
 from api.locations.controllers import LocationController, RankController
 from api.members import MEMBERS_ROUTER
@@ -43,6 +44,7 @@ SPEC = ServiceSpec(
         inventory_socket,
     ],
     uses_events=True,
+    scheduled=DAILY_JOBS,
 )
 
 

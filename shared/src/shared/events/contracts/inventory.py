@@ -4,6 +4,8 @@ from datetime import datetime
 from typing import ClassVar
 from uuid import UUID
 
+import msgspec
+
 from shared.events.envelope import EventData
 
 
@@ -130,3 +132,44 @@ class MemberHoldingsChanged(EventData, frozen=True, kw_only=True):
     subject: ClassVar[str] = "logbook.api.inventory.member_holdings_changed"
     user_id: UUID
     remaining_count: int
+
+
+class DueCheckout(msgspec.Struct, frozen=True, kw_only=True):
+    """One open checkout in a daily reminder."""
+
+    checkout_id: UUID
+    item_id: UUID
+    item_name: str
+    expected_return_at: datetime
+
+
+class CheckoutsOverdue(EventData, frozen=True, kw_only=True):
+    """The daily job found a member's open checkouts past their due time (§8, 07:30)."""
+
+    subject: ClassVar[str] = "logbook.api.inventory.checkouts_overdue"
+    user_id: UUID
+    checkouts: list[DueCheckout]
+
+
+class CheckoutsDueSoon(EventData, frozen=True, kw_only=True):
+    """The daily job found a member's open checkouts due back within the next day."""
+
+    subject: ClassVar[str] = "logbook.api.inventory.checkouts_due_soon"
+    user_id: UUID
+    checkouts: list[DueCheckout]
+
+
+class LowStockItem(msgspec.Struct, frozen=True, kw_only=True):
+    """An active item whose units on hand fell to its reorder point or below."""
+
+    item_id: UUID
+    item_name: str
+    on_hand: int
+    reorder_point: int
+
+
+class StockLow(EventData, frozen=True, kw_only=True):
+    """The daily job's list of an organization's items at or below their reorder point (§8)."""
+
+    subject: ClassVar[str] = "logbook.api.inventory.stock_low"
+    items: list[LowStockItem]
