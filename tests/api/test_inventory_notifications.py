@@ -38,6 +38,7 @@ from tests.api.signed_in import (  # noqa: F401 - the `org` fixture
 from tests.support import factories
 
 INBOX = "/api/v1/notifications/my"
+ITEMS = f"{BASE}/items"
 DURABLE = "api-notifications-inventory"
 
 
@@ -327,16 +328,37 @@ class TestFromTheFlows:
             ):
                 response = admin.post(f"{BASE}/{path}", json=body)
                 assert response.status_code in (200, 201), response.text
-        written = dept.query(
-            "SELECT payload FROM outbox WHERE subject LIKE 'logbook.api.inventory.%%'"
-            " ORDER BY created_at"
-        )
-        for row in written:
-            event = decode(bytes(row["payload"]))
-            if event.organization_id == org_id(dept):
-                deliver(dept, event)
+        deliver_written(dept)
         (entry,) = inbox(dept, username)
         assert entry["message"] == "Issued to you: 2 x Gloves.\nChecked out to you: Radio."
+
+    def test_a_takeover_is_the_previous_holders_return(self, dept: Department) -> None:
+        first, first_name = member(dept)
+        second, second_name = member(dept)
+        helmet, radio = seed_item(dept, name="Helmet"), seed_item(dept, name="Radio")
+        with dept.signed_in(dept.admin_username) as admin:
+            for item, user_id in ((radio, first), (helmet, first), (helmet, second)):
+                response = admin.post(f"{ITEMS}/{item}/assign", json={"user_id": str(user_id)})
+                assert response.status_code == 200, response.text
+        deliver_written(dept)
+        assert [entry["message"] for entry in inbox(dept, first_name)] == [
+            "Assigned to you: Radio."
+        ]
+        assert [entry["message"] for entry in inbox(dept, second_name)] == [
+            "Assigned to you: Helmet."
+        ]
+
+
+def deliver_written(dept: Department) -> None:
+    """Deliver the organization's inventory events in the outbox, in the order written."""
+    written = dept.query(
+        "SELECT payload FROM outbox WHERE subject LIKE 'logbook.api.inventory.%%'"
+        " ORDER BY created_at"
+    )
+    for row in written:
+        event = decode(bytes(row["payload"]))
+        if event.organization_id == org_id(dept):
+            deliver(dept, event)
 
 
 class TestRaces:
