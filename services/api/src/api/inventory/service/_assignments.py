@@ -31,6 +31,7 @@ class AssignmentFlows(HoldingBase):
         if request.item_id is not None and request.item_id != item_id:
             raise invalid_field("item_id")  # the path names the item (§10 D2)
         due = request.expected_return_date
+        due = as_utc(due, "expected_return_date") if due else None
         item = await self._lock(item_id)
         await self._member_name(request.user_id)
         if item.tracking_type is TrackingType.POOL:
@@ -51,7 +52,7 @@ class AssignmentFlows(HoldingBase):
             request.user_id,
             assignment_type=request.assignment_type,
             reason=request.assignment_reason,
-            due=as_utc(due, "expected_return_date") if due else None,
+            due=due,
             previous_user_id=previous.user_id if previous else None,
         )
         await self._record(
