@@ -15,7 +15,9 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from api.app import SPEC
+from api.consumers import notification_consumers
 from api.inventory.daily import DAILY_JOBS
+from shared.events.envelope import decode
 from shared.models import CheckoutRecord, InventoryItem, OutboxMessage, TrackingType
 from shared.scheduled.work import ScheduledJob
 from tests.api.department import Department
@@ -167,3 +169,46 @@ class TestCheckoutsDue:
             return {row[0]: row[1] for row in rows}
 
         assert dept.run(flags) == {late.id: True, extended.id: False}
+
+
+class TestReminders:
+    """The reminders reach the borrower's inbox through the inventory notification consumer."""
+
+    def deliver(self, dept: Department, envelope: dict[str, Any]) -> None:
+        (spec,) = [
+            spec
+            for spec in notification_consumers(dept.api.settings)
+            if spec.durable == "api-notifications-inventory"
+        ]
+
+        async def work(session: AsyncSession) -> None:
+            await spec.handler(decode(json.dumps(envelope).encode()), session)
+
+        dept.run(work)
+
+    def inbox(self, dept: Department, username: str) -> list[dict[str, Any]]:
+        with dept.signed_in(username) as client:
+            response = client.get("/api/v1/notifications/my")
+        assert response.status_code == 200, response.text
+        return list(response.json()["logs"])
+
+    def test_an_overdue_reminder_is_one_entry_naming_the_items(self, dept: Department) -> None:
+        borrower, username = dept.add_member("member")
+        checkout(dept, borrower, NOW - timedelta(days=2), "Radio 1")
+        checkout(dept, borrower, NOW - timedelta(hours=1), "Radio 2")
+        (overdue,) = [
+            e
+            for e in run_job(dept, "inventory.checkouts_due")
+            if e["type"].endswith("checkouts_overdue")
+        ]
+
+        self.deliver(dept, overdue)
+        self.deliver(dept, overdue)  # redelivered: nothing more
+
+        (entry,) = self.inbox(dept, username)
+        assert entry["category"] == "inventory"
+        assert entry["subject"] == "Equipment overdue"
+        assert entry["message"] == (
+            "Past its return date: Radio 1 (due 2026-12-03); Radio 2 (due 2026-12-05)."
+        )
+        assert entry["action_url"] == "/inventory/my-equipment"

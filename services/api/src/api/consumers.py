@@ -14,6 +14,7 @@ from api.audit.chain import signing_key
 from api.audit.from_events import record_auth_event, record_deferred
 from api.notifications.from_events import notify_from_event
 from api.notifications.from_inventory import notify_inventory_change
+from api.notifications.triggers import DUE_BACK
 from shared.app import ConsumerSpec
 from shared.events.contracts.audit import AuditDeferred
 from shared.events.envelope import Envelope
@@ -64,9 +65,17 @@ def _notify_handler(settings: Settings) -> Callable[[Envelope, AsyncSession], Aw
     return handle
 
 
-async def _notify_inventory(envelope: Envelope, session: AsyncSession) -> None:
-    """Fold a member's equipment change into their inbox."""
-    await notify_inventory_change(session, envelope)
+def _inventory_handler(settings: Settings) -> Callable[[Envelope, AsyncSession], Awaitable[None]]:
+    mailer = Mailer(settings)
+
+    async def handle(envelope: Envelope, session: AsyncSession) -> None:
+        # The daily reminders are one notice each; holder changes fold into a pending entry.
+        if envelope.type in DUE_BACK:
+            await notify_from_event(session, envelope, settings, mailer)
+        else:
+            await notify_inventory_change(session, envelope)
+
+    return handle
 
 
 def notification_consumers(settings: Settings) -> tuple[ConsumerSpec, ...]:
@@ -85,6 +94,6 @@ def notification_consumers(settings: Settings) -> tuple[ConsumerSpec, ...]:
         ConsumerSpec(
             durable="api-notifications-inventory",
             subject_filter="logbook.api.inventory.>",
-            handler=_notify_inventory,
+            handler=_inventory_handler(settings),
         ),
     )

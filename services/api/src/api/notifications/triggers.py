@@ -1,17 +1,25 @@
 """Which domain events put an entry in a member's inbox, and what it says (addendum §5.4-§5.5).
 
-Wired today: auth's MFA and password events (category `security`, always e-mailed too) and the
-api's role and status changes of a member (category `members`).
+Wired today: auth's MFA and password events (category `security`, always e-mailed too), the
+api's role and status changes of a member (category `members`), and inventory's daily reminders
+of checkouts overdue or due back within a day (category `inventory`).
 """
 
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from uuid import UUID
 
+from shared.events.contracts.inventory import CheckoutsDueSoon, CheckoutsOverdue
 from shared.events.envelope import Envelope
 
 SECURITY = "security"
 MEMBERS = "members"
+INVENTORY = "inventory"
+MY_EQUIPMENT = "/inventory/my-equipment"
+DUE_BACK = {
+    CheckoutsOverdue.subject: ("Equipment overdue", "Past its return date"),
+    CheckoutsDueSoon.subject: ("Equipment due back soon", "Due back within a day"),
+}
 ADMIN_HELP = "If this was not you, contact an administrator."
 # The card shows a button only for a relative URL; "" gives none, as the original's MFA entries.
 NO_ACTION = ""
@@ -87,7 +95,22 @@ async def draft_for(envelope: Envelope, role_names: RoleNames) -> Draft | None:
         if notice is None:
             return None
         return Draft(member, SECURITY, *notice, action_url=NO_ACTION, always_email=True)
+    if envelope.type in DUE_BACK:
+        return _due_back(envelope, member)
     return await _membership(envelope, member, role_names)
+
+
+def _due_back(envelope: Envelope, member: UUID) -> Draft | None:
+    subject, lead = DUE_BACK[envelope.type]
+    checkouts = envelope.data.get("checkouts")
+    lines = []
+    for checkout in checkouts if isinstance(checkouts, list) else []:
+        if isinstance(checkout, dict):
+            day = str(checkout.get("expected_return_at", ""))[:10]  # ISO date of the due time
+            lines.append(f"{checkout.get('item_name', 'An item')} (due {day})")
+    if not lines:
+        return None
+    return Draft(member, INVENTORY, subject, f"{lead}: {'; '.join(lines)}.", MY_EQUIPMENT)
 
 
 async def _membership(envelope: Envelope, member: UUID, role_names: RoleNames) -> Draft | None:
