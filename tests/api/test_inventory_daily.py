@@ -212,3 +212,21 @@ class TestReminders:
             "Past its return date: Radio 1 (due 2026-12-03); Radio 2 (due 2026-12-05)."
         )
         assert entry["action_url"] == "/inventory/my-equipment"
+
+    def test_low_stock_reaches_each_inventory_manager_once(self, dept: Department) -> None:
+        _, quartermaster = dept.add_member("quartermaster")
+        _, member = dept.add_member("member")
+        pool_item(dept, name="Gloves", quantity=1, reorder_point=4)
+        (low,) = run_job(dept, "inventory.low_stock")
+
+        self.deliver(dept, low)
+        self.deliver(dept, low)  # redelivered: nothing more
+
+        for manager in (dept.admin_username, quartermaster):
+            (entry,) = self.inbox(dept, manager)
+            assert (entry["category"], entry["subject"]) == ("inventory", "Low stock")
+            assert entry["message"] == (
+                "At or below their reorder point: Gloves: 1 on hand (reorder at 4)."
+            )
+            assert entry["action_url"] == "/inventory"
+        assert self.inbox(dept, member) == []

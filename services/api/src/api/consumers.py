@@ -14,9 +14,11 @@ from api.audit.chain import signing_key
 from api.audit.from_events import record_auth_event, record_deferred
 from api.notifications.from_events import notify_from_event
 from api.notifications.from_inventory import notify_inventory_change
+from api.notifications.from_stock import notify_stock_low
 from api.notifications.triggers import DUE_BACK
 from shared.app import ConsumerSpec
 from shared.events.contracts.audit import AuditDeferred
+from shared.events.contracts.inventory import StockLow
 from shared.events.envelope import Envelope
 from shared.mailer import Mailer
 from shared.models import AuditLog
@@ -72,6 +74,8 @@ def _inventory_handler(settings: Settings) -> Callable[[Envelope, AsyncSession],
         # The daily reminders are one notice each; holder changes fold into a pending entry.
         if envelope.type in DUE_BACK:
             await notify_from_event(session, envelope, settings, mailer)
+        elif envelope.type == StockLow.subject:
+            await notify_stock_low(session, envelope, settings, mailer)
         else:
             await notify_inventory_change(session, envelope)
 

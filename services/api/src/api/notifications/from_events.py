@@ -31,10 +31,7 @@ async def notify_from_event(
     session: AsyncSession, envelope: Envelope, settings: Settings, mailer: Mailer
 ) -> NotificationLog | None:
     """Write the inbox entry `envelope` stands for (and e-mail it); None when there is none."""
-    if envelope.organization_id is None:
-        return None
-    if envelope.occurred_at < utc_now() - STALE_AFTER:
-        log.info("notifications.stale_event_skipped", event_type=envelope.type)
+    if envelope.organization_id is None or stale(envelope):
         return None
     writer = InboxWriter(session, envelope.organization_id)
     draft = await draft_for(envelope, writer.role_names)
@@ -44,13 +41,34 @@ async def notify_from_event(
     if member is None:
         log.info("notifications.no_active_recipient", event_type=envelope.type)
         return None
+    return await deliver(writer, envelope, draft, member, settings=settings, mailer=mailer)
+
+
+def stale(envelope: Envelope) -> bool:
+    """Whether the event is too old to notify anyone of (a replay after a long outage)."""
+    if envelope.occurred_at < utc_now() - STALE_AFTER:
+        log.info("notifications.stale_event_skipped", event_type=envelope.type)
+        return True
+    return False
+
+
+async def deliver(
+    writer: InboxWriter,
+    envelope: Envelope,
+    draft: Draft,
+    member: User,
+    *,
+    settings: Settings,
+    mailer: Mailer,
+) -> NotificationLog | None:
+    """Write one member's inbox entry for `envelope` (and e-mail it); None if it exists."""
     entry = _entry(envelope, draft, member, NotificationChannel.IN_APP)
     if not await writer.add_once(entry):
         log.info("notifications.duplicate_skipped", event_type=envelope.type)
         return None
     log.info("notifications.created", log_id=str(entry.id), category=draft.category)
     # Every instance drops the member's cached unread count once this commits.
-    Outbox(session).add(
+    Outbox(writer.session).add(
         InboxesChanged(user_ids=[member.id], change="added"),
         organization_id=envelope.organization_id,
         actor_id=envelope.actor_id,

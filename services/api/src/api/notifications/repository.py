@@ -6,11 +6,20 @@ from datetime import datetime
 from uuid import UUID
 
 from sqlalchemy import ColumnElement, and_, case, delete, func, or_, select, update
+from sqlalchemy.orm import selectinload
 
 from shared.db.integrity import ClashError, ClashKind, guarded
 from shared.db.repository import TenantRepository
-from shared.models import NotificationChannel, NotificationLog, NotificationRule, Position, User
+from shared.models import (
+    NotificationChannel,
+    NotificationLog,
+    NotificationRule,
+    Position,
+    User,
+    UserPosition,
+)
 from shared.models.notifications import RuleCategory
+from shared.permissions import effective_permissions, grants
 
 
 @dataclass(frozen=True)
@@ -183,6 +192,19 @@ class InboxWriter(TenantRepository[NotificationLog]):
         stmt = select(User).where(User.id == user_id, User.organization_id == self.organization_id)
         found = await self.session.scalar(stmt.with_for_update() if for_update else stmt)
         return found if found is not None and found.is_active else None
+
+    async def active_members_holding(self, permission: str) -> list[User]:
+        """The organization's active members whose roles or rank grant `permission`."""
+        rows = await self.session.scalars(
+            select(User)
+            .where(User.organization_id == self.organization_id)
+            .options(selectinload(User.positions).joinedload(UserPosition.position))
+        )
+        return [
+            user
+            for user in rows.unique()
+            if user.is_active and grants(effective_permissions(user), permission)
+        ]
 
     async def role_names(self, role_ids: Sequence[UUID]) -> list[str]:
         """The names of these roles of the organization, by name."""
