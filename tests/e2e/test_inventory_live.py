@@ -86,6 +86,24 @@ class TestFrames:
                     assert isinstance(frame["data"], dict)
                     assert frame["data"]["item_id"] == item_id
 
+    async def test_a_checkout_reaches_another_members_socket_within_a_second(
+        self, dept: Department
+    ) -> None:
+        member_id, username = dept.add_member("member")
+        with dept.signed_in(dept.admin_username) as admin, dept.signed_in(username) as member:
+            item = admin.post("/api/v1/inventory/items", json={"name": "Thermal camera"})
+            assert item.status_code == 201, item.text
+            async with socket(dept, member) as ws:
+                lent = admin.post(
+                    "/api/v1/inventory/checkout",
+                    json={"item_id": item.json()["id"], "user_id": member_id},
+                )
+                assert lent.status_code == 201, lent.text
+                answered = time.monotonic()
+                frame = await next_frame(ws, "item_checked_out")
+                assert time.monotonic() - answered <= 1.0
+                assert frame["data"]["item_id"] == item.json()["id"]
+
 
 class TestAcrossInstances:
     async def test_a_change_made_through_one_instance_reaches_a_socket_on_another(
@@ -130,6 +148,20 @@ class TestRefusals:
             async with socket(dept, admin) as ws:
                 logout = admin.post("/api/v1/auth/logout")
                 assert logout.status_code == 200, logout.text
+                ended = time.monotonic()
+                assert await closed_with(ws) == 4001
+                assert time.monotonic() - ended <= 1.0
+
+    async def test_it_closes_within_a_second_of_the_member_being_deactivated(
+        self, dept: Department
+    ) -> None:
+        member_id, username = dept.add_member("member")
+        with dept.signed_in(dept.admin_username) as admin, dept.signed_in(username) as member:
+            async with socket(dept, member) as ws:
+                changed = admin.patch(
+                    f"/api/v1/users/{member_id}/status", json={"new_status": "inactive"}
+                )
+                assert changed.status_code == 200, changed.text
                 ended = time.monotonic()
                 assert await closed_with(ws) == 4001
                 assert time.monotonic() - ended <= 1.0

@@ -51,6 +51,7 @@ ACTIONS = frozenset(
         "write_off_reviewed",
     }
 )
+VIEW = "inventory.view"
 CLOSE_SESSION = 4001  # the original's "authentication failed": the page stops reconnecting
 CLOSE_FORBIDDEN = 4003  # signed in, without inventory.view
 CLOSE_BUSY = 1013  # "try again later": the organization's sockets are at the cap
@@ -158,7 +159,7 @@ async def inventory_socket(socket: WebSocket[Any, Any, State]) -> None:
     except AppError:
         await socket.close(code=CLOSE_SESSION)
         return
-    if not grants_any(principal.permissions, ("inventory.view",)):
+    if not grants_any(principal.permissions, (VIEW,)):
         await socket.close(code=CLOSE_FORBIDDEN)
         return
     live: LiveInventory = state.inventory_live
@@ -167,17 +168,16 @@ async def inventory_socket(socket: WebSocket[Any, Any, State]) -> None:
         await socket.close(code=CLOSE_BUSY)
         return
     try:
-        await _serve(socket, queue, state.liveness, settings)
+        await _serve(socket, queue, state)
     finally:
         live.leave(principal.organization_id, queue)
 
 
 async def _serve(
-    socket: WebSocket[Any, Any, State],
-    queue: asyncio.Queue[bytes],
-    liveness: SessionLiveness,
-    settings: Settings,
+    socket: WebSocket[Any, Any, State], queue: asyncio.Queue[bytes], state: State
 ) -> None:
+    settings: Settings = state.settings
+    liveness: SessionLiveness = state.liveness
     claims = bearer_claims(socket, settings)
     session_id = str(claims.session_id)
     # The browser sends nothing; reading still notices its close at once.
@@ -186,6 +186,15 @@ async def _serve(
         while not reader.done():
             if liveness.is_revoked(session_id) or session_idle(liveness, claims, settings):
                 await socket.close(code=CLOSE_SESSION)
+                return
+            # Cached per member and dropped by member events: a deactivated member or a lost
+            # permission ends the socket within a tick, session revocation or not.
+            facts = await state.member_cache.facts(state.sessionmaker, claims.user_id)
+            if facts is None or not facts.active:
+                await socket.close(code=CLOSE_SESSION)
+                return
+            if not grants_any(facts.permissions, (VIEW,)):
+                await socket.close(code=CLOSE_FORBIDDEN)
                 return
             if queue.full():
                 await socket.close(code=CLOSE_BUSY)
