@@ -181,6 +181,25 @@ class TestBatchCheckout:
         assert audits(dept, "inventory_batch_checkout") == []
         assert events(dept, "batch_checkout") == []
 
+    def test_another_organizations_items_are_not_found_by_id_or_code(
+        self, dept: Department
+    ) -> None:
+        holder = member(dept)
+        foreign = seed_item(dept, dept.second_organization(), barcode="SHARED-1")
+        body = batch(
+            dept,
+            BATCH_CHECKOUT,
+            holder,
+            {"code": "SHARED-1"},
+            {"code": "anything", "item_id": foreign},
+        )
+        assert outcome(body) == [("none", False), ("none", False)]
+        assert {r["error"] for r in body["results"]} == {"Item not found"}
+        assert item_row(dept, foreign)["status"] == "available"
+        ours = seed_item(dept, barcode="SHARED-1")  # codes are unique per organization only
+        body = batch(dept, BATCH_CHECKOUT, holder, {"code": "shared-1"})
+        assert body["results"][0]["item_id"] == ours
+
     def test_viewers_may_not_run_batches(self, dept: Department) -> None:
         viewer_id, viewer = dept.add_member("member")
         item_id = seed_item(dept, barcode="VIEW-1")
