@@ -18,6 +18,7 @@ from sqlalchemy import func, select
 from shared.models import (
     CheckoutRecord,
     InventoryItem,
+    ItemAssignment,
     ItemIssuance,
     OutboxMessage,
     TrackingType,
@@ -183,3 +184,36 @@ async def test_a_members_concurrent_returns_each_count_what_the_others_left(
         ]
     # One return at a time for the member: the last one tells membership nothing is left.
     assert sorted(counts) == list(range(len(items)))
+
+
+async def test_batches_naming_the_same_items_in_any_order_never_deadlock(
+    org: SignedInOrganization,
+) -> None:
+    async with org.sessions() as session:
+        items = [await factories.inventory_item(session, org.organization_id) for _ in range(4)]
+        members = [await factories.member(session, org.organization_id) for _ in range(8)]
+        await session.commit()
+    orders = [items if n % 2 else items[::-1] for n in range(len(members))]
+    bodies = iter(
+        {"user_id": str(who.id), "items": [{"code": "-", "item_id": str(i.id)} for i in order]}
+        for who, order in zip(members, orders, strict=True)
+    )
+
+    answers: list[httpx.Response] = await asyncio.gather(
+        *(
+            org.api.post(f"{BASE}/batch-checkout", json=next(bodies), headers=org.admin)
+            for _ in members
+        )
+    )
+
+    assert [answer.status_code for answer in answers] == [200] * len(members)
+    # Each item went to one member, whole: the first batch to lock them all took them all.
+    assert sorted(answer.json()["successful"] for answer in answers) == [0] * 7 + [4]
+    async with org.sessions() as session:
+        active = await session.scalar(
+            select(func.count()).where(
+                ItemAssignment.item_id.in_([i.id for i in items]),
+                ItemAssignment.is_active.is_(True),
+            )
+        )
+    assert active == len(items)
