@@ -6,7 +6,7 @@ from litestar import Litestar
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from api.audit.controllers import AuditIntegrityController, AuditLogController
-from api.consumers import audit_consumers, notification_consumers
+from api.consumers import audit_consumers, member_consumers, notification_consumers
 from api.dashboard.controllers import DashboardController
 from api.error_reports.controllers import ErrorReportController
 from api.inventory import INVENTORY_ROUTER
@@ -52,9 +52,14 @@ def create_app(
     settings: Settings, *, sessionmaker: async_sessionmaker[AsyncSession] | None = None
 ) -> Litestar:
     """Build the api service."""
-    # The audit consumers key entries with this deployment's signing key; the notification
-    # consumers mail with its SMTP settings.
-    spec = replace(SPEC, consumers=(*audit_consumers(settings), *notification_consumers(settings)))
+    # The audit and member consumers key entries with this deployment's signing key; the
+    # notification consumers mail with its SMTP settings.
+    consumers = (
+        *audit_consumers(settings),
+        *notification_consumers(settings),
+        *member_consumers(settings),
+    )
+    spec = replace(SPEC, consumers=consumers)
     app = create_service_app(spec, settings, sessionmaker=sessionmaker)
     app.on_startup.extend([seed_system_roles, start_live_inventory])
     app.on_shutdown.append(stop_live_inventory)

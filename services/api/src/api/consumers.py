@@ -1,5 +1,6 @@
-"""The api's durable consumers: audit entries from auth events and deferred entries, and
-inbox entries from the events that concern a member.
+"""The api's durable consumers: audit entries from auth events and deferred entries, inbox
+entries from the events that concern a member, and membership's auto-archive on inventory's
+returns.
 
 Both run through shared.events.consumer, which handles each event id once (a redelivered or
 republished event adds nothing) and binds the event's request id into every log line.
@@ -12,13 +13,14 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from api.audit.chain import signing_key
 from api.audit.from_events import record_auth_event, record_deferred
+from api.members.from_inventory import archive_when_returned
 from api.notifications.from_events import notify_from_event
 from api.notifications.from_inventory import notify_inventory_change
 from api.notifications.from_stock import notify_stock_low
 from api.notifications.triggers import DUE_BACK
 from shared.app import ConsumerSpec
 from shared.events.contracts.audit import AuditDeferred
-from shared.events.contracts.inventory import StockLow
+from shared.events.contracts.inventory import MemberHoldingsChanged, StockLow
 from shared.events.envelope import Envelope
 from shared.mailer import Mailer
 from shared.models import AuditLog
@@ -99,5 +101,22 @@ def notification_consumers(settings: Settings) -> tuple[ConsumerSpec, ...]:
             durable="api-notifications-inventory",
             subject_filter="logbook.api.inventory.>",
             handler=_inventory_handler(settings),
+        ),
+    )
+
+
+def member_consumers(settings: Settings) -> tuple[ConsumerSpec, ...]:
+    """Membership's consumer of inventory: a dropped member is archived once all is returned;
+    its audit entry is keyed with this deployment's signing key."""
+    key = signing_key(settings)
+
+    async def handle(envelope: Envelope, session: AsyncSession) -> None:
+        await archive_when_returned(session, envelope, key)
+
+    return (
+        ConsumerSpec(
+            durable="api-members-inventory",
+            subject_filter=MemberHoldingsChanged.subject,
+            handler=handle,
         ),
     )

@@ -10,6 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from api.audit.trail import AuditTrail
 from api.deps import COMMON_DEPENDENCIES
 from api.members.cache import forget_member
+from api.members.holdings_repository import HoldingsRepository
 from api.members.passwords import AuthPasswords
 from api.members.repository import (
     AuditHistoryRepository,
@@ -39,6 +40,7 @@ def provide_member_service(
         roles=RoleRepository(db_session, org),
         organization=OrganizationRepository(db_session, org),
         audit_history=AuditHistoryRepository(db_session, org),
+        holdings=HoldingsRepository(db_session, org),
         administrators=Administrators(db_session, org),
         audit=audit,
         outbox=Outbox(db_session),

@@ -104,6 +104,13 @@ class MemberRepository(TenantRepository[User]):
         stmt = base.where(User.id == user_id).with_for_update().options(_with_roles())
         return (await self.session.scalars(stmt)).first()
 
+    async def username_of(self, user_id: UUID) -> str | None:
+        """The username of a member of the organization (soft-deleted too), else None."""
+        stmt = select(User.username).where(
+            User.organization_id == self.organization_id, User.id == user_id
+        )
+        return await self.session.scalar(stmt)
+
     async def clashes(
         self, *, username: str | None, email: str | None, membership_number: str | None
     ) -> Sequence[User]:
@@ -232,6 +239,11 @@ class OrganizationRepository:
         """The settings document, `{}` when unset."""
         stmt = select(Organization.settings).where(Organization.id == self.organization_id)
         return (await self.session.scalar(stmt)) or {}
+
+    async def timezone(self) -> str | None:
+        """The department's time zone name."""
+        stmt = select(Organization.timezone).where(Organization.id == self.organization_id)
+        return await self.session.scalar(stmt)
 
     async def get_for_update(self) -> Organization | None:
         """The organization, row-locked (membership numbers are handed out under this lock)."""

@@ -5,6 +5,7 @@ from api.members.schemas._lifecycle import (
     ArchivedMembersRead,
     ComplianceExemptionRead,
     MembershipTypeRead,
+    PropertyReturnReport,
     ReactivationRead,
     StatusChangeRead,
 )
@@ -55,6 +56,7 @@ __all__ = [
     "NotificationPreferencesUpdate",
     "PhotoRead",
     "PhotoUpload",
+    "PropertyReturnReport",
     "Reactivation",
     "ReactivationRead",
     "RolesReplace",

@@ -1,19 +1,29 @@
 """Answers of the lifecycle routes (§3.2)."""
 
-from datetime import datetime
-from typing import Any
+from datetime import date, datetime
 from uuid import UUID
 
 import msgspec
 
 
+class PropertyReturnReport(msgspec.Struct, kw_only=True):
+    """What a dropped member still holds of the department's property, and by when it is due."""
+
+    member_name: str
+    drop_type: str  # "Voluntary Separation" or "Involuntary Separation", as the letter says
+    item_count: int  # open assignments, checkouts and issuances
+    total_value: float  # a JSON number, like inventory's aggregate values
+    return_deadline: date  # the department's local date
+
+
 class StatusChangeRead(msgspec.Struct, kw_only=True):
-    """The transition made; the property-return fields stay null until inventory exists."""
+    """The transition made, with the property-return report of a drop. No document or e-mail
+    is made yet (no documents module, no letter), so those two stay null."""
 
     user_id: UUID
     previous_status: str
     new_status: str
-    property_return_report: dict[str, Any] | None = None
+    property_return_report: PropertyReturnReport | None = None
     document_id: str | None = None
     email_sent: bool | None = None
 

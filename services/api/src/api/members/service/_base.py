@@ -12,6 +12,7 @@ from api.members.errors import (
     InvalidRolesError,
     MemberNotFoundError,
 )
+from api.members.holdings_repository import HoldingsRepository
 from api.members.passwords import AuthPasswords
 from api.members.redaction import Visibility
 from api.members.repository import (
@@ -47,6 +48,7 @@ class MemberServiceBase:
     roles: RoleRepository
     organization: OrganizationRepository
     audit_history: AuditHistoryRepository
+    holdings: HoldingsRepository  # what members hold of the inventory
     administrators: Administrators  # who could still manage members after a change
     audit: AuditTrail
     outbox: Outbox

@@ -1,6 +1,9 @@
 """The member lifecycle (§2.5, §3.2, §4 #6-#10): status, reactivation, tier, exemption, delete."""
 
+from datetime import timedelta
+from decimal import Decimal
 from uuid import UUID
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from api.members.errors import (
     NoChangeError,
@@ -13,6 +16,7 @@ from api.members.schemas import (
     ComplianceExemptionRead,
     MembershipTypeChange,
     MembershipTypeRead,
+    PropertyReturnReport,
     Reactivation,
     ReactivationRead,
     StatusChange,
@@ -32,6 +36,11 @@ from shared.models import MemberStatus, User
 S = MemberStatus
 DROPPED = (S.DROPPED_VOLUNTARY, S.DROPPED_INVOLUNTARY)
 DROPS = frozenset(DROPPED)
+# How the property-return report names each drop.
+DROP_TYPES = {
+    S.DROPPED_VOLUNTARY: "Voluntary Separation",
+    S.DROPPED_INVOLUNTARY: "Involuntary Separation",
+}
 # Allowed targets of PATCH /status by current status (§2.5), in the order the 400 lists them.
 TRANSITIONS: dict[MemberStatus, tuple[MemberStatus, ...]] = {
     S.PROBATIONARY: (S.ACTIVE, S.INACTIVE, S.SUSPENDED, S.LEAVE, *DROPPED),
@@ -72,6 +81,27 @@ def check_transition(current: MemberStatus, requested: str) -> MemberStatus:
     return new
 
 
+def set_status(user: User, status: MemberStatus, reason: str | None) -> None:
+    """Put the member in `status` as of now, for `reason`."""
+    user.status = status
+    user.status_changed_at = utc_now()
+    user.status_change_reason = reason
+
+
+def status_changed(
+    user: User, previous: MemberStatus, reason: str | None, deadline: int | None
+) -> MemberStatusChanged:
+    """The event of a status change just made (`set_status`)."""
+    return MemberStatusChanged(
+        user_id=str(user.id),
+        previous_status=previous.value,
+        new_status=user.status.value,
+        reason=reason,
+        changed_at=user.status_changed_at,
+        return_deadline_days=deadline,
+    )
+
+
 class MemberLifecycle(MemberServiceBase):
     """The member service's status, reactivation, membership type, exemption and deletion."""
 
@@ -83,7 +113,7 @@ class MemberLifecycle(MemberServiceBase):
         if new is not S.ACTIVE:
             await self._keep_an_administrator(ProposedChange(leaving=frozenset({user.id})))
         reason = data.reason
-        self._set_status(user, new, reason)
+        set_status(user, new, reason)
         await self._write()
         await self.audit.record(
             "member_status_changed",
@@ -95,9 +125,15 @@ class MemberLifecycle(MemberServiceBase):
             new_status=new.value,
             reason=reason,
         )
-        deadline = data.return_deadline_days if new in DROPS else None
+        if new not in DROPS:
+            self._status_changed(user, previous, reason, None)
+            return StatusChangeRead(user_id=user.id, previous_status=previous, new_status=new)
+        deadline = data.return_deadline_days
         self._status_changed(user, previous, reason, deadline)
-        return StatusChangeRead(user_id=user.id, previous_status=previous, new_status=new)
+        report = await self._property_return_report(user, new, deadline)
+        return StatusChangeRead(
+            user_id=user.id, previous_status=previous, new_status=new, property_return_report=report
+        )
 
     async def reactivate(self, user_id: UUID, data: Reactivation) -> ReactivationRead:
         """Bring an archived member back as active, with their old number if still free."""
@@ -112,7 +148,7 @@ class MemberLifecycle(MemberServiceBase):
             and not await self.members.numbers_taken([number])
         ):
             user.membership_number, user.previous_membership_number = number, None
-        self._set_status(user, S.ACTIVE, data.reason)
+        set_status(user, S.ACTIVE, data.reason)
         user.archived_at = None
         await self._write()
         await self.audit.record(
@@ -225,25 +261,35 @@ class MemberLifecycle(MemberServiceBase):
         self._publish(MemberDeleted(user_id=str(user.id), hard=hard))
         self.forget(user.id)
 
-    def _set_status(self, user: User, status: MemberStatus, reason: str | None) -> None:
-        user.status = status
-        user.status_changed_at = utc_now()
-        user.status_change_reason = reason
-
     def _status_changed(
         self, user: User, previous: MemberStatus, reason: str | None, deadline: int | None
     ) -> None:
-        self._publish(
-            MemberStatusChanged(
-                user_id=str(user.id),
-                previous_status=previous.value,
-                new_status=user.status.value,
-                reason=reason,
-                changed_at=user.status_changed_at,
-                return_deadline_days=deadline,
-            )
-        )
+        self._publish(status_changed(user, previous, reason, deadline))
         self.forget(user.id)
+
+    async def _property_return_report(
+        self, user: User, drop: MemberStatus, deadline_days: int
+    ) -> PropertyReturnReport:
+        """What the dropped member holds now (open assignments, checkouts and issuances), its
+        value, and the day it is due back, counted from the department's today."""
+        held = await self.holdings.held(user.id)
+        total = sum((holding.unit_value * holding.quantity for holding in held), Decimal(0))
+        zone = _zone(await self.organization.timezone())
+        return PropertyReturnReport(
+            member_name=user.full_name,
+            drop_type=DROP_TYPES[drop],
+            item_count=len(held),
+            total_value=float(round(total, 2)),
+            return_deadline=utc_now().astimezone(zone).date() + timedelta(days=deadline_days),
+        )
+
+
+def _zone(name: str | None) -> ZoneInfo:
+    # Settings validate the zone; a row written before that (or by hand) falls back to UTC.
+    try:
+        return ZoneInfo(name or "UTC")
+    except (ZoneInfoNotFoundError, ValueError):
+        return ZoneInfo("UTC")
 
 
 def _configured_tiers(settings: dict[str, object]) -> list[str]:

@@ -91,8 +91,16 @@ class MemberReading(MemberServiceBase):
     async def deletion_impact(self, user_id: UUID) -> DeletionImpactRead:
         """What deleting the member would touch (soft-deleted members are found too)."""
         user = await self._member(user_id, include_deleted=True)
-        # Training, inventory and documents do not exist yet: nothing refers to members.
-        return DeletionImpactRead(user_id=user.id, full_name=user.full_name, status=user.status)
+        # Every assignment, checkout and issuance of the member, returned or not: a hard delete
+        # takes them all with the member's row. Training and documents do not exist yet.
+        inventory = await self.holdings.records(user.id)
+        return DeletionImpactRead(
+            user_id=user.id,
+            full_name=user.full_name,
+            status=user.status,
+            inventory_items=inventory,
+            total_records=inventory,
+        )
 
     async def archived(self) -> ArchivedMembersRead:
         """The organization's archived members, newest archive first."""
