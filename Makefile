@@ -69,10 +69,11 @@ unit: $(STAMP) $(DOCS_ASSETS)/.stamp $(CHROMIUM) ## pytest against the local Mar
 e2e: $(STAMP) ## only the end-to-end tests (real processes behind Caddy)
 	$(BIN)/pytest -m e2e
 
-bench: $(STAMP) ## benchmarks through the gateway; appends the figures to docs/BENCHMARKS.md
+bench: $(STAMP) ## benchmarks through the gateway; appends the figures to docs/BENCHMARKS.md (BENCH_RECORD=0: print only)
 	$(BIN)/python -m bench.auth
 	$(BIN)/python -m bench.members
 	$(BIN)/python -m bench.notifications
+	$(BIN)/python -m bench.inventory
 
 fuzz: $(STAMP) ## release check: 20,000 schemathesis cases through the gateway; prints the figures
 	$(BIN)/python -m tests.fuzz.run --cases 20000

@@ -5,7 +5,8 @@ keep-alive HTTP/1.1 client: on this 2-core machine the client shares the cores w
 and the services, and aiohttp spent as much CPU per request (about 0.3 ms) as the auth service
 it measured, about five times what this reader spends. It still sends every request through the
 gateway with the browser's cookie and reads every response whole; anything but a complete 200
-counts as a failure.
+counts as a failure. The same connection also sends other requests (`send`), for benchmarks
+that write: a POST with its body, its answer's status and body back.
 """
 
 import asyncio
@@ -20,6 +21,7 @@ from tests.e2e.auth_platform import PASSWORD
 
 LOGIN = {"username": "bench", "password": PASSWORD}
 HTTP_OK = 200
+FAILED = 0  # the status `Reader.send` reports for a response it could not read
 Call = Callable[[], Awaitable[bool]]  # one request; True when it succeeded
 
 
@@ -56,15 +58,16 @@ async def browsers(base: str, count: int) -> AsyncIterator[list[Browser]]:
 
 
 class Reader(asyncio.Protocol):
-    """One keep-alive connection sending the same GET, one request at a time."""
+    """One keep-alive connection sending the same GET (or any request), one at a time."""
 
     def __init__(self, request: bytes) -> None:
         self._request = request
         self._buffer = bytearray()
         self._transport: asyncio.Transport | None = None
+        self._body_start = 0
         self._response_end: int | None = None
         self._status = 0
-        self._waiter: asyncio.Future[bool] | None = None
+        self._waiter: asyncio.Future[tuple[int, bytes]] | None = None
 
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
         """Keep the transport to write requests to."""
@@ -76,9 +79,10 @@ class Reader(asyncio.Protocol):
         if self._response_end is None and not self._read_head():
             return
         if self._response_end is not None and len(self._buffer) >= self._response_end:
+            body = bytes(self._buffer[self._body_start : self._response_end])
             del self._buffer[: self._response_end]
             self._response_end = None
-            self._finish(self._status == HTTP_OK)
+            self._finish(self._status, body)
 
     def _read_head(self) -> bool:
         end = self._buffer.find(b"\r\n\r\n")
@@ -90,36 +94,62 @@ class Reader(asyncio.Protocol):
             v for k, _, v in (h.partition(b":") for h in headers) if k.lower() == b"content-length"
         ]
         if len(lengths) != 1:  # chunked or malformed: not what the gateway sends here
-            self._finish(False)
+            self._finish(FAILED)
             if self._transport is not None:
                 self._transport.close()
             return False
-        self._response_end = end + 4 + int(lengths[0])
+        self._body_start = end + 4
+        self._response_end = self._body_start + int(lengths[0])
         return True
 
     def connection_lost(self, exc: Exception | None) -> None:  # noqa: ARG002 - any cause
         """A dropped connection fails the request in flight."""
         self._transport = None
-        self._finish(False)
+        self._finish(FAILED)
 
-    def _finish(self, ok: bool) -> None:
+    def _finish(self, status: int, body: bytes = b"") -> None:
         waiter, self._waiter = self._waiter, None
         if waiter is not None and not waiter.done():
-            waiter.set_result(ok)
+            waiter.set_result((status, body))
 
-    async def get(self) -> bool:
-        """Send the request and wait for its whole response; True for a 200."""
+    async def send(self, request: bytes) -> tuple[int, bytes]:
+        """Send one request and wait for its whole response: its status (0 when the response
+        was unreadable or the connection dropped) and its body."""
         if self._transport is None:
             raise ConnectionError("the gateway closed the connection")
         self._waiter = asyncio.get_running_loop().create_future()
-        self._transport.write(self._request)
+        self._transport.write(request)
         return await self._waiter
+
+    async def get(self) -> bool:
+        """Send the reader's own request and wait for its whole response; True for a 200."""
+        status, _ = await self.send(self._request)
+        return status == HTTP_OK
+
+
+def http_request(
+    method: str,
+    address: tuple[str, int],
+    path: str,
+    cookies: dict[str, str],
+    *,
+    headers: dict[str, str] | None = None,
+    body: bytes = b"",
+) -> bytes:
+    """One HTTP/1.1 request as a browser on `address` (host, port) sends it, with its cookies."""
+    host, port = address
+    lines = [f"{method} {path} HTTP/1.1", f"Host: {host}:{port}"]
+    if cookies:
+        lines.append("Cookie: " + "; ".join(f"{k}={v}" for k, v in cookies.items()))
+    lines += [f"{name}: {value}" for name, value in (headers or {}).items()]
+    if body or method not in {"GET", "HEAD"}:
+        lines.append(f"Content-Length: {len(body)}")
+    return "\r\n".join(lines).encode() + b"\r\n\r\n" + body
 
 
 async def reader(host: str, port: int, path: str, cookies: dict[str, str]) -> Reader:
     """A connected reader of `path` sending the browser's cookies."""
-    cookie = "; ".join(f"{name}={value}" for name, value in cookies.items())
-    request = f"GET {path} HTTP/1.1\r\nHost: {host}:{port}\r\nCookie: {cookie}\r\n\r\n".encode()
+    request = http_request("GET", (host, port), path, cookies)
     loop = asyncio.get_running_loop()
     _, connected = await loop.create_connection(lambda: Reader(request), host, port)
     return connected

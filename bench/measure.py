@@ -2,6 +2,7 @@
 
 import asyncio
 import json
+import os
 import statistics
 import subprocess
 import sys
@@ -13,6 +14,8 @@ from bench.clients import Call
 from tests.e2e.stack import ROOT
 
 RESULTS = ROOT / "docs" / "BENCHMARKS.md"
+# BENCH_RECORD=0 prints the figures without recording them: a trial run on a busy machine.
+RECORD = "BENCH_RECORD"
 MIN_SAMPLES = 2
 
 
@@ -138,8 +141,10 @@ class RssSampler:
 
 
 def append_report(report: str) -> None:
-    """Print the figures and append them to docs/BENCHMARKS.md."""
+    """Print the figures and append them to docs/BENCHMARKS.md (unless BENCH_RECORD=0)."""
     sys.stdout.write(report + "\n")
+    if os.environ.get(RECORD, "1") == "0":
+        return
     if not RESULTS.exists():
         RESULTS.write_text("# Benchmarks\n\nAppended by `make bench`; newest last.\n\n")
     with RESULTS.open("a", encoding="utf-8") as out:
