@@ -9,9 +9,10 @@ what the app wrote and the app sees what it wrote.
 
 import asyncio
 import contextlib
+import dataclasses
 import threading
 import uuid
-from collections.abc import Awaitable, Callable, Coroutine, Iterator
+from collections.abc import Awaitable, Callable, Coroutine, Iterator, Sequence
 from contextlib import AsyncExitStack
 from typing import Any, TypeVar
 
@@ -21,6 +22,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
 from shared.models import MemberStatus, User
 from tests.support import factories
+from tests.support.department import AddsMembers, MemberValues
 from tests.support.inprocess import InProcess, RunningApi, rolled_back
 
 T = TypeVar("T")
@@ -66,7 +68,7 @@ class LoopTransport(httpx.BaseTransport):
         return self._loop.run(send())
 
 
-class Department:
+class Department(AddsMembers):
     """One organization and its administrator, on the in-process api of one test."""
 
     def __init__(self, loop: LoopThread, running: RunningApi) -> None:
@@ -109,34 +111,19 @@ class Department:
 
         return self._loop.run(run())
 
-    def add_member(
-        self,
-        *role_slugs: str,
-        rank: str | None = None,
-        status: str = "active",
-        organization_id: str | None = None,
-        first_name: str = "Test",
-        last_name: str | None = None,
-        username: str | None = None,
-    ) -> tuple[str, str]:
-        """A member holding the given system roles; returns (user id, username)."""
-        org = uuid.UUID(organization_id or self.organization_id)
-        username = username or f"m{uuid.uuid4().hex[:10]}"
-        fields = {
-            "username": username,
-            "email": f"{username}@{factories.EMAIL_DOMAIN}",
-            "rank": rank,
-            "status": MemberStatus(status),
-            "first_name": first_name,
-            "last_name": last_name or username,
-        }
+    def write_member(
+        self, values: MemberValues, role_slugs: Sequence[str], organization_id: str
+    ) -> str:
+        """The member written through the models on the test's connection; returns their id."""
+        fields = {**dataclasses.asdict(values), "status": MemberStatus(values.status)}
+        org = uuid.UUID(organization_id)
 
         async def run() -> str:
             async with self.api.seed() as session:
                 user = await factories.member(session, org, role_slugs, **fields)
                 return str(user.id)
 
-        return self._loop.run(run()), username
+        return self._loop.run(run())
 
     def add_role(
         self,

@@ -1,8 +1,11 @@
-"""Helpers the member tests share (no tests here): bodies, events, audit rows, role ids."""
+"""Helpers the member tests share (no tests here): bodies, fields, the lifecycle table, events,
+audit rows, role ids."""
 
 import json
 import uuid
 from typing import Any
+
+import httpx
 
 from tests.api.department import Department as InProcessDepartment
 from tests.e2e.department import Department as GatewayDepartment
@@ -13,6 +16,36 @@ Department = InProcessDepartment | GatewayDepartment
 USERS = "/api/v1/users"
 # A password that passes every rule of spec/auth.md §5.1.
 CHOSEN_PASSWORD = "Ladder-Forty-2#Climbs"
+# A member as `POST /users` returns it, with roles.
+WITH_ROLES_FIELDS = {
+    "id", "organization_id", "username", "email", "first_name", "middle_name", "last_name",
+    "full_name", "membership_number", "phone", "mobile", "photo_url", "status",
+    "membership_type", "compliance_exempt", "hire_date", "rank", "station", "platoon",
+    "personal_email", "date_of_birth", "address_street", "address_city", "address_state",
+    "address_zip", "address_country", "emergency_contacts", "email_verified", "mfa_enabled",
+    "last_login_at", "created_at", "updated_at", "roles", "temporary_password",
+}  # fmt: skip
+# Every member status, and the statuses each may move to.
+STATUSES = [
+    "active", "inactive", "suspended", "probationary", "leave", "retired",
+    "dropped_voluntary", "dropped_involuntary", "archived",
+]  # fmt: skip
+ALLOWED = {
+    "probationary": {"active", "inactive", "suspended", "leave", "dropped_voluntary",
+                     "dropped_involuntary"},
+    "active": {"probationary", "inactive", "suspended", "leave", "retired", "dropped_voluntary",
+               "dropped_involuntary"},
+    "inactive": {"probationary", "active", "suspended", "leave", "retired", "dropped_voluntary",
+                 "dropped_involuntary"},
+    "suspended": {"probationary", "active", "inactive", "dropped_voluntary",
+                  "dropped_involuntary"},
+    "leave": {"active", "inactive", "suspended", "retired", "dropped_voluntary",
+              "dropped_involuntary"},
+    "retired": {"active", "inactive"},
+    "dropped_voluntary": {"probationary", "active"},
+    "dropped_involuntary": {"probationary", "active"},
+    "archived": set(),
+}  # fmt: skip
 
 
 def unique(prefix: str = "n") -> str:
@@ -81,3 +114,23 @@ def audit_entries(
 def user_row(department: Department, user_id: str) -> dict[str, Any]:
     """The member's raw `users` row."""
     return department.query("SELECT * FROM users WHERE id = %s", db_id(user_id))[0]
+
+
+def set_status(department: Department, user_id: str, status: str) -> None:
+    department.query("UPDATE users SET status = %s WHERE id = %s", status, db_id(user_id))
+
+
+def admin_of(department: Department, organization_id: str) -> str:
+    """The username `create-admin` gave another organization."""
+    rows = department.query(
+        "SELECT username FROM users WHERE organization_id = %s", db_id(organization_id)
+    )
+    return str(rows[0]["username"])
+
+
+def create_member(
+    department: Department, body: dict[str, Any], as_user: str | None = None
+) -> httpx.Response:
+    """`POST /users` as `as_user`, by default the department's administrator."""
+    with department.signed_in(as_user or department.admin_username) as client:
+        return client.post(USERS, json=body)

@@ -1,61 +1,26 @@
 """Locations in-process (spec §2.10, §3.5, §4 #20): names unique per building, secret
 display codes, paging, permissions, tenancy, audit and events."""
 
-import re
 import uuid
 from functools import partial
-from typing import Any
 
 import pytest
 
 from tests.api.department import Department
+from tests.api.locations_support import (
+    LIST_FIELDS,
+    LOCATIONS,
+    location_row,
+    new_location,
+    unique,
+)
 from tests.support import factories
-
-LOCATIONS = "/api/v1/locations"
-CODE = re.compile(r"^[a-km-np-z2-9]{8}$")
-LIST_FIELDS = {
-    "id",
-    "organization_id",
-    "name",
-    "description",
-    "address",
-    "city",
-    "state",
-    "zip",
-    "building",
-    "floor",
-    "room_number",
-    "capacity",
-    "is_active",
-    "facility_id",
-    "facility_room_id",
-    "display_code",
-    "created_by",
-    "created_at",
-    "updated_at",
-}
 
 
 @pytest.fixture
 def dept(department: Department) -> Department:
     """The test's organization on the in-process api."""
     return department
-
-
-def location_row(dept: Department, location_id: str) -> dict[str, Any] | None:
-    rows = dept.query("SELECT * FROM locations WHERE id = %s", uuid.UUID(location_id).hex)
-    return rows[0] if rows else None
-
-
-def new_location(dept: Department, **body: Any) -> dict[str, Any]:
-    with dept.signed_in(dept.admin_username) as admin:
-        response = admin.post(LOCATIONS, json={"name": unique("Bay"), **body})
-    assert response.status_code == 201, response.text
-    return dict(response.json())
-
-
-def unique(prefix: str) -> str:
-    return f"{prefix} {uuid.uuid4().hex[:6]}"
 
 
 class TestCreate:

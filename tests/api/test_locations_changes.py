@@ -6,23 +6,16 @@ import uuid
 import pytest
 
 from shared.catalog.system_roles import DEFAULT_RANKS
+from tests.api.audit_support import audit_entry, outbox_events
 from tests.api.department import Department
-from tests.api.test_locations import CODE, LOCATIONS, location_row, new_location
-from tests.api.test_roles import audit_entry, outbox_events
-
-RANKS = "/api/v1/operational-ranks"
-RANK_FIELDS = {
-    "id",
-    "organization_id",
-    "rank_code",
-    "display_name",
-    "description",
-    "sort_order",
-    "is_active",
-    "eligible_positions",
-    "created_at",
-    "updated_at",
-}
+from tests.api.locations_support import (
+    CODE,
+    LOCATIONS,
+    RANK_FIELDS,
+    RANKS,
+    location_row,
+    new_location,
+)
 
 
 @pytest.fixture

@@ -1,40 +1,19 @@
 """`POST /users` in-process: shape, password, duplicates, ceilings, numbers, sealing."""
 
 import json
-from typing import Any
-
-import httpx
 
 from tests.api.department import Department
 from tests.api.members_support import (
     USERS,
+    WITH_ROLES_FIELDS,
+    create_member,
     db_id,
     member_body,
     role_id,
     unique,
     user_row,
 )
-
-WITH_ROLES_FIELDS = {
-    "id", "organization_id", "username", "email", "first_name", "middle_name", "last_name",
-    "full_name", "membership_number", "phone", "mobile", "photo_url", "status",
-    "membership_type", "compliance_exempt", "hire_date", "rank", "station", "platoon",
-    "personal_email", "date_of_birth", "address_street", "address_city", "address_state",
-    "address_zip", "address_country", "emergency_contacts", "email_verified", "mfa_enabled",
-    "last_login_at", "created_at", "updated_at", "roles", "temporary_password",
-}  # fmt: skip
-ROLE_FIELDS = {
-    "id", "organization_id", "name", "slug", "description", "permissions", "is_system",
-    "priority", "created_at", "updated_at",
-}  # fmt: skip
-
-
-def create(
-    department: Department, body: dict[str, Any], as_user: str | None = None
-) -> httpx.Response:
-    """`POST /users` as `as_user`, by default the department's administrator."""
-    with department.signed_in(as_user or department.admin_username) as client:
-        return client.post(USERS, json=body)
+from tests.api.roles_support import ROLE_FIELDS
 
 
 class TestCreate:
@@ -42,7 +21,7 @@ class TestCreate:
         self, department: Department
     ) -> None:
         body = member_body(role_ids=[role_id(department, "secretary")], platoon="B")
-        response = create(department, body)
+        response = create_member(department, body)
         assert response.status_code == 201, response.text
         member = response.json()
         assert set(member) == WITH_ROLES_FIELDS
@@ -68,18 +47,18 @@ class TestDuplicates:
     ) -> None:
         number = unique("N-")
         first = member_body(membership_number=number)
-        assert create(department, first).status_code == 201
+        assert create_member(department, first).status_code == 201
         clashes = {
             "username": member_body(username=first["username"].upper()),
             "email": member_body(email=first["email"].upper()),
             "membership number": member_body(membership_number=number.lower()),
         }
         for field, body in clashes.items():
-            response = create(department, body)
+            response = create_member(department, body)
             assert response.status_code == 409, field
             assert field in response.json()["detail"]
         assert (
-            create(department, clashes["membership number"]).json()["detail"]
+            create_member(department, clashes["membership number"]).json()["detail"]
             == "A member with this membership number already exists"
         )
 
@@ -88,21 +67,21 @@ class TestDuplicates:
     ) -> None:
         number = unique("D-")
         first = member_body(membership_number=number)
-        user_id = create(department, first).json()["id"]
+        user_id = create_member(department, first).json()["id"]
         with department.signed_in(department.admin_username) as client:
             assert client.delete(f"{USERS}/{user_id}").status_code == 204
-        assert create(department, member_body(username=first["username"])).status_code == 409
-        assert create(department, member_body(email=first["email"])).status_code == 409
-        assert create(department, member_body(membership_number=number)).status_code == 201
+        assert create_member(department, member_body(username=first["username"])).status_code == 409
+        assert create_member(department, member_body(email=first["email"])).status_code == 409
+        assert create_member(department, member_body(membership_number=number)).status_code == 201
 
     def test_an_archived_members_email_points_at_reactivation(self, department: Department) -> None:
         first = member_body()
-        user_id = create(department, first).json()["id"]
+        user_id = create_member(department, first).json()["id"]
         department.query(
             "UPDATE users SET status = 'archived', archived_at = UTC_TIMESTAMP(6) WHERE id = %s",
             db_id(user_id),
         )
-        response = create(department, member_body(email=first["email"]))
+        response = create_member(department, member_body(email=first["email"]))
         assert response.status_code == 409
         detail = response.json()["detail"]
         assert set(detail) == {
@@ -118,14 +97,16 @@ class TestCeilings:
     def test_only_an_owner_hands_out_it_manager(self, department: Department) -> None:
         _, fire_chief = department.add_member("fire_chief")
         body = member_body(role_ids=[role_id(department, "it_manager")])
-        assert create(department, body, as_user=fire_chief).status_code == 403
-        assert create(department, body).status_code == 201  # chief holds `*`
+        assert create_member(department, body, as_user=fire_chief).status_code == 403
+        assert create_member(department, body).status_code == 201  # chief holds `*`
 
     def test_a_rank_above_the_caller_is_refused(self, department: Department) -> None:
         _, secretary = department.add_member("secretary")
-        response = create(department, member_body(rank="fire_chief"), as_user=secretary)
+        response = create_member(department, member_body(rank="fire_chief"), as_user=secretary)
         assert response.status_code == 403
-        assert create(department, member_body(rank="emt"), as_user=secretary).status_code == 201
+        assert (
+            create_member(department, member_body(rank="emt"), as_user=secretary).status_code == 201
+        )
 
     def test_unknown_and_foreign_role_ids_are_a_400(self, department: Department) -> None:
         other = department.second_organization()
@@ -133,13 +114,13 @@ class TestCeilings:
             "6a1f1f2e-3c1b-4f5e-9a0b-0c1d2e3f4a5b",
             role_id(department, "member", other),
         ):
-            response = create(department, member_body(role_ids=[wanted]))
+            response = create_member(department, member_body(role_ids=[wanted]))
             assert response.status_code == 400
             assert wanted in response.json()["detail"]
 
     def test_without_users_create_the_route_answers_403(self, department: Department) -> None:
         _, captain = department.add_member("captain")
-        response = create(department, member_body(), as_user=captain)
+        response = create_member(department, member_body(), as_user=captain)
         assert (response.status_code, response.json()["detail"]) == (
             403,
             "Insufficient permissions",
@@ -160,9 +141,9 @@ class TestMembershipNumbers:
             db_id(department.organization_id),
         )
         try:
-            taken = create(department, member_body(membership_number=f"{prefix}0007"))
+            taken = create_member(department, member_body(membership_number=f"{prefix}0007"))
             assert taken.status_code == 201
-            generated = create(department, member_body())
+            generated = create_member(department, member_body())
             assert generated.json()["membership_number"] == f"{prefix}0008"
             stored = department.query(
                 "SELECT settings FROM organizations WHERE id = %s",
@@ -184,7 +165,7 @@ class TestValidationAndSealing:
             member_body(password="Short#1"),
             {"username": unique()},
         ):
-            response = create(department, body)
+            response = create_member(department, body)
             assert response.status_code == 422, body
             assert response.json()["code"] == "LB-VAL-001"
 
@@ -199,7 +180,7 @@ class TestValidationAndSealing:
                 {"name": "Jordan Rivera", "relationship": "Spouse", "phone": "555-0199"}
             ],
         )
-        response = create(department, body)
+        response = create_member(department, body)
         assert response.status_code == 201
         member = response.json()
         assert member["date_of_birth"] == "1984-03-09"

@@ -1,47 +1,17 @@
 """The member lifecycle in-process: transitions, lock-out, archive, tiers, deletion."""
 
 from tests.api.members_support import (
+    ALLOWED,
+    STATUSES,
     USERS,
     audit_entries,
     db_id,
     events,
+    set_status,
     unique,
     user_row,
 )
 from tests.e2e.department import Department
-
-STATUSES = [
-    "active", "inactive", "suspended", "probationary", "leave", "retired",
-    "dropped_voluntary", "dropped_involuntary", "archived",
-]  # fmt: skip
-ALLOWED = {
-    "probationary": {"active", "inactive", "suspended", "leave", "dropped_voluntary",
-                     "dropped_involuntary"},
-    "active": {"probationary", "inactive", "suspended", "leave", "retired", "dropped_voluntary",
-               "dropped_involuntary"},
-    "inactive": {"probationary", "active", "suspended", "leave", "retired", "dropped_voluntary",
-                 "dropped_involuntary"},
-    "suspended": {"probationary", "active", "inactive", "dropped_voluntary",
-                  "dropped_involuntary"},
-    "leave": {"active", "inactive", "suspended", "retired", "dropped_voluntary",
-              "dropped_involuntary"},
-    "retired": {"active", "inactive"},
-    "dropped_voluntary": {"probationary", "active"},
-    "dropped_involuntary": {"probationary", "active"},
-    "archived": set(),
-}  # fmt: skip
-
-
-def set_status(department: Department, user_id: str, status: str) -> None:
-    department.query("UPDATE users SET status = %s WHERE id = %s", status, db_id(user_id))
-
-
-def admin_of(department: Department, organization_id: str) -> str:
-    """The username `create-admin` gave another organization."""
-    rows = department.query(
-        "SELECT username FROM users WHERE organization_id = %s", db_id(organization_id)
-    )
-    return str(rows[0]["username"])
 
 
 class TestTransitions:

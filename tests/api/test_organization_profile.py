@@ -5,9 +5,9 @@ import uuid
 
 import pytest
 
+from tests.api.audit_support import audit_entry, outbox_events
 from tests.api.department import Department
-from tests.api.test_organization_settings import stored_settings
-from tests.api.test_roles import audit_entry, outbox_events
+from tests.api.organization_support import stored_settings
 
 ORG = "/api/v1/organization"
 ESSENTIALS = ["members", "events", "documents", "roles", "settings"]

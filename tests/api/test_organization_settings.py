@@ -3,59 +3,18 @@ replacement, sealed secrets that never come back, what non-managers see, audit a
 
 import json
 import uuid
-from pathlib import Path
-from typing import Any
 
 import pytest
 
-from shared.settings import Settings
+from tests.api.audit_support import audit_entry, outbox_events
 from tests.api.department import Department, create_admin
-from tests.api.test_roles import audit_entry, outbox_events
-
-SETTINGS = "/api/v1/organization/settings"
-MASK = "••••••••"
-SECTIONS = {
-    "contact_info_visibility",
-    "membership_id",
-    "email_service",
-    "file_storage",
-    "auth",
-    "it_team",
-    "department_email",
-    "membership_tiers",
-    "member_drop_notifications",
-    "setup",
-    "modules",
-}
+from tests.api.organization_support import MASK, SECTIONS, SETTINGS, secret_token, stored_settings
 
 
 @pytest.fixture
 def dept(department: Department) -> Department:
     """The test's organization on the in-process api."""
     return department
-
-
-def stored_settings(dept: Department, organization_id: str | None = None) -> dict[str, Any]:
-    org = uuid.UUID(organization_id or dept.organization_id).hex
-    row = dept.query("SELECT settings FROM organizations WHERE id = %s", org)[0]
-    return dict(json.loads(row["settings"]))
-
-
-def stack_settings(dept: Department) -> Settings:
-    """The encryption keys `logbook run` generated for the stack under test."""
-    path = Path(dept.stack.env["DATA_DIR"]) / "dev-secrets.env"
-    pairs = dict(
-        line.split("=", 1)
-        for line in path.read_text().splitlines()
-        if line and not line.startswith("#")
-    )
-    return Settings(
-        encryption_key=pairs["ENCRYPTION_KEY"], encryption_salt=pairs["ENCRYPTION_SALT"]
-    )
-
-
-def secret_token() -> str:
-    return f"Sekrit-{uuid.uuid4().hex}"
 
 
 class TestReadSettings:

@@ -1,7 +1,5 @@
 """Roles and the permission catalogue in-process (spec §3.3, §4 #2, #16, #17)."""
 
-import json
-import time
 import uuid
 from typing import Any
 
@@ -11,64 +9,23 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from api.roles.repository import RoleRepository
 from shared.catalog.permissions import CATEGORIES
+from tests.api.audit_support import audit_entry, outbox_events
 from tests.api.department import Department
-
-ROLES = "/api/v1/roles"
-ROLE_FIELDS = {
-    "id",
-    "organization_id",
-    "name",
-    "slug",
-    "description",
-    "permissions",
-    "is_system",
-    "priority",
-    "created_at",
-    "updated_at",
-}
+from tests.api.roles_support import (
+    ROLE_FIELDS,
+    ROLES,
+    assign,
+    create_role,
+    hexid,
+    role_row,
+    unique_name,
+)
 
 
 @pytest.fixture
 def dept(department: Department) -> Department:
     """The test's organization on the in-process api."""
     return department
-
-
-def hexid(value: str) -> str:
-    """A UUID as MariaDB stores it."""
-    return uuid.UUID(value).hex
-
-
-def role_row(dept: Department, role_id: str) -> dict[str, Any] | None:
-    rows = dept.query("SELECT * FROM positions WHERE id = %s", hexid(role_id))
-    return rows[0] if rows else None
-
-
-def audit_entries(dept: Department, event_type: str) -> list[dict[str, Any]]:
-    """The department's entries of one type (other modules' organizations share the table)."""
-    rows = dept.query(
-        "SELECT * FROM audit_logs WHERE organization_id = %s AND event_type = %s ORDER BY id",
-        hexid(dept.organization_id),
-        event_type,
-    )
-    for row in rows:
-        row["event_data"] = json.loads(row["event_data"])
-    return rows
-
-
-def audit_entry(dept: Department, event_type: str, **data: object) -> dict[str, Any]:
-    """The entry of this type whose data holds `data`; waits for deferred appends (10 s)."""
-    deadline = time.monotonic() + 10
-    while True:
-        for entry in audit_entries(dept, event_type):
-            if all(entry["event_data"].get(key) == value for key, value in data.items()):
-                return entry
-        assert time.monotonic() < deadline, f"no {event_type} entry with {data}"
-        time.sleep(0.2)
-
-
-def assign(dept: Department, user_id: str, role_id: str) -> None:
-    dept.assign(user_id, role_id)
 
 
 def count_list_statements(dept: Department) -> int:
@@ -89,25 +46,6 @@ def count_list_statements(dept: Department) -> int:
     finally:
         event.remove(dept.engine.sync_engine, "before_cursor_execute", record)
     return len([sql for sql in executed if "positions" in sql])
-
-
-def outbox_events(dept: Department, subject: str) -> list[dict[str, Any]]:
-    """The department's envelopes of one subject (the outbox has no organization column)."""
-    rows = dept.query("SELECT payload FROM outbox WHERE subject = %s", subject)
-    envelopes = [json.loads(row["payload"]) for row in rows]
-    return [e for e in envelopes if e["organization_id"] == str(uuid.UUID(dept.organization_id))]
-
-
-def unique_name(prefix: str) -> str:
-    return f"{prefix} {uuid.uuid4().hex[:6]}"
-
-
-def create_role(dept: Department, **body: Any) -> dict[str, Any]:
-    """A custom role created by the `*` administrator."""
-    with dept.signed_in(dept.admin_username) as admin:
-        response = admin.post(ROLES, json=body)
-    assert response.status_code == 201, response.text
-    return dict(response.json())
 
 
 class TestPermissionCatalogue:

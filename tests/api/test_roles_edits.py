@@ -3,19 +3,19 @@ roles, the last administrator, tenancy, and members' permissions following at on
 
 import json
 import uuid
-from typing import Any
 
 import pytest
 
+from tests.api.audit_support import audit_entry, outbox_events
 from tests.api.department import Department, create_admin
-from tests.api.test_roles import (
+from tests.api.roles_support import (
     ROLES,
     assign,
-    audit_entry,
     create_role,
     hexid,
-    outbox_events,
     role_row,
+    stored_permissions,
+    system_role,
     unique_name,
 )
 
@@ -24,22 +24,6 @@ from tests.api.test_roles import (
 def dept(department: Department) -> Department:
     """The test's organization on the in-process api."""
     return department
-
-
-def stored_permissions(dept: Department, role_id: str) -> list[str]:
-    row = role_row(dept, role_id)
-    assert row is not None
-    return list(json.loads(row["permissions"]))
-
-
-def system_role(dept: Department, slug: str, organization_id: str | None = None) -> dict[str, Any]:
-    org = organization_id or dept.organization_id
-    rows = dept.query(
-        "SELECT * FROM positions WHERE organization_id = %s AND slug = %s", hexid(org), slug
-    )
-    row = rows[0]
-    row["id"] = str(uuid.UUID(row["id"]))
-    return row
 
 
 def lone_administrator(dept: Department) -> tuple[str, str]:

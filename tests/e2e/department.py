@@ -7,7 +7,7 @@ Argon2 hash computed once per process, then signed in through the gateway like a
 import asyncio
 import contextlib
 import uuid
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -23,6 +23,7 @@ from shared.db.migrate import migrate
 from shared.db.session import create_engine, create_sessionmaker
 from tests.conftest import MARIADB, mariadb_database
 from tests.e2e.stack import Stack, start_stack
+from tests.support.department import AddsMembers, MemberValues
 
 PASSWORD = "Engine-Seven-Rolls#2026"
 FIRST_ORGANIZATION = "Station 9 Fire Rescue"
@@ -35,7 +36,7 @@ def password_hash() -> str:
 
 
 @dataclass
-class Department:
+class Department(AddsMembers):
     """A stack, its MariaDB database, and the organization `create-admin` made."""
 
     stack: Stack
@@ -58,18 +59,11 @@ class Department:
             cursor.execute(statement, params)
             return list(cursor.fetchall())
 
-    def add_member(
-        self,
-        *role_slugs: str,
-        rank: str | None = None,
-        status: str = "active",
-        organization_id: str | None = None,
-        first_name: str = "Test",
-        last_name: str | None = None,
-    ) -> tuple[str, str]:
-        """A member holding the given system roles; returns (user id, username)."""
-        user_id, username = str(uuid.uuid4()), f"m{uuid.uuid4().hex[:10]}"
-        org = organization_id or self.organization_id
+    def write_member(
+        self, values: MemberValues, role_slugs: Sequence[str], organization_id: str
+    ) -> str:
+        """The member written with SQL, committed at once; returns their id."""
+        user_id, org = str(uuid.uuid4()), organization_id.replace("-", "")
         with self.connect() as db, db.cursor() as cursor:
             cursor.execute(
                 "INSERT INTO users (id, organization_id, username, username_lower, email,"
@@ -80,15 +74,15 @@ class Department:
                 "'active',UTC_TIMESTAMP(6),UTC_TIMESTAMP(6))",
                 (
                     user_id.replace("-", ""),
-                    org.replace("-", ""),
-                    username,
-                    username,
-                    f"{username}@station9.example.org",
-                    f"{username}@station9.example.org",
-                    first_name,
-                    last_name or username,
-                    rank,
-                    status,
+                    org,
+                    values.username,
+                    values.username,
+                    values.email,
+                    values.email,
+                    values.first_name,
+                    values.last_name,
+                    values.rank,
+                    values.status,
                     password_hash(),
                 ),
             )
@@ -97,10 +91,10 @@ class Department:
                     "INSERT INTO user_positions (user_id, position_id, assigned_at)"
                     " SELECT %s, id, UTC_TIMESTAMP(6) FROM positions"
                     " WHERE organization_id = %s AND slug = %s",
-                    (user_id.replace("-", ""), org.replace("-", ""), slug),
+                    (user_id.replace("-", ""), org, slug),
                 )
-                assert cursor.rowcount == 1, f"no role {slug!r} in organization {org}"
-        return user_id, username
+                assert cursor.rowcount == 1, f"no role {slug!r} in organization {organization_id}"
+        return user_id
 
     def second_organization(self) -> str:
         """Another department in the same database (with its system roles), for tenancy tests."""

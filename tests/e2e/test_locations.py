@@ -5,12 +5,11 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
-from tests.api.test_locations import CODE, LIST_FIELDS, location_row, unique
-from tests.api.test_roles import audit_entry, outbox_events
+from tests.api.audit_support import audit_entry, outbox_events
+from tests.api.locations_support import CODE, LIST_FIELDS, LOCATIONS, location_row, unique
 from tests.e2e.department import Department
 
 pytestmark = pytest.mark.e2e
-LOCATIONS = "/api/v1/locations"
 
 
 @pytest.fixture(scope="module")

@@ -8,23 +8,10 @@ import httpx
 import pytest
 
 from shared.catalog.system_roles import DEFAULT_RANKS
+from tests.api.locations_support import RANKS, unique
 from tests.e2e.department import Department, create_admin
-from tests.e2e.test_locations import unique
 
 pytestmark = pytest.mark.e2e
-RANKS = "/api/v1/operational-ranks"
-RANK_FIELDS = {
-    "id",
-    "organization_id",
-    "rank_code",
-    "display_name",
-    "description",
-    "sort_order",
-    "is_active",
-    "eligible_positions",
-    "created_at",
-    "updated_at",
-}
 
 
 @pytest.fixture(scope="module")

@@ -2,7 +2,6 @@
 
 import json
 import threading
-from typing import Any
 
 import httpx
 import pytest
@@ -11,6 +10,7 @@ from tests.api.members_support import (
     CHOSEN_PASSWORD,
     USERS,
     audit_entries,
+    create_member,
     events,
     member_body,
     role_id,
@@ -19,26 +19,6 @@ from tests.api.members_support import (
 from tests.e2e.department import Department
 
 pytestmark = pytest.mark.e2e
-WITH_ROLES_FIELDS = {
-    "id", "organization_id", "username", "email", "first_name", "middle_name", "last_name",
-    "full_name", "membership_number", "phone", "mobile", "photo_url", "status",
-    "membership_type", "compliance_exempt", "hire_date", "rank", "station", "platoon",
-    "personal_email", "date_of_birth", "address_street", "address_city", "address_state",
-    "address_zip", "address_country", "emergency_contacts", "email_verified", "mfa_enabled",
-    "last_login_at", "created_at", "updated_at", "roles", "temporary_password",
-}  # fmt: skip
-ROLE_FIELDS = {
-    "id", "organization_id", "name", "slug", "description", "permissions", "is_system",
-    "priority", "created_at", "updated_at",
-}  # fmt: skip
-
-
-def create(
-    department: Department, body: dict[str, Any], as_user: str | None = None
-) -> httpx.Response:
-    """`POST /users` as `as_user`, by default the department's administrator."""
-    with department.signed_in(as_user or department.admin_username) as client:
-        return client.post(USERS, json=body)
 
 
 class TestCreate:
@@ -46,7 +26,7 @@ class TestCreate:
         self, department: Department
     ) -> None:
         body = member_body(password=CHOSEN_PASSWORD, send_welcome_email=False)
-        response = create(department, body)
+        response = create_member(department, body)
         assert response.status_code == 201, response.text
         user_id = response.json()["id"]
         (envelope,) = events(department, "logbook.api.member.created", user_id)
@@ -67,7 +47,7 @@ class TestChosenPassword:
         self, department: Department
     ) -> None:
         body = member_body(password=CHOSEN_PASSWORD)
-        assert create(department, body).status_code == 201
+        assert create_member(department, body).status_code == 201
         with httpx.Client(base_url=department.gateway, timeout=20) as client:
             login = client.post(
                 "/api/v1/auth/login",
@@ -81,7 +61,7 @@ class TestChosenPassword:
         self, department: Department
     ) -> None:
         body = member_body(password="aaaaaaaaaaaa")
-        response = create(department, body)
+        response = create_member(department, body)
         assert response.status_code == 400
         assert "Password" in response.json()["detail"]
         assert not department.query("SELECT id FROM users WHERE username = %s", body["username"])
@@ -127,7 +107,7 @@ class TestCeilings:
     def test_a_role_above_the_caller_is_refused_and_recorded(self, department: Department) -> None:
         _, secretary = department.add_member("secretary")
         body = member_body(role_ids=[role_id(department, "fire_chief")])
-        response = create(department, body, as_user=secretary)
+        response = create_member(department, body, as_user=secretary)
         assert (response.status_code, response.json()["code"]) == (403, "LB-PERM-001")
         assert "positions.delete" in response.json()["detail"]
         assert not department.query("SELECT id FROM users WHERE username = %s", body["username"])

@@ -2,44 +2,22 @@
 replacement, sealed secrets that never come back, what non-managers see, audit and events."""
 
 import json
-import uuid
 from pathlib import Path
-from typing import Any
 
 import pytest
 
 from shared.crypto import decrypt_secret
 from shared.settings import Settings
+from tests.api.organization_support import MASK, SETTINGS, secret_token, stored_settings
 from tests.e2e.department import Department
 
 pytestmark = pytest.mark.e2e
-SETTINGS = "/api/v1/organization/settings"
-MASK = "••••••••"
-SECTIONS = {
-    "contact_info_visibility",
-    "membership_id",
-    "email_service",
-    "file_storage",
-    "auth",
-    "it_team",
-    "department_email",
-    "membership_tiers",
-    "member_drop_notifications",
-    "setup",
-    "modules",
-}
 
 
 @pytest.fixture(scope="module")
 def dept(department: Department) -> Department:
     """The module's organization on the worker's shared platform."""
     return department
-
-
-def stored_settings(dept: Department, organization_id: str | None = None) -> dict[str, Any]:
-    org = uuid.UUID(organization_id or dept.organization_id).hex
-    row = dept.query("SELECT settings FROM organizations WHERE id = %s", org)[0]
-    return dict(json.loads(row["settings"]))
 
 
 def stack_settings(dept: Department) -> Settings:
@@ -53,10 +31,6 @@ def stack_settings(dept: Department) -> Settings:
     return Settings(
         encryption_key=pairs["ENCRYPTION_KEY"], encryption_salt=pairs["ENCRYPTION_SALT"]
     )
-
-
-def secret_token() -> str:
-    return f"Sekrit-{uuid.uuid4().hex}"
 
 
 class TestSecrets:
