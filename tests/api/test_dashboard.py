@@ -47,7 +47,6 @@ LATER_PATHS = [
     "/api/v1/medical-screening/compliance/me",
     "/api/v1/training/programs/enrollments/me?status=active",
     "/api/v1/training/programs/enrollments/0b7e3c1e-7f51-4c39-9a4b-0d7e4f6c2a11",
-    "/api/v1/inventory/users/0b7e3c1e-7f51-4c39-9a4b-0d7e4f6c2a11/inventory",
 ]
 
 
