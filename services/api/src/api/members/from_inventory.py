@@ -21,7 +21,9 @@ async def archive_when_returned(session: AsyncSession, envelope: Envelope, key: 
     """Archive the member of a holdings change that left them nothing, if they are dropped.
 
     Each return counts what the member still holds under the member's lock, so the return that
-    empties their hands reports zero: the other reports need no database work.
+    empties their hands reports zero: the other reports need no database work. A delivery that
+    meets a return in progress raises `HoldingsChangingError`; the consumer framework tries it
+    again after a delay.
     """
     organization_id = envelope.organization_id
     change = msgspec.convert(envelope.data, MemberHoldingsChanged)

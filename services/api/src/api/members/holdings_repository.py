@@ -11,6 +11,7 @@ from typing import Any
 from uuid import UUID
 
 from sqlalchemy import ColumnElement, Select, func, literal, select, union_all
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from shared.models import CheckoutRecord, InventoryItem, ItemAssignment, ItemIssuance
@@ -22,6 +23,14 @@ class Holding:
 
     quantity: int
     unit_value: Decimal  # 0 when the item has no value on record
+
+
+# MariaDB's answer to a NOWAIT read of a row another transaction has locked.
+LOCK_NOT_AVAILABLE = 1205
+
+
+class HoldingsChangingError(Exception):
+    """Another transaction is changing the member's records right now: ask again later."""
 
 
 Holder = type[ItemAssignment] | type[CheckoutRecord] | type[ItemIssuance]
@@ -50,20 +59,27 @@ class HoldingsRepository:
         return sum([int(await self.session.scalar(count) or 0) for count in counts])
 
     async def held_count(self, user_id: UUID) -> int:
-        """Records the member holds now, counted with locking reads.
+        """Records the member holds now, counted with locking reads that never wait.
 
-        A locking read sees the latest commits (a plain one sees the transaction's snapshot) and
-        keeps the records as they are until commit, so nothing can be handed out or returned
-        between this count and the change that relies on it.
+        A locking read sees the latest commits (a plain one sees the transaction's snapshot,
+        which may predate them). It must not wait: the caller holds the member's row, and a
+        return in progress holds its record while it waits for that row, so waiting here would
+        close a circle. A record another transaction has locked raises `HoldingsChangingError`.
         """
         counts = [
             select(func.count())
             .select_from(model)
             .where(*self._of(model, user_id), is_open)
-            .with_for_update(read=True)
+            .with_for_update(read=True, nowait=True)
             for model, is_open in HOLDER_TABLES
         ]
-        return sum([int(await self.session.scalar(count) or 0) for count in counts])
+        try:
+            return sum([int(await self.session.scalar(count) or 0) for count in counts])
+        except OperationalError as exc:
+            args = getattr(exc.orig, "args", ())
+            if args and args[0] == LOCK_NOT_AVAILABLE:
+                raise HoldingsChangingError from exc
+            raise
 
     async def held(self, user_id: UUID) -> list[Holding]:
         """What the member holds now, one entry per open record, with its value per unit."""

@@ -31,15 +31,15 @@ class PropertyReturnArchive:
     async def archive_if_all_returned(self, user_id: UUID, actor_id: UUID | None) -> bool:
         """Archive the member when dropped and holding nothing now; whether it did.
 
-        The holdings are counted afresh rather than taken from the event. They are read (and
-        held) before the member's row is locked: inventory's returns lock the record, then the
-        member, so the two never wait on each other in a circle.
+        The holdings are counted afresh, with the member's row locked, rather than taken from
+        the event. `HoldingsChangingError` when a return (or anything else) is changing the
+        member's records at this moment: the delivery is tried again later.
         """
-        if await self.holdings.held_count(user_id):
-            return False
         user = await self.members.get_for_update(user_id)
         # Not dropped: never was, taken back since, or already archived (a later event).
         if user is None or user.status not in DROPS:
+            return False
+        if await self.holdings.held_count(user_id):
             return False
         previous = user.status
         set_status(user, MemberStatus.ARCHIVED, ARCHIVE_REASON)
