@@ -119,14 +119,17 @@ class ItemRepository(TenantRepository[InventoryItem]):
         stmt = self.scoped().where(
             InventoryItem.active.is_(True), or_(*(_like(column, pattern) for column in columns))
         )
-        total = await self.session.scalar(select(func.count()).select_from(stmt.subquery()))
         exact_first = case((or_(*(func.lower(column) == exact for column in columns)), 0), else_=1)
         priority = case(
             *((_like(column, pattern), rank) for rank, column in enumerate(columns)),
             else_=len(columns),
         )
-        stmt = stmt.order_by(exact_first, priority, InventoryItem.name, InventoryItem.id)
-        return (await self.session.scalars(stmt.limit(limit))).all(), int(total or 0)
+        ordered = stmt.order_by(exact_first, priority, InventoryItem.name, InventoryItem.id)
+        found = (await self.session.scalars(ordered.limit(limit))).all()
+        if len(found) < limit:  # a scan finds one item: the page is the count, no second scan
+            return found, len(found)
+        total = await self.session.scalar(select(func.count()).select_from(stmt.subquery()))
+        return found, int(total or 0)
 
     async def save(self, item: InventoryItem, fields: dict[str, Any]) -> None:
         """Set `fields` and write the item in a savepoint; `ClashError` on a code clash.
