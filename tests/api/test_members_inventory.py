@@ -150,6 +150,26 @@ class TestDeletionImpact:
         assert foreign.status_code == 404
 
 
+class TestHardDelete:
+    def test_refused_while_the_member_holds_property(self, dept: Department) -> None:
+        user_id, _ = dept.add_member("member")
+        helmet = item(dept)
+        hold(dept, ItemAssignment, item(dept), user_id, is_active=False)  # returned long ago
+        with dept.signed_in(dept.admin_username) as admin:
+            assert admin.post(f"{ITEMS}/{helmet.id}/assign", json={"user_id": user_id}).is_success
+            refused = admin.delete(f"{USERS}/{user_id}", params={"hard": "true"})
+            assert admin.post(f"{ITEMS}/{helmet.id}/unassign", json={}).is_success
+            deleted = admin.delete(f"{USERS}/{user_id}", params={"hard": "true"})
+        assert refused.status_code == 409
+        assert "holds department property" in refused.json()["detail"]
+        # Once it is back the member goes, with the history the deletion impact warned of.
+        assert deleted.status_code == 204
+        assert not dept.query("SELECT id FROM users WHERE id = %s", uuid.UUID(user_id).hex)
+        assert not dept.query(
+            "SELECT id FROM item_assignments WHERE user_id = %s", uuid.UUID(user_id).hex
+        )
+
+
 class TestPropertyReturnReport:
     def test_a_drop_reports_what_the_member_holds_and_its_value(self, dept: Department) -> None:
         user_id, _ = dept.add_member("member", first_name="Sam", last_name="Rivera")

@@ -20,6 +20,7 @@ from api.members.schemas import (
     StatusChangeRead,
 )
 from api.members.service import MemberService
+from shared.errors import documented_error
 
 
 class MemberLifecycleController(Controller):
@@ -68,7 +69,17 @@ class MemberLifecycleController(Controller):
         """Exempt the member from compliance targets, or end the exemption."""
         return await members.change_compliance_exemption(user_id, data)
 
-    @delete("/{user_id:str}", guards=[MANAGE_MEMBERS], status_code=204)
+    @delete(
+        "/{user_id:str}",
+        guards=[MANAGE_MEMBERS],
+        status_code=204,
+        responses={
+            409: documented_error(
+                "Hard delete blocked: the member holds department property, or owns records "
+                "that must keep an owner"
+            )
+        },
+    )
     async def delete_member(
         self,
         user_id: FromPath[UUID],

@@ -6,6 +6,7 @@ from uuid import UUID
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from api.members.errors import (
+    HardDeleteBlockedError,
     NoChangeError,
     OwnAccountError,
     StatusChangeError,
@@ -36,6 +37,10 @@ from shared.models import MemberStatus, User
 S = MemberStatus
 DROPPED = (S.DROPPED_VOLUNTARY, S.DROPPED_INVOLUNTARY)
 DROPS = frozenset(DROPPED)
+HOLDS_PROPERTY = (
+    "This member still holds department property and cannot be permanently deleted. "
+    "Take it back first, or deactivate the member instead."
+)
 # How the property-return report names each drop.
 DROP_TYPES = {
     S.DROPPED_VOLUNTARY: "Voluntary Separation",
@@ -242,6 +247,10 @@ class MemberLifecycle(MemberServiceBase):
             raise OwnAccountError
         user = await self._member(user_id, for_update=True, include_deleted=hard)
         await self._keep_an_administrator(ProposedChange(leaving=frozenset({user.id})))
+        # §4 #9: what they hold must keep its holder (the records would go with the row, and the
+        # items would stay assigned or lent to nobody).
+        if hard and await self.holdings.held(user.id):
+            raise HardDeleteBlockedError(HOLDS_PROPERTY)
         await self.audit.record(
             "user_hard_deleted" if hard else "user_deleted",
             "user_management",
