@@ -18,6 +18,7 @@ from litestar.types import ControllerRouterHandler
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from shared.csrf import CsrfMiddleware
+from shared.db.deadlock import DeadlockRetry
 from shared.db.encrypted import install_field_key
 from shared.db.session import create_engine, create_sessionmaker, provide_db_session
 from shared.errors import EXCEPTION_HANDLERS
@@ -246,5 +247,7 @@ def create_service_app(
     )
     # Outermost layer, so unknown routes (404/405) also get a request id and an access line;
     # the header limit inside it, so its 431 carries the request id too.
-    app.asgi_handler = RequestContextMiddleware(HeaderLimit(app.asgi_handler), metrics)
+    app.asgi_handler = RequestContextMiddleware(
+        HeaderLimit(DeadlockRetry(app.asgi_handler)), metrics
+    )
     return app

@@ -14,6 +14,7 @@ from litestar.status_codes import HTTP_422_UNPROCESSABLE_ENTITY, HTTP_500_INTERN
 from litestar.types import ExceptionHandlersMap
 from sqlalchemy.exc import InterfaceError, OperationalError
 
+from shared.db.deadlock import is_deadlock, mark_deadlock
 from shared.request_context import current_request_id
 
 log = structlog.get_logger("shared.errors")
@@ -149,11 +150,16 @@ def _http_error(_: Request[Any, Any, Any], exc: HTTPException) -> Response[dict[
 
 
 def _database_unavailable(
-    _: Request[Any, Any, Any], exc: OperationalError | InterfaceError
+    request: Request[Any, Any, Any], exc: OperationalError | InterfaceError
 ) -> Response[dict[str, object]]:
     # Unreachable, restarting or locked database: 503 makes the frontend retry after
     # Retry-After instead of signing the member out, as a 401 or 500 would.
-    log.warning("database.unavailable", error=type(exc.orig).__name__ if exc.orig else "-")
+    if is_deadlock(exc):
+        # Rolled back whole: the request runs again (shared.db.deadlock) unless out of tries.
+        mark_deadlock(request.scope)
+        log.info("database.deadlock")
+    else:
+        log.warning("database.unavailable", error=type(exc.orig).__name__ if exc.orig else "-")
     return error_response(
         503, "LB-SYS-002", "Service temporarily unavailable, please retry", {"Retry-After": "5"}
     )
