@@ -26,9 +26,21 @@ _MARK = "logbook.deadlock"
 
 
 def is_deadlock(exc: BaseException) -> bool:
-    """Whether a database error is InnoDB's deadlock (the whole transaction rolled back)."""
-    args: tuple[object, ...] = getattr(getattr(exc, "orig", None), "args", ())
-    return len(args) > 0 and args[0] == MYSQL_DEADLOCK
+    """Whether a database error is, or follows from, InnoDB's deadlock.
+
+    Inside a savepoint the deadlock itself is not what arrives: InnoDB rolled the whole
+    transaction back, so the savepoint's own rollback then fails ("SAVEPOINT does not exist")
+    while handling it. The chain of errors says what happened first.
+    """
+    seen: set[int] = set()
+    current: BaseException | None = exc
+    while current is not None and id(current) not in seen:
+        seen.add(id(current))
+        args: tuple[object, ...] = getattr(getattr(current, "orig", None), "args", ())
+        if len(args) > 0 and args[0] == MYSQL_DEADLOCK:
+            return True
+        current = current.__cause__ or current.__context__
+    return False
 
 
 def mark_deadlock(scope: Scope) -> None:
