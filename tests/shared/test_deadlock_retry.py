@@ -20,6 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from shared.app import ServiceSpec, create_service_app
 from shared.db.deadlock import RETRIES
+from shared.db.integrity import guarded
 from shared.models import Organization
 from shared.settings import Settings
 from tests.support import factories
@@ -87,10 +88,26 @@ class TestRules:
         assert len(seen) == 1
 
 
+class TestSavepoints:
+    async def test_a_savepoint_gone_with_its_transaction_runs_again(
+        self, make_settings: MakeSettings
+    ) -> None:
+        # What a deadlock inside `guarded` arrives as: the savepoint's failed rollback, alone.
+        def savepoint_gone() -> Exception:
+            orig = pymysql.err.OperationalError(1305, "SAVEPOINT sa_savepoint_1 does not exist")
+            return OperationalError("ROLLBACK TO SAVEPOINT sa_savepoint_1", {}, orig)
+
+        app, seen = app_failing(make_settings(), 1, savepoint_gone)
+        async with app_client(app) as client:
+            response = await client.post("/write", json={"item": "radio"})
+        assert response.status_code == 200, response.text
+        assert len(seen) == 2
+
+
 class TestOnMariaDB:
     # In a savepoint (as `guarded` writes) the deadlock reaches the handler as the failed
     # rollback of a savepoint InnoDB already dropped; it is still a deadlock.
-    @pytest.mark.parametrize("in_savepoint", [False, True])
+    @pytest.mark.parametrize("in_savepoint", [False, True])  # a locking read in a savepoint
     async def test_two_requests_locking_in_opposite_orders_both_succeed(
         self, make_settings: MakeSettings, in_savepoint: bool
     ) -> None:
@@ -126,3 +143,37 @@ class TestOnMariaDB:
             )
         assert (one.status_code, two.status_code) == (200, 200), (one.text, two.text)
         assert len(runs) == 3  # InnoDB rolled one back; it ran again after the other committed
+
+    async def test_writes_meeting_in_guarded_savepoints_both_succeed(
+        self, make_settings: MakeSettings
+    ) -> None:
+        settings = make_settings()
+        runs: list[str] = []
+
+        @post("/rename", status_code=200)
+        async def rename(
+            data: JSONBody[dict[str, str]], db_session: NamedDependency[AsyncSession]
+        ) -> dict[str, str]:
+            runs.append(data["first"])
+            first = await db_session.get(Organization, uuid.UUID(data["first"]))
+            second = await db_session.get(Organization, uuid.UUID(data["second"]))
+            assert first is not None
+            assert second is not None
+            first.name = f"Renamed {uuid.uuid4().hex[:6]}"
+            await db_session.flush()
+            await asyncio.sleep(0.2)  # both hold their first row before either writes its second
+            async with guarded(db_session):  # as repositories write: flushed in a savepoint
+                second.name = f"Renamed {uuid.uuid4().hex[:6]}"
+            return {"done": data["first"]}
+
+        app = create_service_app(ServiceSpec(name="deadlocks", route_handlers=[rename]), settings)
+        async with app_client(app) as client:
+            async with app.state.sessionmaker() as session, session.begin():
+                a = (await factories.organization(session)).id
+                b = (await factories.organization(session)).id
+            one, two = await asyncio.gather(
+                client.post("/rename", json={"first": str(a), "second": str(b)}),
+                client.post("/rename", json={"first": str(b), "second": str(a)}),
+            )
+        assert (one.status_code, two.status_code) == (200, 200), (one.text, two.text)
+        assert len(runs) == 3

@@ -159,7 +159,12 @@ def _database_unavailable(
         mark_deadlock(request.scope)
         log.info("database.deadlock")
     else:
-        log.warning("database.unavailable", error=type(exc.orig).__name__ if exc.orig else "-")
+        # The driver's error number says which trouble it was; its message may quote data.
+        code = getattr(exc.orig, "args", (None,))[0] if exc.orig else None
+        error = type(exc.orig).__name__ if exc.orig else "-"
+        log.warning(
+            "database.unavailable", error=error, code=code if isinstance(code, int) else None
+        )
     return error_response(
         503, "LB-SYS-002", "Service temporarily unavailable, please retry", {"Retry-After": "5"}
     )

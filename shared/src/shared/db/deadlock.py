@@ -21,25 +21,31 @@ from litestar.types import ASGIApp, Message, Receive, ReceiveMessage, Scope, Sen
 log = structlog.get_logger("shared.db")
 
 MYSQL_DEADLOCK = 1213  # ER_LOCK_DEADLOCK: the transaction was rolled back
+MYSQL_NO_SAVEPOINT = 1305  # ER_SP_DOES_NOT_EXIST: here, a savepoint gone with its transaction
+ROLLED_BACK = frozenset({MYSQL_DEADLOCK, MYSQL_NO_SAVEPOINT})
 RETRIES = 3
 _MARK = "logbook.deadlock"
 
 
 def is_deadlock(exc: BaseException) -> bool:
-    """Whether a database error is, or follows from, InnoDB's deadlock.
+    """Whether the server rolled the request's transaction back whole after a deadlock.
 
-    Inside a savepoint the deadlock itself is not what arrives: InnoDB rolled the whole
-    transaction back, so the savepoint's own rollback then fails ("SAVEPOINT does not exist")
-    while handling it. The chain of errors says what happened first.
+    Met inside a savepoint (every `guarded` write), the deadlock itself does not arrive: InnoDB
+    dropped the savepoint with the transaction, and the savepoint's own rollback then fails
+    with "SAVEPOINT does not exist", raised without the deadlock attached (SQLAlchemy re-raises
+    it across a greenlet switch). A savepoint the server no longer knows means the same thing.
     """
     seen: set[int] = set()
-    current: BaseException | None = exc
-    while current is not None and id(current) not in seen:
+    pending: list[BaseException | None] = [exc]
+    while pending:
+        current = pending.pop()
+        if current is None or id(current) in seen:
+            continue
         seen.add(id(current))
         args: tuple[object, ...] = getattr(getattr(current, "orig", None), "args", ())
-        if len(args) > 0 and args[0] == MYSQL_DEADLOCK:
+        if len(args) > 0 and args[0] in ROLLED_BACK:
             return True
-        current = current.__cause__ or current.__context__
+        pending += [current.__cause__, current.__context__]
     return False
 
 
