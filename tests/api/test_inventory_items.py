@@ -238,6 +238,7 @@ class TestList:
         assert names(sort_by="nonsense", sort_order="desc") == ["Hose", f"Bar {tag}", f"Axe {tag}"]
         with dept.signed_in(dept.admin_username) as admin:
             page = admin.get(ITEMS, params={"search": tag, "limit": 1, "skip": 1}).json()
+            past_the_end = admin.get(ITEMS, params={"search": tag, "skip": 5}).json()
             wildcard = admin.get(ITEMS, params={"search": "0%_m"}).json()
             literal = admin.get(ITEMS, params={"search": "1%0"}).json()
             bad = [
@@ -246,6 +247,7 @@ class TestList:
             ]
         assert (page["total"], page["skip"], page["limit"]) == (3, 1, 1)
         assert [i["name"] for i in page["items"]] == [f"Bar {tag}"]
+        assert (past_the_end["items"], past_the_end["total"]) == ([], 3)
         assert [i["name"] for i in wildcard["items"]] == ["100%_match"]
         assert literal["total"] == 0  # % matches itself, not "anything"
         assert bad == [422, 422, 422]
