@@ -6,15 +6,14 @@ layer's own rules with a handler that raises the driver's deadlock error.
 
 import asyncio
 import uuid
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 import pymysql
-import pytest
 from litestar import Litestar, post
 from litestar.di import NamedDependency
 from litestar.params import JSONBody
-from sqlalchemy import select
+from sqlalchemy import Select, select
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -104,76 +103,69 @@ class TestSavepoints:
         assert len(seen) == 2
 
 
+Locker = Callable[[AsyncSession, uuid.UUID, uuid.UUID], Awaitable[None]]
+
+
+async def opposite_orders(settings: Settings, lock: Locker) -> int:
+    """Two requests running `lock` on two rows in opposite orders at once; both must answer 200.
+
+    Returns how many times the handler ran: 3 when InnoDB rolled one back and it ran again.
+    """
+    runs: list[str] = []
+
+    @post("/lock", status_code=200)
+    async def locking(
+        data: JSONBody[dict[str, str]], db_session: NamedDependency[AsyncSession]
+    ) -> dict[str, str]:
+        runs.append(data["first"])
+        await lock(db_session, uuid.UUID(data["first"]), uuid.UUID(data["second"]))
+        return {"done": data["first"]}
+
+    app = create_service_app(ServiceSpec(name="deadlocks", route_handlers=[locking]), settings)
+    async with app_client(app) as client:
+        async with app.state.sessionmaker() as session, session.begin():
+            a = (await factories.organization(session)).id
+            b = (await factories.organization(session)).id
+        one, two = await asyncio.gather(
+            client.post("/lock", json={"first": str(a), "second": str(b)}),
+            client.post("/lock", json={"first": str(b), "second": str(a)}),
+        )
+    assert (one.status_code, two.status_code) == (200, 200), (one.text, two.text)
+    return len(runs)
+
+
+def row(organization_id: uuid.UUID) -> Select[tuple[uuid.UUID]]:
+    return select(Organization.id).where(Organization.id == organization_id).with_for_update()
+
+
 class TestOnMariaDB:
-    # In a savepoint (as `guarded` writes) the deadlock reaches the handler as the failed
-    # rollback of a savepoint InnoDB already dropped; it is still a deadlock.
-    @pytest.mark.parametrize("in_savepoint", [False, True])  # a locking read in a savepoint
-    async def test_two_requests_locking_in_opposite_orders_both_succeed(
-        self, make_settings: MakeSettings, in_savepoint: bool
-    ) -> None:
-        settings = make_settings()
-        runs: list[str] = []
-
-        @post("/lock", status_code=200)
-        async def lock(
-            data: JSONBody[dict[str, str]], db_session: NamedDependency[AsyncSession]
-        ) -> dict[str, str]:
-            runs.append(data["first"])
-            first, second = (
-                select(Organization.id).where(Organization.id == uuid.UUID(data[key]))
-                for key in ("first", "second")
-            )
-            await db_session.execute(first.with_for_update())
+    async def test_locking_reads_in_opposite_orders(self, make_settings: MakeSettings) -> None:
+        async def lock(session: AsyncSession, first: uuid.UUID, second: uuid.UUID) -> None:
+            await session.execute(row(first))
             await asyncio.sleep(0.2)  # both hold their first row before either takes its second
-            if in_savepoint:
-                async with db_session.begin_nested():
-                    await db_session.execute(second.with_for_update())
-            else:
-                await db_session.execute(second.with_for_update())
-            return {"done": data["first"]}
+            await session.execute(row(second))
 
-        app = create_service_app(ServiceSpec(name="deadlocks", route_handlers=[lock]), settings)
-        async with app_client(app) as client:
-            async with app.state.sessionmaker() as session, session.begin():
-                a = (await factories.organization(session)).id
-                b = (await factories.organization(session)).id
-            one, two = await asyncio.gather(
-                client.post("/lock", json={"first": str(a), "second": str(b)}),
-                client.post("/lock", json={"first": str(b), "second": str(a)}),
-            )
-        assert (one.status_code, two.status_code) == (200, 200), (one.text, two.text)
-        assert len(runs) == 3  # InnoDB rolled one back; it ran again after the other committed
+        assert await opposite_orders(make_settings(), lock) == 3
 
-    async def test_writes_meeting_in_guarded_savepoints_both_succeed(
-        self, make_settings: MakeSettings
-    ) -> None:
-        settings = make_settings()
-        runs: list[str] = []
+    async def test_a_locking_read_in_a_savepoint(self, make_settings: MakeSettings) -> None:
+        async def lock(session: AsyncSession, first: uuid.UUID, second: uuid.UUID) -> None:
+            await session.execute(row(first))
+            await asyncio.sleep(0.2)
+            async with session.begin_nested():
+                await session.execute(row(second))
 
-        @post("/rename", status_code=200)
-        async def rename(
-            data: JSONBody[dict[str, str]], db_session: NamedDependency[AsyncSession]
-        ) -> dict[str, str]:
-            runs.append(data["first"])
-            first = await db_session.get(Organization, uuid.UUID(data["first"]))
-            second = await db_session.get(Organization, uuid.UUID(data["second"]))
-            assert first is not None
-            assert second is not None
-            first.name = f"Renamed {uuid.uuid4().hex[:6]}"
-            await db_session.flush()
-            await asyncio.sleep(0.2)  # both hold their first row before either writes its second
-            async with guarded(db_session):  # as repositories write: flushed in a savepoint
-                second.name = f"Renamed {uuid.uuid4().hex[:6]}"
-            return {"done": data["first"]}
+        assert await opposite_orders(make_settings(), lock) == 3
 
-        app = create_service_app(ServiceSpec(name="deadlocks", route_handlers=[rename]), settings)
-        async with app_client(app) as client:
-            async with app.state.sessionmaker() as session, session.begin():
-                a = (await factories.organization(session)).id
-                b = (await factories.organization(session)).id
-            one, two = await asyncio.gather(
-                client.post("/rename", json={"first": str(a), "second": str(b)}),
-                client.post("/rename", json={"first": str(b), "second": str(a)}),
-            )
-        assert (one.status_code, two.status_code) == (200, 200), (one.text, two.text)
-        assert len(runs) == 3
+    async def test_writes_in_guarded_savepoints(self, make_settings: MakeSettings) -> None:
+        async def lock(session: AsyncSession, first: uuid.UUID, second: uuid.UUID) -> None:
+            one = await session.get(Organization, first)
+            other = await session.get(Organization, second)
+            assert one is not None
+            assert other is not None
+            one.name = f"Renamed {uuid.uuid4().hex[:6]}"
+            await session.flush()
+            await asyncio.sleep(0.2)
+            async with guarded(session):  # as repositories write: flushed in a savepoint
+                other.name = f"Renamed {uuid.uuid4().hex[:6]}"
+
+        assert await opposite_orders(make_settings(), lock) == 3
