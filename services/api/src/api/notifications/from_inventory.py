@@ -22,6 +22,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from api.notifications.from_events import STALE_AFTER
 from api.notifications.repository import InboxWriter
+from api.notifications.triggers import INVENTORY, MY_EQUIPMENT
 from shared.db.types import utc_now
 from shared.events.contracts.inventory import (
     ItemAssigned,
@@ -37,8 +38,6 @@ from shared.events.outbox import Outbox
 from shared.models import NotificationChannel, NotificationLog, User
 
 log = structlog.get_logger("api.notifications")
-CATEGORY = "inventory"
-ACTION_URL = "/inventory/my-equipment"
 FOLD_WINDOW = timedelta(minutes=60)
 SUBJECT_MAX = 255
 # The notification action of §2 each event stands for.
@@ -164,7 +163,7 @@ def _changes(envelope: Envelope) -> list[tuple[UUID, Change]]:
 async def _fold(writer: InboxWriter, member: User, change: Change, *, source: UUID) -> Outcome:
     """Add `change` to the member's pending entry, or start one."""
     now = utc_now()
-    entry = await writer.pending_digest(member.id, CATEGORY, since=now - FOLD_WINDOW, now=now)
+    entry = await writer.pending_digest(member.id, INVENTORY, since=now - FOLD_WINDOW, now=now)
     if entry is None:
         created = _entry(member, [change], source=source, now=now)
         return Outcome.ADDED if await writer.add_once(created) else Outcome.UNCHANGED
@@ -191,8 +190,8 @@ def _entry(member: User, changes: list[Change], *, source: UUID, now: datetime) 
         recipient_email=member.email,
         recipient_name=member.full_name or member.username,
         channel=NotificationChannel.IN_APP,
-        category=CATEGORY,
-        action_url=ACTION_URL,
+        category=INVENTORY,
+        action_url=MY_EQUIPMENT,
         sent_at=now,
         created_at=now,
         delivered=True,
