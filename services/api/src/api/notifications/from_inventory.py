@@ -20,7 +20,7 @@ import msgspec
 import structlog
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from api.notifications.from_events import STALE_AFTER
+from api.notifications.from_events import stale
 from api.notifications.repository import InboxWriter
 from api.notifications.triggers import INVENTORY, MY_EQUIPMENT
 from shared.db.types import utc_now
@@ -105,7 +105,7 @@ class Change:
 
 async def notify_inventory_change(session: AsyncSession, envelope: Envelope) -> None:
     """Fold the holder change `envelope` stands for into each concerned member's entry."""
-    if envelope.organization_id is None or envelope.occurred_at < utc_now() - STALE_AFTER:
+    if envelope.organization_id is None or stale(envelope):
         return
     writer = InboxWriter(session, envelope.organization_id)
     added: list[UUID] = []
