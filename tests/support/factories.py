@@ -6,6 +6,7 @@ test. Every unique column gets a fresh value, so tests never collide on one data
 
 import uuid
 from collections.abc import Iterable
+from typing import TypeVar
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -31,10 +32,19 @@ from shared.settings import Settings
 
 EMAIL_DOMAIN = "station9.example.org"
 
+T = TypeVar("T")
+
 
 def unique(prefix: str = "m") -> str:
     """A short unique token for names, usernames and slugs."""
     return f"{prefix}{uuid.uuid4().hex[:12]}"
+
+
+async def _saved(session: AsyncSession, row: T) -> T:
+    """The row added to the session and flushed, so its defaults and id are set."""
+    session.add(row)
+    await session.flush()
+    return row
 
 
 async def organization(session: AsyncSession, **fields: object) -> Organization:
@@ -100,10 +110,7 @@ async def role(
         "priority": 0,
         **fields,
     }
-    created = Position(**values)
-    session.add(created)
-    await session.flush()
-    return created
+    return await _saved(session, Position(**values))
 
 
 async def assign(session: AsyncSession, user_id: uuid.UUID, role_id: uuid.UUID) -> None:
@@ -123,10 +130,7 @@ async def location(session: AsyncSession, organization_id: uuid.UUID, **fields: 
         "display_code": uuid.uuid4().hex[:8],
         **fields,
     }
-    created = Location(**values)
-    session.add(created)
-    await session.flush()
-    return created
+    return await _saved(session, Location(**values))
 
 
 async def session_headers(session: AsyncSession, settings: Settings, user: User) -> dict[str, str]:
@@ -157,10 +161,7 @@ async def inventory_category(
         "item_type": ItemType.EQUIPMENT,
         **fields,
     }
-    created = InventoryCategory(**values)
-    session.add(created)
-    await session.flush()
-    return created
+    return await _saved(session, InventoryCategory(**values))
 
 
 async def inventory_item(
@@ -172,10 +173,7 @@ async def inventory_item(
         "name": unique("Item "),
         **fields,
     }
-    created = InventoryItem(**values)
-    session.add(created)
-    await session.flush()
-    return created
+    return await _saved(session, InventoryItem(**values))
 
 
 async def storage_area(
@@ -187,10 +185,7 @@ async def storage_area(
         "name": unique("Shelf "),
         **fields,
     }
-    created = StorageArea(**values)
-    session.add(created)
-    await session.flush()
-    return created
+    return await _saved(session, StorageArea(**values))
 
 
 async def item_holder(
@@ -201,7 +196,7 @@ async def item_holder(
     **fields: object,
 ) -> ItemAssignment | CheckoutRecord | ItemIssuance:
     """An open assignment, checkout or issuance of the item to the member (no item change)."""
-    created = kind(organization_id=item.organization_id, item_id=item.id, user_id=user_id, **fields)
-    session.add(created)
-    await session.flush()
-    return created
+    return await _saved(
+        session,
+        kind(organization_id=item.organization_id, item_id=item.id, user_id=user_id, **fields),
+    )
