@@ -5,6 +5,7 @@ from datetime import datetime
 from uuid import UUID
 
 from api.inventory.schemas import HistoryEvent
+from api.inventory.service._holding import is_overdue
 from shared.models import CheckoutRecord, ItemAssignment, ItemIssuance
 
 
@@ -63,9 +64,6 @@ def _assignment(row: ItemAssignment, who: str) -> list[HistoryEvent]:
 
 
 def _checkout(row: CheckoutRecord, who: str, now: datetime) -> list[HistoryEvent]:
-    # Overdue is derived when read, never taken from the stored flag (§5.9).
-    due = row.expected_return_at
-    overdue = not row.is_returned and due is not None and due < now
     events = [
         HistoryEvent(
             type="checkout",
@@ -75,9 +73,9 @@ def _checkout(row: CheckoutRecord, who: str, now: datetime) -> list[HistoryEvent
             details={
                 "user_name": who,
                 "reason": row.checkout_reason,
-                "expected_return": due,
+                "expected_return": row.expected_return_at,
                 "is_returned": row.is_returned,
-                "is_overdue": overdue,
+                "is_overdue": is_overdue(row, now),
             },
         )
     ]
