@@ -9,6 +9,7 @@ from sqlalchemy.dialects.mysql import insert as mysql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from api.inventory.repository._flow_lists import display_name
 from shared.db.repository import TenantRepository
 from shared.models import InventoryBarcodeCounter, InventoryItem, Location, StorageArea, User
 
@@ -82,11 +83,7 @@ class ReferenceRepository(TenantRepository[Location]):
         stmt = select(User.id, User.first_name, User.last_name, User.username).where(
             User.organization_id == self.organization_id, User.id.in_(user_ids)
         )
-        names = {}
-        for row in await self.session.execute(stmt):
-            full = " ".join(part for part in (row.first_name, row.last_name) if part)
-            names[row.id] = full or row.username
-        return names
+        return {row[0]: display_name(*row[1:]) for row in await self.session.execute(stmt)}
 
 
 class CounterRepository:
