@@ -25,7 +25,7 @@ def daily_per_organization(name: str, at: time, work: DailyWork) -> ScheduledJob
     async def due(session: AsyncSession, now: datetime) -> list[str]:
         keys = []
         for organization_id, timezone in await RunRepository(session).organizations():
-            local = now.astimezone(_zone(timezone))
+            local = now.astimezone(department_zone(timezone))
             if local.time() >= at:
                 keys.append(f"{local.date().isoformat()}/{organization_id}")
         return keys
@@ -38,9 +38,10 @@ def daily_per_organization(name: str, at: time, work: DailyWork) -> ScheduledJob
 
 
 @cache
-def _zone(name: str) -> ZoneInfo:
+def department_zone(name: str | None) -> ZoneInfo:
+    """The department's time zone by its stored name, UTC when unset or unknown."""
     # Settings validate the zone; a row written before that (or by hand) falls back to UTC.
     try:
-        return ZoneInfo(name)
+        return ZoneInfo(name or "UTC")
     except (ZoneInfoNotFoundError, ValueError):
         return ZoneInfo("UTC")

@@ -3,7 +3,6 @@
 from datetime import timedelta
 from decimal import Decimal
 from uuid import UUID
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from api.members.errors import (
     HardDeleteBlockedError,
@@ -33,6 +32,7 @@ from shared.events.contracts.members import (
     MemberStatusChanged,
 )
 from shared.models import MemberStatus, User
+from shared.scheduled.daily import department_zone
 
 S = MemberStatus
 DROPPED = (S.DROPPED_VOLUNTARY, S.DROPPED_INVOLUNTARY)
@@ -283,7 +283,7 @@ class MemberLifecycle(MemberServiceBase):
         value, and the day it is due back, counted from the department's today."""
         held = await self.holdings.held(user.id)
         total = sum((holding.unit_value * holding.quantity for holding in held), Decimal(0))
-        zone = _zone(await self.organization.timezone())
+        zone = department_zone(await self.organization.timezone())
         return PropertyReturnReport(
             member_name=user.full_name,
             drop_type=DROP_TYPES[drop],
@@ -291,14 +291,6 @@ class MemberLifecycle(MemberServiceBase):
             total_value=float(round(total, 2)),
             return_deadline=utc_now().astimezone(zone).date() + timedelta(days=deadline_days),
         )
-
-
-def _zone(name: str | None) -> ZoneInfo:
-    # Settings validate the zone; a row written before that (or by hand) falls back to UTC.
-    try:
-        return ZoneInfo(name or "UTC")
-    except (ZoneInfoNotFoundError, ValueError):
-        return ZoneInfo("UTC")
 
 
 def _configured_tiers(settings: dict[str, object]) -> list[str]:
