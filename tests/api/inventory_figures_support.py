@@ -1,12 +1,11 @@
 """What the inventory figure and holdings tests share: paths, callers and seeded holder rows."""
 
-import uuid
 from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from shared.models import CheckoutRecord, InventoryItem, ItemAssignment, ItemIssuance, TrackingType
+from shared.models import TrackingType
 from tests.api.department import Department
 from tests.api.inventory_support import BASE, org_id, seed_item
 from tests.support import factories
@@ -18,7 +17,6 @@ MEMBERS = f"{BASE}/members-summary"
 VIEW = "inventory.view"
 MANAGE = "inventory.manage"
 NOW = datetime.now(UTC).replace(microsecond=0)
-Holder = type[ItemAssignment] | type[CheckoutRecord] | type[ItemIssuance]
 
 
 def person(
@@ -34,18 +32,6 @@ def person(
     if permissions:
         dept.assign(user_id, dept.add_role(list(permissions), organization_id=organization_id))
     return user_id, username
-
-
-def hold(dept: Department, kind: Holder, item_id: str, user_id: str, **fields: Any) -> str:
-    """An assignment, checkout or issuance of the item to the member; its id."""
-
-    async def run(session: AsyncSession) -> str:
-        item = await session.get(InventoryItem, uuid.UUID(item_id))
-        assert item is not None
-        row = await factories.item_holder(session, kind, item, uuid.UUID(user_id), **fields)
-        return str(row.id)
-
-    return dept.run(run)
 
 
 def location(dept: Department, name: str, organization_id: str | None = None) -> str:

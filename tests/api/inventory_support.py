@@ -4,6 +4,7 @@ import uuid
 from typing import Any
 
 import httpx
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from shared.models import InventoryCategory, InventoryItem, StorageArea
 from tests.api.department import Department
@@ -45,6 +46,20 @@ def seed_area(dept: Department, organization_id: str | None = None, **fields: An
         return await factories.storage_area(session, org_id(dept, organization_id), **fields)
 
     return str(dept.run(run).id)
+
+
+def hold(
+    dept: Department, kind: factories.Holder, item_id: str, user_id: str, **fields: Any
+) -> str:
+    """An assignment, checkout or issuance of the item to the member; its id."""
+
+    async def run(session: AsyncSession) -> str:
+        item = await session.get(InventoryItem, uuid.UUID(item_id))
+        assert item is not None
+        row = await factories.item_holder(session, kind, item, uuid.UUID(user_id), **fields)
+        return str(row.id)
+
+    return dept.run(run)
 
 
 def unique(prefix: str) -> str:

@@ -19,15 +19,13 @@ from tests.api.inventory_support import (
 )
 from tests.support import factories
 
-Holder = type[ItemAssignment] | type[CheckoutRecord] | type[ItemIssuance]
-
 
 @pytest.fixture
 def dept(department: Department) -> Department:
     return department
 
 
-def hold(dept: Department, item_id: str, kind: Holder, **fields: Any) -> str:
+def hold(dept: Department, item_id: str, kind: factories.Holder, **fields: Any) -> str:
     """A holder record of the item for a new member (the item row itself is left as it is)."""
     user_id, _ = dept.add_member("member", first_name="Pat", last_name="Holder")
 
@@ -146,7 +144,7 @@ class TestStatusTransitions:
         ("kind", "status"), [(ItemAssignment, "assigned"), (CheckoutRecord, "checked_out")]
     )
     def test_a_held_item_keeps_its_status_but_other_fields_change(
-        self, dept: Department, kind: Holder, status: str
+        self, dept: Department, kind: factories.Holder, status: str
     ) -> None:
         with dept.signed_in(dept.admin_username) as admin:
             item = create_item(admin)
@@ -218,7 +216,7 @@ class TestRetire:
         ],
     )
     def test_a_held_item_is_not_retired(
-        self, dept: Department, kind: Holder, fields: dict[str, Any], words: str
+        self, dept: Department, kind: factories.Holder, fields: dict[str, Any], words: str
     ) -> None:
         with dept.signed_in(dept.admin_username) as admin:
             item = create_item(admin, tracking_type="pool", quantity=5)

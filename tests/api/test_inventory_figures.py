@@ -29,12 +29,11 @@ from tests.api.inventory_figures_support import (
     SUMMARY,
     VIEW,
     get,
-    hold,
     location,
     person,
     pool,
 )
-from tests.api.inventory_support import seed_category, seed_item, unique
+from tests.api.inventory_support import hold, seed_category, seed_item, unique
 
 
 @pytest.fixture

@@ -10,17 +10,13 @@ from typing import Any
 import pytest
 
 from shared.models import (
-    CheckoutRecord,
-    InventoryItem,
-    ItemAssignment,
     ItemCondition,
     ItemIssuance,
     ItemStatus,
     TrackingType,
 )
 from tests.api.department import Department
-from tests.api.inventory_support import BASE, ITEMS, seed_item
-from tests.support import factories
+from tests.api.inventory_support import BASE, ITEMS, hold, seed_item
 
 ISSUANCES = f"{BASE}/issuances"
 ASSIGNMENT_FIELDS = {
@@ -34,7 +30,6 @@ ISSUANCE_FIELDS = {
     "return_notes", "is_returned", "unit_cost_at_issuance", "charge_status", "charge_amount",
     "created_at", "updated_at", "user_name", "item_name",
 }  # fmt: skip
-Holder = type[ItemAssignment] | type[CheckoutRecord] | type[ItemIssuance]
 
 
 @pytest.fixture
@@ -104,17 +99,6 @@ def audits(dept: Department, event_type: str) -> list[dict[str, Any]]:
         json.loads(row["event_data"]) if isinstance(row["event_data"], str) else row["event_data"]
         for row in found
     ]
-
-
-def hold(dept: Department, kind: Holder, item_id: str, user_id: str, **fields: Any) -> str:
-    """A holder record written directly (the item row is left as it is); its id."""
-
-    async def run(session: Any) -> str:
-        item = await session.get(InventoryItem, uuid.UUID(item_id))
-        created = await factories.item_holder(session, kind, item, uuid.UUID(user_id), **fields)
-        return str(created.id)
-
-    return dept.run(run)
 
 
 def history_types(dept: Department, item_id: str) -> list[str]:

@@ -8,11 +8,10 @@ import pytest
 
 from shared.models import CheckoutRecord, ItemAssignment, ItemIssuance, ItemStatus
 from tests.api.department import Department
-from tests.api.inventory_support import BASE, ITEMS, seed_item
+from tests.api.inventory_support import BASE, ITEMS, hold, seed_item
 from tests.api.test_inventory_flows import (
     audits,
     events,
-    hold,
     item_row,
     member,
     pool_item,

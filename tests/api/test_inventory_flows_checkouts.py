@@ -9,12 +9,11 @@ import pytest
 
 from shared.models import CheckoutRecord, ItemCondition, ItemStatus
 from tests.api.department import Department
-from tests.api.inventory_support import BASE, ITEMS, seed_item
+from tests.api.inventory_support import BASE, ITEMS, hold, seed_item
 from tests.api.test_inventory_flows import (
     admin_id,
     audits,
     events,
-    hold,
     item_row,
     member,
     pool_item,

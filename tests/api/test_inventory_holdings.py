@@ -28,12 +28,11 @@ from tests.api.inventory_figures_support import (
     SUMMARY,
     VIEW,
     get,
-    hold,
     iso,
     person,
     pool,
 )
-from tests.api.inventory_support import BASE, seed_category, seed_item, unique
+from tests.api.inventory_support import BASE, hold, seed_category, seed_item, unique
 from tests.support import factories
 from tests.support.inprocess import InProcess
 

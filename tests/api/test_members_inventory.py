@@ -32,7 +32,6 @@ from tests.support import factories
 USERS = "/api/v1/users"
 HOLDINGS = MemberHoldingsChanged.subject
 STATUS_CHANGED = "logbook.api.member.status_changed"
-Holder = type[ItemAssignment] | type[CheckoutRecord] | type[ItemIssuance]
 
 
 @pytest.fixture
@@ -47,7 +46,9 @@ def item(dept: Department, organization_id: str | None = None, **fields: Any) ->
     return dept.run(run)
 
 
-def hold(dept: Department, kind: Holder, held: InventoryItem, user_id: str, **fields: Any) -> None:
+def hold(
+    dept: Department, kind: factories.Holder, held: InventoryItem, user_id: str, **fields: Any
+) -> None:
     """A holder record of the item for the member, written directly."""
 
     async def run(session: AsyncSession) -> None:
@@ -304,7 +305,7 @@ class TestAutoArchive:
 
     @pytest.mark.parametrize("kind", [ItemAssignment, CheckoutRecord, ItemIssuance])
     def test_a_member_still_holding_something_stays_dropped(
-        self, dept: Department, kind: Holder
+        self, dept: Department, kind: factories.Holder
     ) -> None:
         user_id, _ = dept.add_member("member")
         set_status(dept, user_id, "dropped_voluntary")

@@ -33,6 +33,7 @@ from shared.settings import Settings
 EMAIL_DOMAIN = "station9.example.org"
 
 T = TypeVar("T")
+Holder = type[ItemAssignment] | type[CheckoutRecord] | type[ItemIssuance]
 
 
 def unique(prefix: str = "m") -> str:
@@ -190,7 +191,7 @@ async def storage_area(
 
 async def item_holder(
     session: AsyncSession,
-    kind: type[ItemAssignment] | type[CheckoutRecord] | type[ItemIssuance],
+    kind: Holder,
     item: InventoryItem,
     user_id: uuid.UUID,
     **fields: object,
