@@ -14,7 +14,7 @@ from litestar.status_codes import HTTP_422_UNPROCESSABLE_ENTITY, HTTP_500_INTERN
 from litestar.types import ExceptionHandlersMap
 from sqlalchemy.exc import InterfaceError, OperationalError
 
-from shared.db.deadlock import is_deadlock, mark_deadlock
+from shared.db.deadlock import driver_error_number, is_deadlock, mark_deadlock
 from shared.request_context import current_request_id
 
 log = structlog.get_logger("shared.errors")
@@ -160,11 +160,8 @@ def _database_unavailable(
         log.info("database.deadlock")
     else:
         # The driver's error number says which trouble it was; its message may quote data.
-        code = getattr(exc.orig, "args", (None,))[0] if exc.orig else None
         error = type(exc.orig).__name__ if exc.orig else "-"
-        log.warning(
-            "database.unavailable", error=error, code=code if isinstance(code, int) else None
-        )
+        log.warning("database.unavailable", error=error, code=driver_error_number(exc))
     return error_response(
         503, "LB-SYS-002", "Service temporarily unavailable, please retry", {"Retry-After": "5"}
     )

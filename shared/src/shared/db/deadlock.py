@@ -27,6 +27,12 @@ RETRIES = 3
 _MARK = "logbook.deadlock"
 
 
+def driver_error_number(exc: BaseException) -> int | None:
+    """The database driver's error number behind a SQLAlchemy error (MariaDB's), if any."""
+    args: tuple[object, ...] = tuple(getattr(getattr(exc, "orig", None), "args", ()))
+    return args[0] if args and isinstance(args[0], int) else None
+
+
 def is_deadlock(exc: BaseException) -> bool:
     """Whether the server rolled the request's transaction back whole after a deadlock.
 
@@ -42,8 +48,7 @@ def is_deadlock(exc: BaseException) -> bool:
         if current is None or id(current) in seen:
             continue
         seen.add(id(current))
-        args: tuple[object, ...] = getattr(getattr(current, "orig", None), "args", ())
-        if len(args) > 0 and args[0] in ROLLED_BACK:
+        if driver_error_number(current) in ROLLED_BACK:
             return True
         pending += [current.__cause__, current.__context__]
     return False

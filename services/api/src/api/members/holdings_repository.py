@@ -14,6 +14,7 @@ from sqlalchemy import ColumnElement, Select, func, literal, select, union_all
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from shared.db.deadlock import driver_error_number
 from shared.models import CheckoutRecord, InventoryItem, ItemAssignment, ItemIssuance
 
 
@@ -76,8 +77,7 @@ class HoldingsRepository:
         try:
             return sum([int(await self.session.scalar(count) or 0) for count in counts])
         except OperationalError as exc:
-            args = getattr(exc.orig, "args", ())
-            if args and args[0] == LOCK_NOT_AVAILABLE:
+            if driver_error_number(exc) == LOCK_NOT_AVAILABLE:
                 raise HoldingsChangingError from exc
             raise
 
