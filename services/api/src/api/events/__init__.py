@@ -1,0 +1,1 @@
+"""Events (spec events.md): the calendar, recurring series, RSVPs, check-in and attendance."""
