@@ -9,6 +9,7 @@ from api.audit.controllers import AuditIntegrityController, AuditLogController
 from api.consumers import audit_consumers, member_consumers, notification_consumers
 from api.dashboard.controllers import DashboardController
 from api.error_reports.controllers import ErrorReportController
+from api.events.controllers import EVENTS_ROUTER
 from api.inventory import INVENTORY_ROUTER
 from api.inventory.daily import DAILY_JOBS
 from api.inventory.live import inventory_socket, start_live_inventory, stop_live_inventory
@@ -42,6 +43,7 @@ SPEC = ServiceSpec(
         NotificationController,
         INVENTORY_ROUTER,
         inventory_socket,
+        EVENTS_ROUTER,
     ],
     uses_events=True,
     scheduled=DAILY_JOBS,

@@ -3,6 +3,16 @@
 from shared.models.audit import AuditChainHead, AuditLog
 from shared.models.auth import AuthSession, PasswordHistory
 from shared.models.error_logs import ErrorLog
+from shared.models.events import (
+    CheckInWindowType,
+    Event,
+    EventRSVP,
+    EventType,
+    RecurrencePattern,
+    ReminderTarget,
+    RSVPHistory,
+    RSVPStatus,
+)
 from shared.models.inventory import (
     AssignmentType,
     ChargeStatus,
@@ -34,8 +44,12 @@ __all__ = [
     "AuditLog",
     "AuthSession",
     "ChargeStatus",
+    "CheckInWindowType",
     "CheckoutRecord",
     "ErrorLog",
+    "Event",
+    "EventRSVP",
+    "EventType",
     "GarmentStyle",
     "InventoryBarcodeCounter",
     "InventoryCategory",
@@ -56,6 +70,10 @@ __all__ = [
     "PasswordHistory",
     "Position",
     "ProcessedEvent",
+    "RSVPHistory",
+    "RSVPStatus",
+    "RecurrencePattern",
+    "ReminderTarget",
     "ScheduledRun",
     "StandardSize",
     "StorageArea",

@@ -1,0 +1,163 @@
+"""Queries of the organization's events: lists with their RSVP counts, locked reads, series,
+location clashes, and writes."""
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from uuid import UUID
+
+from sqlalchemy import ColumnElement, case, func, or_, select
+
+from api.events.schemas import EventFilters
+from shared.db.integrity import guarded
+from shared.db.repository import TenantRepository
+from shared.models import Event, EventRSVP, Location, RSVPStatus
+
+CLASHES_NAMED = 3  # a double-booking refusal names this many clashing events (§4.2)
+
+
+@dataclass(frozen=True)
+class EventCounts:
+    """RSVP counts of one event, and the caller's own status (None: no RSVP)."""
+
+    rsvp_count: int = 0
+    going_count: int = 0
+    not_going_count: int = 0
+    maybe_count: int = 0
+    user_status: RSVPStatus | None = None
+
+
+class EventRepository(TenantRepository[Event]):
+    """The caller's organization's events."""
+
+    model = Event
+
+    async def lock(self, event_id: UUID) -> Event | None:
+        """The event, locked until commit and read afresh (an earlier read may be stale)."""
+        stmt = (
+            self.scoped()
+            .where(Event.id == event_id)
+            .with_for_update()
+            .execution_options(populate_existing=True)
+        )
+        return (await self.session.scalars(stmt)).first()
+
+    async def list_page(
+        self, filters: EventFilters, *, skip: int, limit: int
+    ) -> Sequence[tuple[Event, str | None]]:
+        """A page of events by start time, each with its location's name."""
+        stmt = (
+            select(Event, Location.name)
+            .outerjoin(Location, Location.id == Event.location_id)
+            .where(Event.organization_id == self.organization_id)
+        )
+        if filters.event_type is not None:
+            stmt = stmt.where(Event.event_type == filters.event_type)
+        if filters.custom_category is not None:
+            stmt = stmt.where(Event.custom_category == filters.custom_category)
+        if filters.exclude_event_types:
+            # A null type reads as `other`, so it goes when `other` is excluded.
+            kept = Event.event_type.not_in(filters.exclude_event_types)
+            stmt = stmt.where(
+                kept
+                if "other" in filters.exclude_event_types
+                else or_(kept, Event.event_type.is_(None))
+            )
+        bounds = (
+            (Event.start_datetime >= filters.start_after) if filters.start_after else None,
+            (Event.start_datetime <= filters.start_before) if filters.start_before else None,
+            (Event.end_datetime >= filters.end_after) if filters.end_after else None,
+            (Event.end_datetime <= filters.end_before) if filters.end_before else None,
+        )
+        stmt = stmt.where(*(bound for bound in bounds if bound is not None))
+        if not filters.include_cancelled:
+            stmt = stmt.where(Event.is_cancelled.is_(False))
+        if not filters.include_drafts:
+            stmt = stmt.where(Event.is_draft.is_(False))
+        page = stmt.order_by(Event.start_datetime, Event.id).offset(skip).limit(limit)
+        return [(event, name) for event, name in (await self.session.execute(page)).all()]
+
+    async def counts(self, event_ids: Iterable[UUID], user_id: UUID) -> dict[UUID, EventCounts]:
+        """RSVP counts of these events and the caller's status on each, in one query."""
+        ids = list(event_ids)
+        if not ids:
+            return {}
+
+        def counted(status: RSVPStatus) -> ColumnElement[int]:
+            return func.sum(case((EventRSVP.status == status, 1), else_=0))
+
+        stmt = (
+            select(
+                EventRSVP.event_id,
+                func.count(),
+                counted(RSVPStatus.GOING),
+                counted(RSVPStatus.NOT_GOING),
+                counted(RSVPStatus.MAYBE),
+                func.max(case((EventRSVP.user_id == user_id, EventRSVP.status), else_=None)),
+            )
+            .where(EventRSVP.organization_id == self.organization_id, EventRSVP.event_id.in_(ids))
+            .group_by(EventRSVP.event_id)
+        )
+        return {
+            event_id: EventCounts(
+                int(total),
+                int(going or 0),
+                int(not_going or 0),
+                int(maybe or 0),
+                RSVPStatus(mine) if mine is not None else None,
+            )
+            for event_id, total, going, not_going, maybe, mine in await self.session.execute(stmt)
+        }
+
+    async def location_clashes(
+        self, location_id: UUID, start: datetime, end: datetime, *, excluding: UUID | None = None
+    ) -> list[str]:
+        """Titles of the events (drafts too, cancelled ones not) holding the location for part
+        of the half-open `[start, end)`, earliest first: touching intervals do not clash.
+
+        A locking read: it runs under the location's lock and must see what the request that
+        held the lock before committed, whatever this transaction's snapshot holds.
+        """
+        stmt = (
+            select(Event.title)
+            .where(
+                Event.organization_id == self.organization_id,
+                Event.location_id == location_id,
+                Event.is_cancelled.is_(False),
+                Event.start_datetime < end,
+                Event.end_datetime > start,
+            )
+            .order_by(Event.start_datetime, Event.id)
+            .limit(CLASHES_NAMED)
+            .with_for_update(read=True)
+        )
+        if excluding is not None:
+            stmt = stmt.where(Event.id != excluding)
+        return list((await self.session.scalars(stmt)).all())
+
+    async def series(self, parent_id: UUID, *, starting_from: datetime | None) -> Sequence[Event]:
+        """The parent and its children, locked in id order, optionally only those starting
+        at or after a moment."""
+        stmt = self.scoped().where(
+            or_(Event.id == parent_id, Event.recurrence_parent_id == parent_id)
+        )
+        if starting_from is not None:
+            stmt = stmt.where(Event.start_datetime >= starting_from)
+        stmt = stmt.order_by(Event.id).with_for_update().execution_options(populate_existing=True)
+        return (await self.session.scalars(stmt)).all()
+
+    async def add(self, events: Sequence[Event]) -> None:
+        """Insert new events (a series: its parent first, which the children point to)."""
+        self.session.add_all(events)
+        await self.session.flush()
+
+    async def flush(self) -> None:
+        """Write the changes made to loaded events."""
+        await self.session.flush()
+
+    async def delete(self, events: Sequence[Event]) -> None:
+        """Delete events with their RSVPs and history (foreign keys cascade); `ClashError`
+        when another module's rows still point to one of them."""
+        async with guarded(self.session):
+            for event in events:
+                await self.session.delete(event)

@@ -1,0 +1,51 @@
+"""Rows the events area reads but does not own: locations, the organization, RSVP holders."""
+
+from collections.abc import Iterable
+from uuid import UUID
+
+from sqlalchemy import select
+
+from shared.db.repository import TenantRepository
+from shared.models import EventRSVP, Location, Organization, RSVPStatus
+
+# Members told about a significant edit or a cancellation (§8.11).
+TOLD = (RSVPStatus.GOING, RSVPStatus.MAYBE)
+
+
+class ReferenceRepository(TenantRepository[Location]):
+    """Locations and the organization row of the caller, and who answered an event."""
+
+    model = Location
+
+    async def lock_location(self, location_id: UUID) -> Location | None:
+        """The organization's location, locked until commit: every write that books it takes
+        this lock first, so two overlapping bookings are checked one after the other."""
+        stmt = self.scoped().where(Location.id == location_id).with_for_update()
+        return (await self.session.scalars(stmt)).first()
+
+    async def location_names(self, location_ids: Iterable[UUID | None]) -> dict[UUID, str]:
+        """Names of these locations of the organization."""
+        ids = {location_id for location_id in location_ids if location_id is not None}
+        if not ids:
+            return {}
+        stmt = select(Location.id, Location.name).where(
+            Location.organization_id == self.organization_id, Location.id.in_(ids)
+        )
+        return {row[0]: row[1] for row in await self.session.execute(stmt)}
+
+    async def organization(self) -> Organization | None:
+        """The caller's organization row (its time zone and settings)."""
+        return await self.session.get(Organization, self.organization_id)
+
+    async def told_members(self, event_id: UUID) -> list[UUID]:
+        """Members holding a `going` or `maybe` RSVP to the event now, in id order."""
+        stmt = (
+            select(EventRSVP.user_id)
+            .where(
+                EventRSVP.organization_id == self.organization_id,
+                EventRSVP.event_id == event_id,
+                EventRSVP.status.in_(TOLD),
+            )
+            .order_by(EventRSVP.user_id)
+        )
+        return list((await self.session.scalars(stmt)).all())

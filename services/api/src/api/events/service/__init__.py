@@ -1,0 +1,5 @@
+"""The events service: rules, audit entries and events of one request."""
+
+from api.events.service._service import EventsService
+
+__all__ = ["EventsService"]
