@@ -6,6 +6,7 @@ test. Every unique column gets a fresh value, so tests never collide on one data
 
 import uuid
 from collections.abc import Iterable
+from datetime import timedelta
 from typing import TypeVar
 
 from sqlalchemy import select
@@ -13,9 +14,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from auth.tokens import issue_access_token
 from shared.catalog.seed import ensure_system_roles
+from shared.db.types import utc_now
 from shared.models import (
     AuthSession,
     CheckoutRecord,
+    Event,
+    EventRSVP,
+    EventType,
     InventoryCategory,
     InventoryItem,
     ItemAssignment,
@@ -24,6 +29,7 @@ from shared.models import (
     Location,
     Organization,
     Position,
+    RSVPStatus,
     StorageArea,
     User,
     UserPosition,
@@ -201,3 +207,31 @@ async def item_holder(
         session,
         kind(organization_id=item.organization_id, item_id=item.id, user_id=user_id, **fields),
     )
+
+
+async def event(session: AsyncSession, organization_id: uuid.UUID, **fields: object) -> Event:
+    """A published business meeting of the organization, a week from now for two hours."""
+    start = utc_now().replace(microsecond=0) + timedelta(days=7)
+    values: dict[str, object] = {
+        "organization_id": organization_id,
+        "title": unique("Meeting "),
+        "event_type": EventType.BUSINESS_MEETING,
+        "start_datetime": start,
+        "end_datetime": start + timedelta(hours=2),
+        **fields,
+    }
+    return await _saved(session, Event(**values))
+
+
+async def event_rsvp(
+    session: AsyncSession, event: Event, user_id: uuid.UUID, **fields: object
+) -> EventRSVP:
+    """The member's RSVP to the event (`going` unless given), answered now."""
+    values: dict[str, object] = {
+        "organization_id": event.organization_id,
+        "event_id": event.id,
+        "user_id": user_id,
+        "status": RSVPStatus.GOING,
+        **fields,
+    }
+    return await _saved(session, EventRSVP(**values))
