@@ -21,6 +21,7 @@ from api.events.recurrence import (
 NEW_YORK = ZoneInfo("America/New_York")
 LONDON = ZoneInfo("Europe/London")
 D = date.fromisoformat
+NTH, YEARLY_NTH = "monthly_weekday", "annually_weekday"
 
 
 def at(local: str, zone: ZoneInfo = NEW_YORK) -> datetime:
@@ -220,34 +221,19 @@ class TestPatterns:
             ),
             pytest.param(
                 "2026-01-13",
-                {
-                    "pattern": "monthly_weekday",
-                    "weekday": 1,
-                    "week_ordinal": 2,
-                    "end_date": D("2026-04-30"),
-                },
+                {"pattern": NTH, "weekday": 1, "week_ordinal": 2, "end_date": D("2026-04-30")},
                 ["2026-01-13", "2026-02-10", "2026-03-10", "2026-04-14"],
                 id="monthly-2nd-tuesday",
             ),
             pytest.param(
                 "2026-01-30",
-                {
-                    "pattern": "monthly_weekday",
-                    "weekday": 4,
-                    "week_ordinal": -1,
-                    "end_date": D("2026-04-30"),
-                },
+                {"pattern": NTH, "weekday": 4, "week_ordinal": -1, "end_date": D("2026-04-30")},
                 ["2026-01-30", "2026-02-27", "2026-03-27", "2026-04-24"],
                 id="monthly-last-friday",
             ),
             pytest.param(
                 "2026-06-29",
-                {
-                    "pattern": "monthly_weekday",
-                    "weekday": 0,
-                    "week_ordinal": 5,
-                    "end_date": D("2027-12-31"),
-                },
+                {"pattern": NTH, "weekday": 0, "week_ordinal": 5, "end_date": D("2027-12-31")},
                 # July has no 5th Monday (skipped), August does; September and October both
                 # lack one: two months in a row end the series.
                 ["2026-06-29", "2026-08-31"],
@@ -256,7 +242,7 @@ class TestPatterns:
             pytest.param(
                 "2026-11-26",
                 {
-                    "pattern": "annually_weekday",
+                    "pattern": YEARLY_NTH,
                     "weekday": 3,
                     "week_ordinal": 4,
                     "month": 11,
@@ -268,7 +254,7 @@ class TestPatterns:
             pytest.param(
                 "2026-05-25",
                 {
-                    "pattern": "annually_weekday",
+                    "pattern": YEARLY_NTH,
                     "weekday": 0,
                     "week_ordinal": -1,
                     "month": 5,
@@ -280,7 +266,7 @@ class TestPatterns:
             pytest.param(
                 "2026-03-30",
                 {
-                    "pattern": "annually_weekday",
+                    "pattern": YEARLY_NTH,
                     "weekday": 0,
                     "week_ordinal": 5,
                     "month": 3,
@@ -427,108 +413,54 @@ class StoredPattern(enum.StrEnum):
     WEEKLY = "weekly"
 
 
+# id: (rule, the field of its first problem); every rule is rolling unless it says otherwise.
+PROBLEMS: dict[str, tuple[dict[str, Any], str]] = {
+    "end-required": ({"pattern": "weekly", "rolling": False}, "recurrence_end_date"),
+    "first-problem-first": ({"pattern": "custom", "rolling": False}, "recurrence_end_date"),
+    "pattern": ({"pattern": "hourly"}, "recurrence_pattern"),
+    "custom": ({"pattern": "custom"}, "recurrence_custom_days"),
+    "custom-empty": ({"pattern": "custom", "custom_days": []}, "recurrence_custom_days"),
+    "custom-day-range": ({"pattern": "custom", "custom_days": [0, 7]}, "recurrence_custom_days"),
+    "nth-needs-weekday": ({"pattern": NTH, "week_ordinal": 1}, "recurrence_weekday"),
+    "nth-needs-ordinal": ({"pattern": NTH, "weekday": 0}, "recurrence_week_ordinal"),
+    "weekday-range": ({"pattern": NTH, "weekday": 7, "week_ordinal": 1}, "recurrence_weekday"),
+    "ordinal-zero": ({"pattern": NTH, "weekday": 0, "week_ordinal": 0}, "recurrence_week_ordinal"),
+    "ordinal-minus-2": (
+        {"pattern": NTH, "weekday": 0, "week_ordinal": -2},
+        "recurrence_week_ordinal",
+    ),
+    "ordinal-six": ({"pattern": NTH, "weekday": 0, "week_ordinal": 6}, "recurrence_week_ordinal"),
+    "yearly-needs-month": (
+        {"pattern": YEARLY_NTH, "weekday": 0, "week_ordinal": 1},
+        "recurrence_month",
+    ),
+    "month-range": (
+        {"pattern": YEARLY_NTH, "weekday": 0, "week_ordinal": 1, "month": 13},
+        "recurrence_month",
+    ),
+}
+VALID: dict[str, dict[str, Any]] = {
+    "daily-with-end": {"pattern": "daily", "rolling": False, "end_date": D("2026-01-01")},
+    "str-enum": {"pattern": StoredPattern.WEEKLY},
+    "custom": {"pattern": "custom", "custom_days": [6]},
+    "last-sunday": {"pattern": NTH, "weekday": 6, "week_ordinal": -1},
+    "yearly-5th-monday": {"pattern": YEARLY_NTH, "weekday": 0, "week_ordinal": 5, "month": 12},
+}
+
+
 class TestProblems:
     """The 422 rules of §4.3, first problem first, as (field, message)."""
 
-    @pytest.mark.parametrize(
-        ("rule", "field"),
-        [
-            pytest.param({"pattern": "weekly"}, "recurrence_end_date", id="end-required"),
-            pytest.param(
-                {"pattern": "hourly", "rolling": True}, "recurrence_pattern", id="pattern"
-            ),
-            pytest.param(
-                {"pattern": "custom", "rolling": True}, "recurrence_custom_days", id="custom"
-            ),
-            pytest.param(
-                {"pattern": "custom", "rolling": True, "custom_days": []},
-                "recurrence_custom_days",
-                id="custom-empty",
-            ),
-            pytest.param(
-                {"pattern": "custom", "rolling": True, "custom_days": [0, 7]},
-                "recurrence_custom_days",
-                id="custom-day-range",
-            ),
-            pytest.param(
-                {"pattern": "monthly_weekday", "rolling": True, "week_ordinal": 1},
-                "recurrence_weekday",
-                id="monthly-weekday-needs-weekday",
-            ),
-            pytest.param(
-                {"pattern": "monthly_weekday", "rolling": True, "weekday": 0},
-                "recurrence_week_ordinal",
-                id="monthly-weekday-needs-ordinal",
-            ),
-            pytest.param(
-                {"pattern": "monthly_weekday", "rolling": True, "weekday": 7, "week_ordinal": 1},
-                "recurrence_weekday",
-                id="weekday-range",
-            ),
-            pytest.param(
-                {"pattern": "monthly_weekday", "rolling": True, "weekday": 0, "week_ordinal": 0},
-                "recurrence_week_ordinal",
-                id="ordinal-zero",
-            ),
-            pytest.param(
-                {"pattern": "monthly_weekday", "rolling": True, "weekday": 0, "week_ordinal": -2},
-                "recurrence_week_ordinal",
-                id="ordinal-minus-two",
-            ),
-            pytest.param(
-                {"pattern": "monthly_weekday", "rolling": True, "weekday": 0, "week_ordinal": 6},
-                "recurrence_week_ordinal",
-                id="ordinal-six",
-            ),
-            pytest.param(
-                {"pattern": "annually_weekday", "rolling": True, "weekday": 0, "week_ordinal": 1},
-                "recurrence_month",
-                id="annually-weekday-needs-month",
-            ),
-            pytest.param(
-                {
-                    "pattern": "annually_weekday",
-                    "rolling": True,
-                    "weekday": 0,
-                    "week_ordinal": 1,
-                    "month": 13,
-                },
-                "recurrence_month",
-                id="month-range",
-            ),
-            pytest.param({"pattern": "custom"}, "recurrence_end_date", id="first-problem-first"),
-        ],
-    )
+    @pytest.mark.parametrize(("rule", "field"), list(PROBLEMS.values()), ids=list(PROBLEMS))
     def test_problem(self, rule: dict[str, Any], field: str) -> None:
-        problem = recurrence_problem(Recurrence(**rule))
+        problem = recurrence_problem(Recurrence(**{"rolling": True} | rule))
         assert problem is not None
         assert problem[0] == field
         assert problem[1]
 
-    @pytest.mark.parametrize(
-        "rule",
-        [
-            pytest.param({"pattern": "daily", "end_date": D("2026-01-01")}, id="daily"),
-            pytest.param({"pattern": StoredPattern.WEEKLY, "rolling": True}, id="str-enum"),
-            pytest.param({"pattern": "custom", "rolling": True, "custom_days": [6]}, id="custom"),
-            pytest.param(
-                {"pattern": "monthly_weekday", "rolling": True, "weekday": 6, "week_ordinal": -1},
-                id="last-sunday",
-            ),
-            pytest.param(
-                {
-                    "pattern": "annually_weekday",
-                    "rolling": True,
-                    "weekday": 0,
-                    "week_ordinal": 5,
-                    "month": 12,
-                },
-                id="annually-weekday",
-            ),
-        ],
-    )
+    @pytest.mark.parametrize("rule", list(VALID.values()), ids=list(VALID))
     def test_valid(self, rule: dict[str, Any]) -> None:
-        assert recurrence_problem(Recurrence(**rule)) is None
+        assert recurrence_problem(Recurrence(**{"rolling": True} | rule)) is None
 
     def test_expand_refuses_an_unchecked_rule(self) -> None:
         with pytest.raises(ValueError, match="recurrence_weekday"):
