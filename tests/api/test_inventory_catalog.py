@@ -5,8 +5,18 @@ from typing import Any
 
 import pytest
 
+from shared.models import InventoryItem
 from tests.api.department import Department
-from tests.api.inventory_support import AREAS, LOOKUP, seed_area, seed_item, unique
+from tests.api.inventory_support import (
+    AREAS,
+    BASE,
+    ITEMS,
+    LOOKUP,
+    create_item,
+    seed_area,
+    seed_item,
+    unique,
+)
 from tests.support import factories
 
 
@@ -56,6 +66,66 @@ class TestLookup:
         assert blank == {"results": [], "total": 0}
         assert (missing.status_code, too_many.status_code) == (422, 422)
 
+    def test_changes_through_the_api_are_found_by_the_next_scan(self, dept: Department) -> None:
+        code = unique("scan")
+        with dept.signed_in(dept.admin_username) as admin:
+
+            def hits() -> list[tuple[str, str]]:
+                body = admin.get(LOOKUP, params={"code": code}).json()
+                return [(hit["item"]["id"], hit["matched_value"]) for hit in body["results"]]
+
+            assert hits() == []  # the organization's index is read now, without the item
+            item = create_item(admin, barcode=f"B-{code}")["id"]
+            assert hits() == [(item, f"B-{code}")]
+            renamed = admin.patch(f"{ITEMS}/{item}", json={"barcode": "B-other"})
+            assert renamed.status_code == 200
+            assert hits() == []
+            admin.patch(f"{ITEMS}/{item}", json={"name": f"Axe {code}"})
+            assert hits() == [(item, f"Axe {code}")]
+            assert admin.post(f"{ITEMS}/{item}/retire", json={}).status_code == 200
+            assert hits() == []
+
+    def test_a_row_changed_behind_the_index_is_not_reported(self, dept: Department) -> None:
+        code = unique("behind")
+        kept = seed_item(dept, name=f"Kept {code}")
+        gone = seed_item(dept, name=f"Gone {code}", barcode=f"B-{code}")
+        with dept.signed_in(dept.admin_username) as admin:
+            # Reads the organization's index, and the answer of the kept item alone.
+            assert admin.get(LOOKUP, params={"code": f"Kept {code}"}).json()["total"] == 1
+            # Written straight to the database: no event tells the index.
+            dept.run(lambda session: _deactivate(session, gone))
+            after = admin.get(LOOKUP, params={"code": code}).json()
+        assert [hit["item"]["id"] for hit in after["results"]] == [kept]
+        assert after["total"] == 1
+
+    def test_a_checkout_shows_in_the_next_scan(self, dept: Department) -> None:
+        code = unique("desk")
+        item = seed_item(dept, name=f"Radio {code}")
+        borrower, _ = dept.add_member()
+        with dept.signed_in(dept.admin_username) as admin:
+
+            def status() -> str:
+                body = admin.get(LOOKUP, params={"code": code}).json()
+                return str(body["results"][0]["item"]["status"])
+
+            assert status() == "available"  # the answer is kept now
+            lent = admin.post(
+                f"{BASE}/checkout",
+                json={
+                    "item_id": item,
+                    "user_id": borrower,
+                    "expected_return_at": "2030-01-01T00:00:00Z",
+                },
+            )
+            assert lent.status_code == 201, lent.text
+            assert status() == "checked_out"
+            checkout = lent.json()["id"]
+            back = admin.post(
+                f"{BASE}/checkout/{checkout}/checkin", json={"return_condition": "good"}
+            )
+            assert back.status_code == 200, back.text
+            assert status() == "available"
+
     def test_manage_alone_cannot_look_up(self, dept: Department) -> None:
         role = dept.add_role(["inventory.manage"])
         member_id, username = dept.add_member()
@@ -63,6 +133,12 @@ class TestLookup:
         with dept.signed_in(username) as client:
             assert client.get(LOOKUP, params={"code": "x"}).status_code == 403
             assert client.get(AREAS).status_code == 403
+
+
+async def _deactivate(session: Any, item_id: str) -> None:
+    item = await session.get(InventoryItem, uuid.UUID(item_id))
+    item.active = False
+    await session.flush()
 
 
 class TestStorageAreas:

@@ -8,6 +8,7 @@ import uuid
 import msgspec
 
 from api.inventory.live import LiveInventory
+from api.inventory.lookup_index import CodeIndex, CodeIndexes
 from shared.db.types import utc_now
 from shared.events.envelope import Envelope
 from shared.events.nats import NatsConnection
@@ -15,14 +16,16 @@ from shared.events.nats import NatsConnection
 ORG = uuid.uuid4()
 
 
-def live(per_organization: int = 10) -> LiveInventory:
+def live(per_organization: int = 10, codes: CodeIndexes | None = None) -> LiveInventory:
     # Never started: frames are handed to it as its follower would.
     return LiveInventory(
-        NatsConnection("nats://127.0.0.1:1", "X", name="test"), per_organization=per_organization
+        NatsConnection("nats://127.0.0.1:1", "X", name="test"),
+        codes or CodeIndexes(),
+        per_organization=per_organization,
     )
 
 
-def event(verb: str, organization_id: uuid.UUID = ORG) -> bytes:
+def event(verb: str, organization_id: uuid.UUID = ORG, **data: object) -> bytes:
     envelope = Envelope(
         id=uuid.uuid4(),
         type=f"logbook.api.inventory.{verb}",
@@ -31,7 +34,7 @@ def event(verb: str, organization_id: uuid.UUID = ORG) -> bytes:
         organization_id=organization_id,
         actor_id=None,
         request_id=None,
-        data={"item_id": "i-1"},
+        data={"item_id": "i-1", **data},
     )
     return msgspec.json.encode(envelope)
 
@@ -81,3 +84,36 @@ class TestCap:
         assert hub.join(uuid.uuid4()) is not None  # another organization has its own
         hub.leave(ORG, first)
         assert hub.join(ORG) is not None
+
+
+class TestScanIndexes:
+    async def test_item_events_forget_the_organization_s_scan_index(self) -> None:
+        codes = CodeIndexes()
+        hub = live(codes=codes)
+        loads: list[uuid.UUID] = []
+
+        async def index(organization_id: uuid.UUID) -> CodeIndex:
+            async def load() -> list[tuple[uuid.UUID, tuple[str | None, ...]]]:
+                loads.append(organization_id)
+                return []
+
+            return await codes.get(organization_id, load)
+
+        other = uuid.uuid4()
+        await index(ORG)
+        await index(other)
+        for verb, data in (
+            ("item_created", {}),
+            ("item_updated", {"changed_fields": ["barcode"]}),
+            ("item_retired", {}),
+            ("item_updated", {"changed_fields": ["active"]}),
+        ):
+            hub._deliver(event(verb, **data))
+            await index(ORG)
+        # Neither a change of other fields, nor a holder's change, nor another organization's.
+        hub._deliver(event("item_updated", changed_fields=["notes", "quantity"]))
+        hub._deliver(event("item_checked_out"))
+        await index(ORG)
+        await index(other)
+        assert loads == [ORG, other, ORG, ORG, ORG, ORG]
+        await codes.close()

@@ -52,6 +52,10 @@ class LoadingCache(Generic[K, V]):
             self._values[key] = value
         return value
 
+    def peek(self, key: K) -> V | None:
+        """The fresh value of `key` if one is kept; never loads."""
+        return self._values.get(key)
+
     def forget(self, key: K) -> None:
         """Drop the value of `key`; a load already in flight will not store what it read."""
         self._values.pop(key, None)

@@ -20,6 +20,7 @@ from litestar import Litestar, WebSocket, websocket
 from litestar.datastructures import State
 from litestar.exceptions import WebSocketDisconnect
 
+from api.inventory.lookup_index import CodeIndexes
 from shared.errors import AppError
 from shared.events.envelope import Envelope
 from shared.events.follower import StreamFollower
@@ -61,9 +62,11 @@ _decode = msgspec.json.Decoder(Envelope)
 
 
 class LiveInventory:
-    """This instance's inventory sockets by organization, fed by one stream follower."""
+    """This instance's inventory sockets by organization, fed by one stream follower, which
+    also keeps this instance's scan indexes from outliving a change made anywhere."""
 
-    def __init__(self, nats: NatsConnection, *, per_organization: int) -> None:
+    def __init__(self, nats: NatsConnection, codes: CodeIndexes, *, per_organization: int) -> None:
+        self._codes = codes
         self._per_organization = per_organization
         self._sockets: dict[UUID, set[asyncio.Queue[bytes]]] = defaultdict(set)
         self._follower = StreamFollower(nats, SUBJECTS, self._deliver)
@@ -100,6 +103,7 @@ class LiveInventory:
         except msgspec.DecodeError:  # not an envelope (ValidationError is a DecodeError too)
             log.warning("inventory_live.undecodable_event")
             return
+        self._codes.heard(envelope)
         action = envelope.type.rsplit(".", 1)[-1]
         if action not in ACTIONS or envelope.organization_id is None:
             return
@@ -117,11 +121,13 @@ class LiveInventory:
 def start_live_inventory(app: Litestar) -> None:
     """Follow the inventory events for this instance's sockets (an `on_startup` hook)."""
     settings: Settings = app.state.settings
+    codes = CodeIndexes()
     live = LiveInventory(
-        app.state.nats, per_organization=settings.inventory_sockets_per_organization
+        app.state.nats, codes, per_organization=settings.inventory_sockets_per_organization
     )
     live.start()
     app.state.inventory_live = live
+    app.state.inventory_codes = codes
 
 
 async def stop_live_inventory(app: Litestar) -> None:
@@ -129,6 +135,7 @@ async def stop_live_inventory(app: Litestar) -> None:
     live: LiveInventory | None = app.state.get("inventory_live")
     if live is not None:
         await live.stop()
+        await app.state.inventory_codes.close()
 
 
 def same_origin(socket: WebSocket[Any, Any, Any], settings: Settings) -> bool:

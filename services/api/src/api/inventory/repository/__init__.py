@@ -5,7 +5,7 @@ from api.inventory.repository._figures import FigureRepository, MemberCounts
 from api.inventory.repository._flow_lists import FlowListRepository
 from api.inventory.repository._flows import FlowRepository
 from api.inventory.repository._holders import HolderRepository, Holds
-from api.inventory.repository._items import LOOKUP_FIELDS, ItemRepository
+from api.inventory.repository._items import ItemRepository
 from api.inventory.repository._places import (
     AreaRow,
     CounterRepository,
@@ -14,7 +14,6 @@ from api.inventory.repository._places import (
 )
 
 __all__ = [
-    "LOOKUP_FIELDS",
     "AreaRow",
     "CategoryRepository",
     "CounterRepository",

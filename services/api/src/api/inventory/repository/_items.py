@@ -4,9 +4,10 @@ from collections.abc import Sequence
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import ColumnElement, Select, case, func, or_, select
+from sqlalchemy import ColumnElement, Select, func, or_, select
 from sqlalchemy.orm import InstrumentedAttribute
 
+from api.inventory.lookup_index import LOOKUP_FIELDS, Values
 from api.inventory.schemas import ItemFilters
 from shared.db.integrity import guarded
 from shared.db.repository import TenantRepository
@@ -33,7 +34,6 @@ SEARCHED = (
     InventoryItem.color,
 )
 # The look-up's fields in the order a hit reports them (§6.6 #23).
-LOOKUP_FIELDS = ("barcode", "serial_number", "asset_tag", "name", "size", "color")
 ESCAPE = "/"  # not a backslash: MariaDB string literals treat that one specially
 
 
@@ -108,28 +108,20 @@ class ItemRepository(TenantRepository[InventoryItem]):
             stmt = stmt.where(or_(*(_like(column, pattern) for column in SEARCHED)))
         return stmt
 
-    async def lookup(self, code: str, *, limit: int) -> tuple[Sequence[InventoryItem], int]:
-        """Active items whose codes, name, size or colour contain `code`, in any case.
-
-        Exact whole-value matches come first, then by the priority of the first field that
-        contains the code: the scan modal takes the first hit.
-        """
-        pattern, exact = contains(code), code.lower()
+    async def lookup_values(self) -> list[tuple[UUID, Values]]:
+        """Each active item's id and the values a scan matches, in `LOOKUP_FIELDS` order."""
         columns = [getattr(InventoryItem, field) for field in LOOKUP_FIELDS]
-        stmt = self.scoped().where(
-            InventoryItem.active.is_(True), or_(*(_like(column, pattern) for column in columns))
+        stmt = select(InventoryItem.id, *columns).where(
+            InventoryItem.organization_id == self.organization_id, InventoryItem.active.is_(True)
         )
-        exact_first = case((or_(*(func.lower(column) == exact for column in columns)), 0), else_=1)
-        priority = case(
-            *((_like(column, pattern), rank) for rank, column in enumerate(columns)),
-            else_=len(columns),
-        )
-        ordered = stmt.order_by(exact_first, priority, InventoryItem.name, InventoryItem.id)
-        found = (await self.session.scalars(ordered.limit(limit))).all()
-        if len(found) < limit:  # a scan finds one item: the page is the count, no second scan
-            return found, len(found)
-        total = await self.session.scalar(select(func.count()).select_from(stmt.subquery()))
-        return found, int(total or 0)
+        return [(row[0], tuple(row[1:])) for row in await self.session.execute(stmt)]
+
+    async def active_by_ids(self, item_ids: Sequence[UUID]) -> dict[UUID, InventoryItem]:
+        """The active items among `item_ids`, by id."""
+        if not item_ids:
+            return {}
+        stmt = self.scoped().where(InventoryItem.id.in_(item_ids), InventoryItem.active.is_(True))
+        return {item.id: item for item in await self.session.scalars(stmt)}
 
     async def save(self, item: InventoryItem, fields: dict[str, Any]) -> None:
         """Set `fields` and write the item in a savepoint; `ClashError` on a code clash.

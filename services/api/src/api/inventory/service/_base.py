@@ -6,6 +6,7 @@ from uuid import UUID
 
 from api.audit.trail import AuditTrail
 from api.inventory.errors import CategoryNotFoundError, ItemNotFoundError
+from api.inventory.lookup_index import OrganizationCodes
 from api.inventory.repository import (
     CategoryRepository,
     CounterRepository,
@@ -41,12 +42,15 @@ class InventoryServiceBase:
     flow_lists: FlowListRepository
     audit: AuditTrail
     outbox: Outbox
+    codes: OrganizationCodes
 
     def _publish(self, data: EventData) -> None:
-        """Queue an event in the request's transaction, on behalf of the caller."""
+        """Queue an event in the request's transaction, on behalf of the caller; once it
+        commits, this instance's scan index drops what the event says changed."""
         self.outbox.add(
             data, organization_id=self.principal.organization_id, actor_id=self.principal.user_id
         )
+        self.codes.published(data)
 
     async def _record(self, event_type: str, **data: Any) -> None:
         """An audit entry of the inventory category for this request's caller."""

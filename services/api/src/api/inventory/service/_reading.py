@@ -3,7 +3,7 @@
 from collections.abc import Sequence
 from uuid import UUID
 
-from api.inventory.repository import LOOKUP_FIELDS
+from api.inventory.lookup_index import CodeIndex, Match, answer_values, first_match
 from api.inventory.schemas import (
     ItemFilters,
     ItemHistory,
@@ -51,14 +51,33 @@ class ItemReading(InventoryServiceBase):
         wanted = code.strip()
         if not wanted:
             return LookupRead(results=[], total=0)
-        rows, total = await self.items.lookup(wanted, limit=limit)
-        hits = []
-        for item, read in zip(rows, await self._reads(rows), strict=True):
-            field = _first_match(item, wanted.lower())
-            hits.append(
-                LookupHit(item=read, matched_field=field, matched_value=getattr(item, field))
-            )
-        return LookupRead(results=hits, total=total)
+        index = await self.codes.index()
+        matches = index.search(wanted)
+        answers = await self._answers(index, matches[:limit])
+        if not _still_matching(matches[:limit], answers, wanted):
+            # A change this instance has not heard of yet: search a fresh index.
+            index = await self.codes.reloaded()
+            matches = index.search(wanted)
+            answers = await self._answers(index, matches[:limit])
+        hits = [
+            LookupHit(item=read, matched_field=m.field, matched_value=getattr(read, m.field))
+            for m in matches[:limit]
+            if (read := answers.get(m.item_id)) is not None
+        ]
+        return LookupRead(results=hits, total=len(matches))
+
+    async def _answers(self, index: CodeIndex, matches: list[Match]) -> dict[UUID, ItemRead]:
+        """The hits' list shapes: kept ones from the index, the others read (and kept)."""
+        wanted = [m.item_id for m in matches]
+        answers = index.answers(wanted)
+        missing = [item_id for item_id in wanted if item_id not in answers]
+        if missing:
+            read_after = index.changes
+            rows = await self.items.active_by_ids(missing)
+            fresh = await self._reads(list(rows.values()))
+            index.keep(fresh, read_after=read_after)
+            answers.update((read.id, read) for read in fresh)
+        return answers
 
     async def history(self, item_id: UUID) -> ItemHistory:
         """The item's assignments, checkouts and issuances as events, newest first."""
@@ -81,11 +100,9 @@ class ItemReading(InventoryServiceBase):
         ]
 
 
-def _first_match(item: InventoryItem, wanted: str) -> str:
-    """The first field, by the look-up's priority, whose value contains `wanted`."""
-    for field in LOOKUP_FIELDS:
-        value = getattr(item, field)
-        if value is not None and wanted in str(value).lower():
-            return field
-    # The database folded case where Python does not (a rare Unicode letter): the name matched.
-    return "name"
+def _still_matching(matches: list[Match], answers: dict[UUID, ItemRead], code: str) -> bool:
+    """Whether every hit is still active and still matches by the same field."""
+    return all(
+        m.item_id in answers and first_match(answer_values(answers[m.item_id]), code) == m.field
+        for m in matches
+    )
