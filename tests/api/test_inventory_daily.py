@@ -70,7 +70,7 @@ def checkout(dept: Department, user_id: str, due: datetime | None, name: str) ->
 
 class TestSchedule:
     def test_the_api_ticks_both_jobs_at_their_local_hours(self) -> None:
-        assert {job.name for job in SPEC.scheduled} == {
+        assert {job.name for job in SPEC.scheduled} >= {
             "inventory.low_stock",
             "inventory.checkouts_due",
         }

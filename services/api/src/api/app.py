@@ -10,6 +10,7 @@ from api.consumers import audit_consumers, member_consumers, notification_consum
 from api.dashboard.controllers import DashboardController
 from api.error_reports.controllers import ErrorReportController
 from api.events.controllers import EVENTS_ROUTER
+from api.events.reminders import RSVP_REMINDERS
 from api.inventory import INVENTORY_ROUTER
 from api.inventory.daily import DAILY_JOBS
 from api.inventory.live import inventory_socket, start_live_inventory, stop_live_inventory
@@ -46,7 +47,7 @@ SPEC = ServiceSpec(
         EVENTS_ROUTER,
     ],
     uses_events=True,
-    scheduled=DAILY_JOBS,
+    scheduled=(*DAILY_JOBS, RSVP_REMINDERS),
 )
 
 

@@ -1,6 +1,6 @@
 """The api's durable consumers: audit entries from auth events and deferred entries, inbox
-entries from the events that concern a member, and membership's auto-archive on inventory's
-returns.
+entries from the events that concern a member (the calendar's among them), and membership's
+auto-archive on inventory's returns.
 
 Both run through shared.events.consumer, which handles each event id once (a redelivered or
 republished event adds nothing) and binds the event's request id into every log line.
@@ -14,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from api.audit.chain import signing_key
 from api.audit.from_events import record_auth_event, record_deferred
 from api.members.from_inventory import archive_when_returned
+from api.notifications.from_calendar import notify_calendar
 from api.notifications.from_events import notify_from_event
 from api.notifications.from_inventory import notify_inventory_change
 from api.notifications.from_stock import notify_stock_low
@@ -84,6 +85,15 @@ def _inventory_handler(settings: Settings) -> Callable[[Envelope, AsyncSession],
     return handle
 
 
+def _calendar_handler(settings: Settings) -> Callable[[Envelope, AsyncSession], Awaitable[None]]:
+    mailer = Mailer(settings)
+
+    async def handle(envelope: Envelope, session: AsyncSession) -> None:
+        await notify_calendar(session, envelope, settings, mailer)
+
+    return handle
+
+
 def notification_consumers(settings: Settings) -> tuple[ConsumerSpec, ...]:
     """The consumers filling members' inboxes (and mailing them when SMTP is configured)."""
     handler = _notify_handler(settings)
@@ -101,6 +111,13 @@ def notification_consumers(settings: Settings) -> tuple[ConsumerSpec, ...]:
             durable="api-notifications-inventory",
             subject_filter="logbook.api.inventory.>",
             handler=_inventory_handler(settings),
+        ),
+        # Edits, cancellations, promotions off a waitlist and RSVP reminders; the rest of the
+        # calendar's events concern no inbox and are passed over.
+        ConsumerSpec(
+            durable="api-notifications-events",
+            subject_filter="logbook.api.event.>",
+            handler=_calendar_handler(settings),
         ),
     )
 

@@ -1,8 +1,9 @@
 """Which domain events put an entry in a member's inbox, and what it says (addendum §5.4-§5.5).
 
 Wired today: auth's MFA and password events (category `security`, always e-mailed too), the
-api's role and status changes of a member (category `members`), and inventory's daily reminders
-of checkouts overdue or due back within a day (category `inventory`).
+api's role and status changes of a member (category `members`), inventory's daily reminders
+of checkouts overdue or due back within a day (category `inventory`), and the calendar's notices
+and RSVP reminders (`from_calendar.py`: categories `event_update`, `event_reminder`).
 """
 
 from collections.abc import Awaitable, Callable, Sequence
@@ -16,6 +17,8 @@ SECURITY = "security"
 MEMBERS = "members"
 INVENTORY = "inventory"
 MY_EQUIPMENT = "/inventory/my-equipment"
+EVENT_UPDATE = "event_update"  # spec events.md §4.2
+EVENT_REMINDER = "event_reminder"
 DUE_BACK = {
     CheckoutsOverdue.subject: ("Equipment overdue", "Past its return date"),
     CheckoutsDueSoon.subject: ("Equipment due back soon", "Due back within a day"),

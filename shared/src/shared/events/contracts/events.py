@@ -1,6 +1,6 @@
 """Events (calendar) events the api publishes (spec events.md §9): `logbook.api.event.<verb>`."""
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import ClassVar, Literal
 from uuid import UUID
 
@@ -101,6 +101,8 @@ class AttendanceMark(EventData, frozen=True, kw_only=True):
     at: datetime
     method: CheckInMethod
     event_type: str
+    # The event's date on the department's wall clock: the training record's date (§7 [fix]).
+    local_date: date
 
 
 class CheckedIn(AttendanceMark, frozen=True, kw_only=True):
@@ -143,6 +145,7 @@ class AttendanceFinalized(EventData, frozen=True, kw_only=True):
     event_type: str
     custom_category: str | None
     start_datetime: datetime
+    local_date: date  # the event's date on the department's wall clock (§7 [fix])
     attendees: list[FinalizedAttendee]
 
 
@@ -153,3 +156,12 @@ class EventEnded(EventData, frozen=True, kw_only=True):
     event_id: UUID
     actual_end_time: datetime
     checked_out_count: int
+
+
+class ReminderDue(EventFacts, frozen=True, kw_only=True):
+    """An RSVP reminder's time came (`hours_before` the start): the members its target names,
+    active at that moment, are reminded (api/events/reminders.py)."""
+
+    subject: ClassVar[str] = "logbook.api.event.reminder_due"
+    hours_before: int
+    recipient_ids: list[UUID]
