@@ -5,7 +5,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from api.audit.trail import AuditTrail
 from api.deps import COMMON_DEPENDENCIES
-from api.events.repository import EventRepository, ReferenceRepository
+from api.events.repository import (
+    EventRepository,
+    ReferenceRepository,
+    ReportRepository,
+    RosterRepository,
+    RSVPRepository,
+)
 from api.events.service import EventsService
 from shared.events.outbox import Outbox
 from shared.principal import Principal
@@ -22,6 +28,9 @@ def provide_events_service(
         principal=principal,
         events=EventRepository(db_session, org),
         references=ReferenceRepository(db_session, org),
+        rsvps=RSVPRepository(db_session, org),
+        roster=RosterRepository(db_session, org),
+        reports=ReportRepository(db_session, org),
         audit=audit,
         outbox=Outbox(db_session),
     )

@@ -60,3 +60,17 @@ class OrganizationNotFoundError(AppError):
 def invalid_field(field: str, message: str = "Invalid value") -> ValidationException:
     """The 422 of a rule between body fields that the types alone cannot express."""
     return ValidationException(extra=[{"key": field, "message": message}])
+
+
+class RSVPNotFoundError(AppError):
+    """The member has no RSVP to the event (§4.5 override and remove; 404 by §1 [fix])."""
+
+    status_code = 404
+    code = "LB-API-404"
+    detail = "RSVP not found"
+
+
+class MemberNotFoundError(EventRuleError):
+    """The member named in the body is not an active member of the organization (§4.5)."""
+
+    detail = "Member not found in this organization"

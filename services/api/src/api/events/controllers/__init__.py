@@ -2,7 +2,11 @@
 
 from litestar import Router
 
+from api.events.controllers._attendance import AttendanceController
 from api.events.controllers._calendar import CalendarController
+from api.events.controllers._checkin import CheckInController
+from api.events.controllers._reports import ReportController
+from api.events.controllers._rsvp import RSVPController
 from api.events.controllers._series import SeriesController
 
 # A topic's controller joins this list. The router lives here, not in the area's __init__, so
@@ -10,7 +14,22 @@ from api.events.controllers._series import SeriesController
 EVENTS_ROUTER = Router(
     "/api/v1/events",
     tags=["events"],
-    route_handlers=[CalendarController, SeriesController],
+    route_handlers=[
+        CalendarController,
+        SeriesController,
+        RSVPController,
+        AttendanceController,
+        CheckInController,
+        ReportController,
+    ],
 )
 
-__all__ = ["EVENTS_ROUTER", "CalendarController", "SeriesController"]
+__all__ = [
+    "EVENTS_ROUTER",
+    "AttendanceController",
+    "CalendarController",
+    "CheckInController",
+    "RSVPController",
+    "ReportController",
+    "SeriesController",
+]

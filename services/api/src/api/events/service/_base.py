@@ -8,7 +8,13 @@ from zoneinfo import ZoneInfo
 from api.audit.trail import AuditTrail
 from api.events.errors import EventCancelledError, EventNotFoundError
 from api.events.permissions import MANAGE
-from api.events.repository import EventRepository, ReferenceRepository
+from api.events.repository import (
+    EventRepository,
+    ReferenceRepository,
+    ReportRepository,
+    RosterRepository,
+    RSVPRepository,
+)
 from shared.events.envelope import EventData
 from shared.events.outbox import Outbox
 from shared.models import Event, EventType
@@ -30,6 +36,9 @@ class EventsServiceBase:
     principal: Principal
     events: EventRepository
     references: ReferenceRepository
+    rsvps: RSVPRepository
+    roster: RosterRepository
+    reports: ReportRepository
     audit: AuditTrail
     outbox: Outbox
 
