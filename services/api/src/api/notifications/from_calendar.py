@@ -42,8 +42,8 @@ CONTRACTS: dict[str, type[EventData]] = {
 # The fields of a significant edit (§8.11), as the notice names them, in this order.
 CHANGES = {
     "title": "title",
-    "start_datetime": "start",
-    "end_datetime": "end",
+    "start_datetime": "time",
+    "end_datetime": "time",
     "location": "location",
     "location_id": "location",
 }
@@ -114,7 +114,7 @@ async def _notice(data: EventData, reader: CalendarReader, zone: ZoneInfo) -> No
 
 
 def _updated(data: EventUpdated, zone: ZoneInfo) -> Notice | None:
-    changed = list(dict.fromkeys(CHANGES[f] for f in data.changed_fields if f in CHANGES))
+    changed = list(dict.fromkeys(CHANGES[f] for f in CHANGES if f in data.changed_fields))
     if not (data.significant and changed and data.recipient_ids):
         return None
     message = (
