@@ -49,6 +49,14 @@ class TestSearch:
 
     def test_nothing_found(self) -> None:
         assert CodeIndex([item(name="Axe")]).search("saw") == []
+        assert CodeIndex([]).search("saw") == []
+
+    def test_every_item_containing_the_code_once_and_never_across_two_items(self) -> None:
+        items = [item(barcode=f"B-{n:02d}", name=f"Hose {n:02d} hose") for n in range(50)]
+        index = CodeIndex([item(color="ends-with-ho"), *items, item(barcode="se-starts")])
+        assert len(index.search("hose")) == 50
+        assert [m.item_id for m in index.search("09 hose")] == [items[9][0]]
+        assert index.search("hose\x01b-") == []
 
 
 class TestAnswers:

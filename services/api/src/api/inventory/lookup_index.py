@@ -17,9 +17,11 @@ again (`InventoryService.lookup`).
 """
 
 import time
-from collections.abc import Awaitable, Callable, Iterable, Sequence
+from bisect import bisect_right
+from collections.abc import Awaitable, Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from functools import partial
+from itertools import accumulate
 from typing import Any
 from uuid import UUID
 
@@ -40,8 +42,9 @@ TTL_SECONDS = 60.0
 ANSWER_SECONDS = 10.0
 # Indexes kept at once: about 0.7 MB per 2,000 items; an organization past it is read again.
 ORGANIZATIONS = 16
-# Joins an item's values into one string, so that one `in` test passes over most items.
+# Join an item's values, and the items, into one string searched at once.
 SEPARATOR = "\x00"
+ITEMS_SEPARATOR = "\x01"
 
 Values = tuple[str | None, ...]
 
@@ -76,6 +79,10 @@ class CodeIndex:
             )
             for item_id, values in items
         ]
+        self._text = ITEMS_SEPARATOR.join(entry.joined for entry in self._entries)
+        self._starts = list(
+            accumulate((len(entry.joined) + 1 for entry in self._entries[:-1]), initial=0)
+        )
         self._clock = clock
         self._answers: dict[UUID, tuple[float, ItemRead]] = {}
         # Counts dropped answers: an answer read before a drop may predate the change.
@@ -86,9 +93,7 @@ class CodeIndex:
         priority of the field that contains it, then by name (the scan modal takes the first)."""
         wanted = code.lower()
         ranked = []
-        for entry in self._entries:
-            if wanted not in entry.joined:
-                continue
+        for entry in self._candidates(wanted):
             values = entry.joined.split(SEPARATOR)
             field = next((n for n, value in enumerate(values) if wanted in value), None)
             if field is None:  # the code spans two values: no field contains it
@@ -97,6 +102,18 @@ class CodeIndex:
             ranked.append((exact, field, entry.name, entry.item_id.hex, entry.item_id))
         ranked.sort()
         return [Match(item_id, LOOKUP_FIELDS[field]) for _, field, _, _, item_id in ranked]
+
+    def _candidates(self, wanted: str) -> Iterator[_Entry]:
+        """The items whose joined values contain `wanted`: found by `str.find` over all of them
+        at once, which a Python loop over the items is ten times slower than."""
+        at = self._text.find(wanted)
+        while at != -1:
+            n = bisect_right(self._starts, at) - 1
+            yield self._entries[n]
+            following = n + 1
+            if following == len(self._starts):
+                return
+            at = self._text.find(wanted, self._starts[following])
 
     def answers(self, item_ids: Iterable[UUID]) -> dict[UUID, ItemRead]:
         """The kept answers, still fresh, of these items."""
