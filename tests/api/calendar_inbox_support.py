@@ -18,9 +18,9 @@ INBOX = "/api/v1/notifications/my"
 
 
 def envelopes(dept: Department, subject: str) -> list[Envelope]:
-    """The department's outbox events of one subject, oldest first."""
+    """The department's outbox events of one subject (a LIKE pattern), oldest first."""
     rows = dept.query(
-        "SELECT payload FROM outbox WHERE subject = %s ORDER BY created_at, id", subject
+        "SELECT payload FROM outbox WHERE subject LIKE %s ORDER BY created_at, id", subject
     )
     found = [decode(bytes(row["payload"])) for row in rows]
     return [e for e in found if e.organization_id == org_id(dept)]

@@ -23,7 +23,15 @@ from tests.api.calendar_inbox_support import (
     prefer,
 )
 from tests.api.department import Department
-from tests.api.events_support import EVENTS, create_event, iso, manager, org_id, seed_rsvp
+from tests.api.events_support import (
+    EVENTS,
+    create_event,
+    iso,
+    manager,
+    org_id,
+    seed_event,
+    seed_rsvp,
+)
 from tests.e2e.auth_platform import SmtpSink
 
 # 19:00 on Monday 14 January 2030 in New York, the department's default zone.
@@ -213,3 +221,37 @@ class TestEmail:
         assert f"/events/{event['id']}" in body.get_content()
         for username in answers.told():  # the opted-out member still has the in-app entry
             assert len(inbox(dept, username)) == 1
+
+
+class TestWaitlist:
+    def test_the_promoted_member_hears_they_are_off_the_waitlist(self, dept: Department) -> None:
+        event_id = seed_event(
+            dept,
+            title="CPR class",
+            start_datetime=START,
+            end_datetime=START + timedelta(hours=3),
+            requires_rsvp=True,
+            rsvp_deadline=START - timedelta(days=1),
+            max_attendees=1,
+        )
+        first = dept.add_member("member")
+        second = dept.add_member("member")
+        for (_, username), status in ((first, "going"), (second, "going"), (first, "not_going")):
+            with dept.signed_in(username) as client:
+                response = client.post(f"{EVENTS}/{event_id}/rsvp", json={"status": status})
+            assert response.status_code == 200, response.text
+        assert len(envelopes(dept, "logbook.api.event.waitlist_promoted")) == 1
+
+        # Every calendar event reaches this consumer; only the promotion concerns an inbox.
+        for _ in range(2):  # redelivered: nothing more
+            for envelope in envelopes(dept, "logbook.api.event.%"):
+                deliver(dept, envelope)
+
+        (entry,) = inbox(dept, second[1])
+        assert (entry["category"], entry["subject"], entry["message"], entry["action_url"]) == (
+            "event_update",
+            "Off the waitlist: CPR class",
+            f"A place opened up: you are now going to CPR class ({WHEN}).",
+            f"/events/{event_id}",
+        )
+        assert inbox(dept, first[1]) == []
