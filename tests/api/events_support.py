@@ -8,7 +8,7 @@ import httpx
 import msgspec
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from shared.models import Event, EventRSVP, Location
+from shared.models import Event, EventRSVP, Location, Organization
 from tests.api.department import Department
 from tests.support import factories
 
@@ -59,6 +59,19 @@ def seed_location(dept: Department, organization_id: str | None = None, **fields
         return await factories.location(session, org_id(dept, organization_id), **fields)
 
     return str(dept.run(run).id)
+
+
+def set_organization(dept: Department, **fields: Any) -> None:
+    """Change the department's row through its model (time zone, settings)."""
+
+    async def run(session: AsyncSession) -> None:
+        organization = await session.get(Organization, org_id(dept))
+        assert organization is not None
+        for key, value in fields.items():
+            setattr(organization, key, value)
+        await session.flush()
+
+    dept.run(run)
 
 
 def manager(dept: Department) -> str:

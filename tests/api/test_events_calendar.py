@@ -2,7 +2,6 @@
 the create and edit rules in order, drafts, the list's filters and counts, permissions,
 tenancy, audit entries and outbox events."""
 
-import json
 from datetime import timedelta
 from typing import Any
 
@@ -22,6 +21,7 @@ from tests.api.events_support import (
     seed_event,
     seed_location,
     seed_rsvp,
+    set_organization,
 )
 
 RESPONSE_FIELDS = {
@@ -664,11 +664,7 @@ class TestVisibleEventTypes:
                 ]
             },
         }
-        dept.query(
-            "UPDATE organizations SET settings = %s WHERE id = %s",
-            json.dumps(settings),
-            dept.organization_id.replace("-", ""),
-        )
+        set_organization(dept, settings=settings)
         with dept.signed_in(dept.admin_username) as admin:
             body = admin.get(VISIBLE_TYPES).json()
         assert body["visible_event_types"] == ["training", "social"]
