@@ -111,6 +111,18 @@ CORE_OPERATIONS = [
     ("get", "/api/v1/inventory/checkout/overdue"),
     ("post", "/api/v1/inventory/batch-checkout"),
     ("post", "/api/v1/inventory/batch-return"),
+    # spec/events.md §3 #1-#11: the calendar and recurring series
+    ("get", "/api/v1/events"),
+    ("post", "/api/v1/events"),
+    ("get", "/api/v1/events/visible-event-types"),
+    ("get", "/api/v1/events/{event_id}"),
+    ("patch", "/api/v1/events/{event_id}"),
+    ("delete", "/api/v1/events/{event_id}"),
+    ("post", "/api/v1/events/{event_id}/publish"),
+    ("post", "/api/v1/events/{event_id}/cancel"),
+    ("post", "/api/v1/events/recurring"),
+    ("post", "/api/v1/events/{event_id}/cancel-series"),
+    ("delete", "/api/v1/events/{event_id}/series"),
 ]
 ERROR_REF = "#/components/schemas/ErrorResponse"
 
