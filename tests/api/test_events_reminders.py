@@ -15,6 +15,7 @@ import pytest
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from api.app import SPEC
+from api.events import reminders as reminders_module
 from api.events.reminders import RSVP_REMINDERS
 from shared.models import Event, ReminderTarget
 from shared.scheduled.work import ScheduledJob, ScheduledWork
@@ -227,22 +228,28 @@ class TestNoReminder:
 
 
 class TestAll:
-    def test_every_active_member_of_the_organization_is_reminded(self, dept: Department) -> None:
+    def test_every_active_member_of_the_organization_is_reminded(
+        self, dept: Department, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        monkeypatch.setattr(reminders_module, "RECIPIENTS_PER_EVENT", 2)
         event_id = event_at(dept, reminder_target=ReminderTarget.ALL, title="Annual meeting")
-        member = dept.add_member("member")
+        members = [dept.add_member("member") for _ in range(2)]
         suspended = dept.add_member("member", status="suspended")
         stranger = dept.add_member("member", organization_id=dept.second_organization())
 
         assert tick(dept, START - timedelta(hours=3)) == 1
 
-        (reminder,) = reminders(dept)
-        recipients = set(reminder["recipient_ids"])
-        assert member[0] in recipients
+        # The administrator and two members, two to a published reminder.
+        published = reminders(dept)
+        assert [len(reminder["recipient_ids"]) for reminder in published] == [2, 1]
+        recipients = {user_id for reminder in published for user_id in reminder["recipient_ids"]}
+        assert {user_id for user_id, _ in members} < recipients
+        assert len(recipients) == 3
         assert suspended[0] not in recipients
         assert stranger[0] not in recipients
         deliver_reminders(dept)
-        for username in (member[1], dept.admin_username):
+        for username in [dept.admin_username, *(username for _, username in members)]:
             (entry,) = inbox(dept, username)
             assert entry["subject"] == "Reminder: Annual meeting"
             assert entry["action_url"] == f"/events/{event_id}"
-        assert inbox(dept, stranger[1]) == []
+        assert notices_of(dept, stranger[0]) == []

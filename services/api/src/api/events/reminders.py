@@ -28,6 +28,9 @@ JOB = "events.rsvp_reminders"
 DEFAULT_SCHEDULE = [24]  # §2: a stored null reads as the default
 # The longest reminder the schemas accept (a year): events starting later have none due yet.
 HORIZON = timedelta(hours=8760)
+# Members per published reminder: the consumer mails each one while its delivery is unacked,
+# so a department-wide reminder is split to stay well inside the acknowledgement wait.
+RECIPIENTS_PER_EVENT = 25
 
 
 def reminder_key(
@@ -69,13 +72,17 @@ async def remind(session: AsyncSession, key: str, now: datetime) -> None:
         recipients = await repository.active_members()
     else:
         recipients = await repository.going(event.id)
-    if not recipients:
-        return
-    Outbox(session).add(
-        ReminderDue(**event_facts(event), hours_before=int(hours), recipient_ids=recipients),
-        organization_id=event.organization_id,
-        actor_id=None,
-    )
+    outbox = Outbox(session)
+    for first in range(0, len(recipients), RECIPIENTS_PER_EVENT):
+        outbox.add(
+            ReminderDue(
+                **event_facts(event),
+                hours_before=int(hours),
+                recipient_ids=recipients[first : first + RECIPIENTS_PER_EVENT],
+            ),
+            organization_id=event.organization_id,
+            actor_id=None,
+        )
 
 
 def _current_key(event: Event, now: datetime) -> str | None:
