@@ -9,9 +9,10 @@ import email.policy
 import uuid
 from datetime import UTC, datetime, timedelta
 
+import msgspec
 import pytest
 
-from shared.events.contracts.events import EventCancelled
+from shared.events.contracts.events import EventCancelled, WaitlistPromoted
 from shared.events.envelope import wrap
 from tests.api.calendar_inbox_support import (
     deliver,
@@ -191,6 +192,31 @@ class TestCancellation:
         assert inbox(dept, username) == []
         (entry,) = inbox(dept, own)
         assert entry["subject"] == "Event cancelled: Drill"
+
+
+class TestForeignAndMalformed:
+    def test_a_promotion_naming_another_organizations_event_tells_nobody(
+        self, dept: Department
+    ) -> None:
+        foreign = seed_event(dept, dept.second_organization(), start_datetime=START)
+        member, username = dept.add_member("member")
+        data = WaitlistPromoted(event_id=uuid.UUID(foreign), user_id=uuid.UUID(member))
+        deliver(dept, wrap(data, organization_id=org_id(dept), actor_id=None, request_id=None))
+        assert inbox(dept, username) == []
+
+    def test_a_malformed_event_is_dropped_without_an_error(self, dept: Department) -> None:
+        member, username = dept.add_member("member")
+        good = wrap(
+            WaitlistPromoted(event_id=uuid.uuid4(), user_id=uuid.UUID(member)),
+            organization_id=org_id(dept),
+            actor_id=None,
+            request_id=None,
+        )
+        broken = msgspec.structs.replace(
+            good, type="logbook.api.event.cancelled", data={"event_id": "not an id"}
+        )
+        deliver(dept, broken)  # handled: retrying cannot mend it
+        assert inbox(dept, username) == []
 
 
 class TestEmail:
