@@ -728,3 +728,24 @@ class TestPermissionsAndTenancy:
         assert dept.query(
             "SELECT is_cancelled, title FROM events WHERE id = %s", foreign.replace("-", "")
         )[0]["is_cancelled"] in (0, False)
+
+
+class TestDashboardFigures:
+    def test_upcoming_and_recent_counts_leave_drafts_and_cancelled_events_out(
+        self, dept: Department
+    ) -> None:
+        for days in (1, 20, 400):
+            seed_event(dept, start_datetime=in_days(days), end_datetime=in_days(days, hour=20))
+        seed_event(dept, start_datetime=in_days(2), end_datetime=in_days(2, hour=20), is_draft=True)
+        seed_event(
+            dept, start_datetime=in_days(3), end_datetime=in_days(3, hour=20), is_cancelled=True
+        )
+        for days in (-3, -29):
+            seed_event(dept, start_datetime=in_days(days), end_datetime=in_days(days, hour=20))
+        seed_event(dept, start_datetime=in_days(-40), end_datetime=in_days(-40, hour=20))
+        seed_event(dept, dept.second_organization())
+        with dept.signed_in(dept.admin_username) as admin:
+            summary = admin.get("/api/v1/dashboard/admin-summary").json()
+            stats = admin.get("/api/v1/dashboard/stats").json()
+        assert summary["upcoming_events_count"] == 3
+        assert stats["recent_events_count"] == 2

@@ -3,8 +3,8 @@
 from litestar.di import NamedDependency
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from api.dashboard.repository import MemberCountRepository
-from api.dashboard.service import DashboardService, MemberFigures
+from api.dashboard.repository import EventCountRepository, MemberCountRepository
+from api.dashboard.service import DashboardService, EventFigures, MemberFigures
 from shared.principal import Principal
 
 
@@ -12,5 +12,11 @@ def provide_dashboard_service(
     db_session: NamedDependency[AsyncSession], principal: NamedDependency[Principal]
 ) -> DashboardService:
     """The caller's organization's dashboard, with one figure source per module."""
-    members = MemberCountRepository(db_session, principal.organization_id)
-    return DashboardService(members=members, summary_sources=(MemberFigures(members),))
+    org = principal.organization_id
+    members = MemberCountRepository(db_session, org)
+    events = EventCountRepository(db_session, org)
+    return DashboardService(
+        members=members,
+        events=events,
+        summary_sources=(MemberFigures(members), EventFigures(events)),
+    )

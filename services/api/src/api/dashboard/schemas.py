@@ -57,5 +57,5 @@ class StatsRead(msgspec.Struct):
     active_members: int
     total_documents: int = 0  # no documents module
     setup_percentage: int = 100
-    recent_events_count: int = 0  # no events module yet
+    recent_events_count: int = 0  # published events that started in the last 30 days
     pending_tasks_count: int = 0

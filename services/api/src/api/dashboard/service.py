@@ -2,14 +2,17 @@
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Protocol
 
 import msgspec
 
-from api.dashboard.repository import MemberCountRepository
+from api.dashboard.repository import EventCountRepository, MemberCountRepository
 from api.dashboard.schemas import PERIOD_LABELS, AdminSummaryRead, Period, StatsRead, WidgetsRead
+from shared.db.types import utc_now
 
 Figures = Mapping[str, int | float]
+RECENT = timedelta(days=30)  # "recent" events: those that started in the last 30 days
 
 
 class FigureSource(Protocol):
@@ -37,10 +40,22 @@ class MemberFigures:
 
 
 @dataclass
+class EventFigures:
+    """Published, not cancelled events starting from now on."""
+
+    events: EventCountRepository
+
+    async def figures(self) -> Figures:
+        """How many events are still to come."""
+        return {"upcoming_events_count": await self.events.starting_between(utc_now())}
+
+
+@dataclass
 class DashboardService:
     """The dashboard of one caller's organization."""
 
     members: MemberCountRepository
+    events: EventCountRepository
     # A module adds its figures by adding its source here (built in `deps.py`); fields no
     # source fills stay 0, as the spec asks for modules the backend does not serve yet.
     summary_sources: Sequence[FigureSource]
@@ -59,6 +74,9 @@ class DashboardService:
         return msgspec.structs.replace(AdminSummaryRead(), **figures)
 
     async def stats(self) -> StatsRead:
-        """Member totals; the other figures are fixed until their modules exist."""
+        """Member totals and recent events; the other figures are fixed until their modules
+        exist."""
         total, active = await self.members.counts()
-        return StatsRead(total_members=total, active_members=active)
+        now = utc_now()
+        recent = await self.events.starting_between(now - RECENT, now)
+        return StatsRead(total_members=total, active_members=active, recent_events_count=recent)
