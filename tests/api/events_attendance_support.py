@@ -6,7 +6,9 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from tests.api.department import Department
-from tests.api.events_support import EVENTS, seed_event
+from tests.api.events_support import EVENTS, manager, seed_event
+
+UNKNOWN = "8d5f9a52-5a7f-4d43-9f0e-0a1c3d2e4b6f"  # an event or member nobody has
 
 RSVP_FIELDS = {
     "id", "event_id", "user_id", "status", "guest_count", "notes", "dietary_restrictions",
@@ -81,3 +83,14 @@ def utc(text: str) -> datetime:
     """A `...Z` datetime of a response."""
     assert text.endswith("Z"), text
     return datetime.fromisoformat(text)
+
+
+def started(dept: Department, minutes_ago: int = 30, **fields: Any) -> str:
+    """An event that started `minutes_ago` and lasts two hours."""
+    return around_now(dept, -timedelta(minutes=minutes_ago), **fields)
+
+
+def manage(dept: Department, path: str, body: dict[str, Any] | None = None) -> Any:
+    """A POST by a new events manager; the response."""
+    with dept.signed_in(manager(dept)) as client:
+        return client.post(path, json=body or {})
