@@ -59,14 +59,22 @@ class ItemRepository(TenantRepository[InventoryItem]):
 
     async def list_page(
         self, filters: ItemFilters, *, sort_by: str, descending: bool, skip: int, limit: int
-    ) -> tuple[Sequence[InventoryItem], int]:
-        """A page of items (medical ones left out) and the count of all that match."""
+    ) -> tuple[list[tuple[InventoryItem, str | None]], int]:
+        """A page of items (medical ones left out) with their category's name, and the count
+        of all that match."""
         stmt = self._filtered(filters)
-        total = await self.session.scalar(select(func.count()).select_from(stmt.subquery()))
+        counted = stmt.with_only_columns(func.count(), maintain_column_froms=True)
+        total = await self.session.scalar(counted)
         column = SORTABLE.get(sort_by, InventoryItem.name)
         order = column.desc() if descending else column.asc()
-        page = stmt.order_by(order, InventoryItem.id).offset(skip).limit(limit)
-        return (await self.session.scalars(page)).all(), int(total or 0)
+        page = (
+            stmt.add_columns(InventoryCategory.name)
+            .order_by(order, InventoryItem.id)
+            .offset(skip)
+            .limit(limit)
+        )
+        rows = await self.session.execute(page)
+        return [(item, category) for item, category in rows], int(total or 0)
 
     def _filtered(self, filters: ItemFilters) -> Select[InventoryItem]:
         # Items of no category stay visible; those of a medical category belong elsewhere.
