@@ -238,6 +238,11 @@ class TestCreateRules:
             {"end_datetime": iso(in_days(7))},  # end == start
             {"end_datetime": iso(in_days(6))},  # end before start
             {"location": "x" * 301},
+            {"description": "x" * 10_001},
+            # Beyond any calendar: no UTC time, or outside what the database holds.
+            {"start_datetime": "0001-01-01T00:00:00+01:00"},
+            {"start_datetime": "1899-12-31T00:00:00Z", "end_datetime": "1899-12-31T02:00:00Z"},
+            {"end_datetime": "9999-12-31T23:00:00-05:00"},
         ],
     )
     def test_schema_rules_are_422(self, dept: Department, fields: dict[str, Any]) -> None:

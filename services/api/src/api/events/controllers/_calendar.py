@@ -1,6 +1,6 @@
 """Routes of `/api/v1/events` for one-off events (spec events.md §3 #1 to #8)."""
 
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Annotated
 from uuid import UUID
 
@@ -19,7 +19,6 @@ from api.events.schemas import (
     EventResponse,
     EventUpdate,
     VisibleEventTypes,
-    as_utc,
 )
 from api.events.service import EventsService
 from shared.errors import documented_error
@@ -47,8 +46,11 @@ def _types(value: str | None) -> frozenset[EventType]:
 
 
 def _instant(value: str | None, parameter: str) -> datetime | None:
+    """A bound of the list in UTC; one without an offset is UTC (§1)."""
     parsed = iso_datetime(value, parameter)
-    return as_utc(parsed) if parsed is not None else None
+    if parsed is None or parsed.tzinfo is not None:
+        return parsed
+    return parsed.replace(tzinfo=UTC)
 
 
 class CalendarController(Controller):
