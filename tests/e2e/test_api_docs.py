@@ -123,6 +123,21 @@ CORE_OPERATIONS = [
     ("post", "/api/v1/events/recurring"),
     ("post", "/api/v1/events/{event_id}/cancel-series"),
     ("delete", "/api/v1/events/{event_id}/series"),
+    # spec/events.md §3 #12-#25: RSVPs, check-in and attendance
+    ("post", "/api/v1/events/{event_id}/rsvp"),
+    ("get", "/api/v1/events/{event_id}/rsvps"),
+    ("get", "/api/v1/events/{event_id}/eligible-members"),
+    ("post", "/api/v1/events/{event_id}/check-in"),
+    ("post", "/api/v1/events/{event_id}/add-attendee"),
+    ("patch", "/api/v1/events/{event_id}/rsvps/{user_id}/override"),
+    ("delete", "/api/v1/events/{event_id}/rsvps/{user_id}"),
+    ("get", "/api/v1/events/{event_id}/qr-check-in-data"),
+    ("post", "/api/v1/events/{event_id}/self-check-in"),
+    ("get", "/api/v1/events/{event_id}/stats"),
+    ("get", "/api/v1/events/{event_id}/check-in-monitoring"),
+    ("post", "/api/v1/events/{event_id}/record-times"),
+    ("post", "/api/v1/events/{event_id}/finalize-attendance"),
+    ("post", "/api/v1/events/{event_id}/end-event"),
 ]
 ERROR_REF = "#/components/schemas/ErrorResponse"
 
