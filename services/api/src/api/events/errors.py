@@ -74,3 +74,12 @@ class MemberNotFoundError(EventRuleError):
     """The member named in the body is not an active member of the organization (§4.5)."""
 
     detail = "Member not found in this organization"
+
+
+class RSVPClashError(AppError):
+    """The database refused a new RSVP: the member was removed at that moment (the event's
+    lock already keeps two answers of one member apart; the key is its backstop)."""
+
+    status_code = 409
+    code = "LB-API-409"
+    detail = "The RSVP could not be saved; the member or the event changed at the same moment"

@@ -7,6 +7,7 @@ from litestar.di import NamedDependency
 from litestar.params import FromPath, JSONBody
 
 from api.events.controllers._calendar import NOT_FOUND, RULE
+from api.events.controllers._rsvp import CLASH
 from api.events.deps import EVENTS_DEPENDENCIES
 from api.events.permissions import EVENTS_MANAGE
 from api.events.schemas import (
@@ -43,7 +44,7 @@ class AttendanceController(Controller):
         "/{event_id:str}/check-in",
         guards=[EVENTS_MANAGE],
         status_code=200,
-        responses={400: RULE, 404: NOT_FOUND},
+        responses={400: RULE, 404: NOT_FOUND, 409: CLASH},
     )
     async def check_in(
         self,
@@ -58,7 +59,7 @@ class AttendanceController(Controller):
         "/{event_id:str}/add-attendee",
         guards=[EVENTS_MANAGE],
         status_code=200,
-        responses={400: RULE, 404: NOT_FOUND},
+        responses={400: RULE, 404: NOT_FOUND, 409: CLASH},
     )
     async def add_attendee(
         self,

@@ -8,6 +8,7 @@ from litestar.di import NamedDependency
 from litestar.params import FromPath, JSONBody
 
 from api.events.controllers._calendar import NOT_FOUND, RULE
+from api.events.controllers._rsvp import CLASH
 from api.events.deps import EVENTS_DEPENDENCIES
 from api.events.permissions import member
 from api.events.schemas import QRCheckInData, RSVPResponse, SelfCheckInRequest
@@ -33,7 +34,7 @@ class CheckInController(Controller):
         "/{event_id:str}/self-check-in",
         guards=[member],
         status_code=200,
-        responses={400: RULE, 404: NOT_FOUND},
+        responses={400: RULE, 404: NOT_FOUND, 409: CLASH},
         response_headers=[
             ResponseHeader(
                 name=ALREADY,

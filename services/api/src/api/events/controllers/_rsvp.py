@@ -12,9 +12,11 @@ from api.events.deps import EVENTS_DEPENDENCIES
 from api.events.permissions import EVENTS_MANAGE, member
 from api.events.schemas import RSVPRequest, RSVPResponse
 from api.events.service import EventsService
+from shared.errors import documented_error
 from shared.models import RSVPStatus
 from shared.types import Skip, row_limit
 
+CLASH = documented_error("The member was removed at the same moment; the RSVP was not saved")
 Limit = Annotated[int, row_limit(500)]
 StatusFilter = Annotated[RSVPStatus | None, QueryParameter(description="Only this answer")]
 
@@ -29,7 +31,7 @@ class RSVPController(Controller):
         "/{event_id:str}/rsvp",
         status_code=200,
         guards=[member],
-        responses={400: RULE, 404: NOT_FOUND},
+        responses={400: RULE, 404: NOT_FOUND, 409: CLASH},
     )
     async def rsvp(
         self,

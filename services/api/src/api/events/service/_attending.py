@@ -13,11 +13,17 @@ from uuid import UUID
 
 import msgspec
 
-from api.events.errors import EventNotFoundError, EventRuleError, MemberNotFoundError
+from api.events.errors import (
+    EventNotFoundError,
+    EventRuleError,
+    MemberNotFoundError,
+    RSVPClashError,
+)
 from api.events.repository import Person
 from api.events.schemas import RSVPResponse
 from api.events.service._base import EventsServiceBase, event_type_of
 from api.events.window import Decision, decide
+from shared.db.integrity import ClashError
 from shared.events.contracts.events import (
     CheckedIn,
     CheckedOut,
@@ -95,7 +101,10 @@ class AttendingBase(EventsServiceBase):
             responded_at=now,
             checked_in=False,
         )
-        await self.rsvps.add(row)
+        try:
+            await self.rsvps.add(row)
+        except ClashError:
+            raise RSVPClashError from None
         self._status_changed(row, None, changed_by, now)
         return row
 
