@@ -26,7 +26,7 @@ from api.events.schemas import (
     VisibleEventTypes,
 )
 from api.events.service._booking import Booking
-from api.events.service._rules import DEFAULT_ANSWERS, check_times, event_facts, stored
+from api.events.service._rules import check_times, event_facts, new_event_fields, stored
 from api.events.service._shapes import list_item
 from shared.db.integrity import ClashError
 from shared.db.types import utc_now
@@ -37,7 +37,7 @@ from shared.events.contracts.events import (
     EventPublished,
     EventUpdated,
 )
-from shared.models import Event, EventType, ReminderTarget
+from shared.models import Event, EventType
 
 # Changes the `going`/`maybe` members are told about (§4.2, §8.11).
 SIGNIFICANT = frozenset({"title", "start_datetime", "end_datetime", "location", "location_id"})
@@ -77,12 +77,14 @@ class CalendarTopic(Booking):
         if organization is None:
             raise OrganizationNotFoundError
         settings = organization.settings or {}
+        # The event module's settings section (its endpoints are LATER; see §10).
         section = settings.get("events")
         events = section if isinstance(section, dict) else {}
+        known = {member.value for member in EventType}
         visible = [
             EventType(value)
             for value in events.get("visible_event_types") or DEFAULT_VISIBLE
-            if value in EventType._value2member_map_
+            if value in known
         ]
         categories = [
             CustomCategory(
@@ -118,12 +120,7 @@ class CalendarTopic(Booking):
         )
         if request.location_id is not None:
             await self._book(request.location_id, request.start_datetime, request.end_datetime)
-        fields = {key: stored(value) for key, value in msgspec.structs.asdict(request).items()}
-        if fields["reminder_target"] is None:
-            mandatory = request.is_mandatory
-            fields["reminder_target"] = ReminderTarget.ALL if mandatory else ReminderTarget.GOING
-        if request.requires_rsvp and request.allowed_rsvp_statuses is None:
-            fields["allowed_rsvp_statuses"] = list(DEFAULT_ANSWERS)
+        fields = new_event_fields(request)
         event = Event(
             organization_id=self.principal.organization_id,
             created_by=self.principal.user_id,

@@ -3,9 +3,12 @@
 from datetime import datetime
 from typing import Any
 
+import msgspec
+
 from api.events.errors import EventRuleError
+from api.events.schemas import EventCreate
 from api.events.service._base import event_type_of
-from shared.models import Event, RSVPStatus
+from shared.models import Event, ReminderTarget, RSVPStatus
 
 DEFAULT_ANSWERS = [RSVPStatus.GOING.value, RSVPStatus.NOT_GOING.value]
 
@@ -39,3 +42,16 @@ def check_times(start: datetime, end: datetime, deadline: datetime | None, *, rs
         raise EventRuleError("rsvp_deadline is required when requires_rsvp is true")
     if deadline is not None and deadline >= start:
         raise EventRuleError("rsvp_deadline must be before the event starts")
+
+
+def new_event_fields(request: EventCreate) -> dict[str, Any]:
+    """A create body's fields as a new event's columns, with the defaults §2 derives: RSVP
+    answers `going`/`not_going` when RSVPs are asked for, reminders to `all` for a mandatory
+    event."""
+    fields = {key: stored(value) for key, value in msgspec.structs.asdict(request).items()}
+    if fields["reminder_target"] is None:
+        mandatory = request.is_mandatory
+        fields["reminder_target"] = ReminderTarget.ALL if mandatory else ReminderTarget.GOING
+    if request.requires_rsvp and request.allowed_rsvp_statuses is None:
+        fields["allowed_rsvp_statuses"] = list(DEFAULT_ANSWERS)
+    return fields

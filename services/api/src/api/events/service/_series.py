@@ -4,18 +4,16 @@
 from datetime import datetime
 from uuid import UUID, uuid4
 
-import msgspec
-
 from api.events.errors import EventInUseError, EventNotFoundError, EventRuleError, invalid_field
 from api.events.recurrence import Recurrence, RecurrenceError, expand, recurrence_problem
 from api.events.schemas import CancelRequest, EventResponse, RecurringCreate, SeriesCancelled
 from api.events.service._booking import Booking
-from api.events.service._rules import DEFAULT_ANSWERS, check_times, event_facts, stored
+from api.events.service._rules import check_times, event_facts, new_event_fields
 from api.events.service._shapes import event_response
 from shared.db.integrity import ClashError
 from shared.db.types import utc_now
 from shared.events.contracts.events import EventCancelled, EventDeleted, SeriesCreated
-from shared.models import Event, ReminderTarget
+from shared.models import Event
 
 # Fields only the parent of a series carries; its children keep the pattern alone (§4.3).
 PARENT_ONLY = (
@@ -154,12 +152,7 @@ class SeriesTopic(Booking):
         self, request: RecurringCreate, occurrences: list[tuple[datetime, datetime]]
     ) -> tuple[Event, list[Event]]:
         """The parent (first occurrence, with every recurrence field) and its children."""
-        fields = {key: stored(value) for key, value in msgspec.structs.asdict(request).items()}
-        if fields["reminder_target"] is None:
-            mandatory = request.is_mandatory
-            fields["reminder_target"] = ReminderTarget.ALL if mandatory else ReminderTarget.GOING
-        if request.requires_rsvp and request.allowed_rsvp_statuses is None:
-            fields["allowed_rsvp_statuses"] = list(DEFAULT_ANSWERS)
+        fields = new_event_fields(request)
         # Each occurrence's RSVP deadline keeps the first one's distance from the start.
         lead = (
             request.start_datetime - request.rsvp_deadline
