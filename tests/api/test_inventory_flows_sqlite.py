@@ -72,3 +72,23 @@ async def test_assign_issue_checkout_and_the_batches_round_trip(inprocess: InPro
             )
         )
         assert tuple(counters.one()) == (1, 3)
+
+
+async def test_the_list_and_the_scan_read_the_same_items_as_the_detail(
+    inprocess: InProcess,
+) -> None:
+    organization_id, admin = await inprocess.department()
+    async with inprocess.seed() as session:
+        category = await factories.inventory_category(session, organization_id, name="Radios")
+        item = await factories.inventory_item(
+            session, organization_id, category_id=category.id, barcode="SQ-RADIO-1"
+        )
+    path = f"{BASE}/items/{item.id}"
+    detail = (await inprocess.api.get(path, headers=admin)).json()
+    listed = (await inprocess.api.get(f"{BASE}/items", headers=admin)).json()["items"]
+    scanned = (await inprocess.api.get(f"{BASE}/lookup?code=radio-1", headers=admin)).json()
+    assert detail["category_name"] == "Radios"
+    assert listed == [detail]
+    assert [(hit["item"], hit["matched_field"]) for hit in scanned["results"]] == [
+        (detail, "barcode")
+    ]

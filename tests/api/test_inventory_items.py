@@ -205,6 +205,28 @@ class TestCodesAreUnique:
 
 
 class TestList:
+    def test_a_listed_item_is_its_detail_without_the_holder_s_name(self, dept: Department) -> None:
+        tag = unique("shape")
+        category = seed_category(dept, name=f"Radios {tag}")
+        with dept.signed_in(dept.admin_username) as admin:
+            item = create_item(
+                admin,
+                name=f"Radio {tag}",
+                category_id=category,
+                purchase_price="1234.5",
+                purchase_date="2025-03-04",
+                custom_fields={"channel": 7},
+                restricted_to_positions=["captain"],
+                weight=1.25,
+            )
+            holder, _ = dept.add_member()
+            assigned = admin.post(f"{ITEMS}/{item['id']}/assign", json={"user_id": holder})
+            assert assigned.status_code == 200, assigned.text
+            detail = admin.get(f"{ITEMS}/{item['id']}").json()
+            listed = admin.get(ITEMS, params={"search": tag}).json()["items"]
+        assert detail["assigned_to_name"] is not None
+        assert listed == [{**detail, "assigned_to_name": None}]
+
     def test_filters_search_sorting_and_paging(self, dept: Department) -> None:
         tag = unique("t")
         tools = seed_category(dept, item_type="tool")

@@ -4,7 +4,7 @@ from collections.abc import Sequence
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import ColumnElement, Select, func, or_, select
+from sqlalchemy import ColumnElement, Row, Select, func, or_, select
 from sqlalchemy.orm import InstrumentedAttribute
 
 from api.inventory.lookup_index import LOOKUP_FIELDS, Values
@@ -59,22 +59,25 @@ class ItemRepository(TenantRepository[InventoryItem]):
 
     async def list_page(
         self, filters: ItemFilters, *, sort_by: str, descending: bool, skip: int, limit: int
-    ) -> tuple[list[tuple[InventoryItem, str | None]], int]:
-        """A page of items (medical ones left out) with their category's name, and the count
-        of all that match."""
+    ) -> tuple[Sequence[Row[Any]], int]:
+        """A page of items (medical ones left out), and the count of all that match.
+
+        The page is rows of the item's columns and its `category_name`, not model objects: a
+        page of 50 items as objects cost a third of the request again (issue 12's list bench).
+        """
         stmt = self._filtered(filters)
         counted = stmt.with_only_columns(func.count(), maintain_column_froms=True)
         total = await self.session.scalar(counted)
         column = SORTABLE.get(sort_by, InventoryItem.name)
         order = column.desc() if descending else column.asc()
+        columns = (*InventoryItem.__table__.columns, InventoryCategory.name.label("category_name"))
         page = (
-            stmt.add_columns(InventoryCategory.name)
+            stmt.with_only_columns(*columns, maintain_column_froms=True)
             .order_by(order, InventoryItem.id)
             .offset(skip)
             .limit(limit)
         )
-        rows = await self.session.execute(page)
-        return [(item, category) for item, category in rows], int(total or 0)
+        return (await self.session.execute(page)).all(), int(total or 0)
 
     def _filtered(self, filters: ItemFilters) -> Select[InventoryItem]:
         # Items of no category stay visible; those of a medical category belong elsewhere.

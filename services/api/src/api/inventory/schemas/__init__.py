@@ -47,6 +47,7 @@ from api.inventory.schemas._items import (
     ItemUpdate,
     RetireRequest,
     item_read,
+    list_reads,
 )
 from api.inventory.schemas._lookup import HistoryEvent, ItemHistory, LookupHit, LookupRead
 from api.inventory.schemas._storage import StorageAreaRead
@@ -100,4 +101,5 @@ __all__ = [
     "StorageAreaRead",
     "UnassignRequest",
     "item_read",
+    "list_reads",
 ]

@@ -1,5 +1,6 @@
 """Item bodies and the item shape (spec inventory.md §6.2, §7.2)."""
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
@@ -224,6 +225,12 @@ class ItemFilters:
     style: GarmentStyle | None = None
     search: str | None = None
     active_only: bool = True
+
+
+def list_reads(rows: Iterable[object]) -> list[ItemRead]:
+    """Items as the list answers them, from rows of the items' columns and `category_name`
+    (holder names stay null in lists, §6.2 #6)."""
+    return msgspec.convert(list(rows), list[ItemRead], from_attributes=True)
 
 
 def item_read(

@@ -12,6 +12,7 @@ from api.inventory.schemas import (
     LookupHit,
     LookupRead,
     item_read,
+    list_reads,
 )
 from api.inventory.service._base import InventoryServiceBase
 from api.inventory.service._history import history_events
@@ -29,8 +30,7 @@ class ItemReading(InventoryServiceBase):
         rows, total = await self.items.list_page(
             filters, sort_by=sort_by, descending=descending, skip=skip, limit=limit
         )
-        items = [item_read(item, category_name=category) for item, category in rows]
-        return ItemPage(items=items, total=total, skip=skip, limit=limit)
+        return ItemPage(items=list_reads(rows), total=total, skip=skip, limit=limit)
 
     async def get_item(self, item_id: UUID) -> ItemRead:
         """One item, retired ones included, with its holder's name (404 when not ours)."""
