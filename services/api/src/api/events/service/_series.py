@@ -33,12 +33,6 @@ class SeriesTopic(Booking):
 
     async def create_series(self, request: RecurringCreate) -> list[EventResponse]:
         """Every occurrence of the series, computed in the department's zone (§4.3 [fix])."""
-        check_times(
-            request.start_datetime,
-            request.end_datetime,
-            request.rsvp_deadline,
-            rsvp=request.requires_rsvp,
-        )
         zone = await self._zone()
         end_date = request.recurrence_end_date
         rule = Recurrence(
@@ -52,8 +46,14 @@ class SeriesTopic(Booking):
             exceptions=frozenset(request.recurrence_exceptions or ()),
         )
         problem = recurrence_problem(rule)
-        if problem is not None:
+        if problem is not None:  # a 422, so before the 400s (§4.2's order)
             raise invalid_field(problem[0])
+        check_times(
+            request.start_datetime,
+            request.end_datetime,
+            request.rsvp_deadline,
+            rsvp=request.requires_rsvp,
+        )
         try:
             occurrences = expand(request.start_datetime, request.end_datetime, zone, rule)
         except RecurrenceError as exc:
