@@ -1,6 +1,5 @@
 """Item bodies and the item shape (spec inventory.md §6.2, §7.2)."""
 
-from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
@@ -227,10 +226,10 @@ class ItemFilters:
     active_only: bool = True
 
 
-def list_reads(rows: Iterable[object]) -> list[ItemRead]:
-    """Items as the list answers them, from rows of the items' columns and `category_name`
+def list_reads(rows: list[dict[str, Any]]) -> list[ItemRead]:
+    """Items as the list answers them, from the items' columns and `category_name` by name
     (holder names stay null in lists, §6.2 #6)."""
-    return msgspec.convert(list(rows), list[ItemRead], from_attributes=True)
+    return msgspec.convert(rows, list[ItemRead])
 
 
 def item_read(
