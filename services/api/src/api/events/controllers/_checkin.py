@@ -39,6 +39,7 @@ class CheckInController(Controller):
             ResponseHeader(
                 name=ALREADY,
                 documentation_only=True,
+                value="true",  # its only value; also what gives the header its schema
                 description="`true` when the caller had already checked in (the body is that "
                 "RSVP, unchanged)",
             )
