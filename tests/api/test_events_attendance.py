@@ -271,8 +271,12 @@ class TestOverride:
         assert answer.json()["detail"] == "RSVP not found"
         assert self.patch(dept, self.path(UNKNOWN, user_id), {}).status_code == 404
         seed_rsvp(dept, event_id, user_id)
-        negative = {"override_duration_minutes": -1}
-        assert self.patch(dept, self.path(event_id, user_id), negative).status_code == 422
+        for bad in (
+            {"override_duration_minutes": -1},
+            {"override_check_in_at": "1000-01-01T00:00:00Z"},  # outside what the column holds
+            {"override_check_out_at": "0001-01-01T00:00:00+01:00"},  # no UTC time at all
+        ):
+            assert self.patch(dept, self.path(event_id, user_id), bad).status_code == 422
 
 
 class TestRemove:

@@ -147,6 +147,14 @@ class TestClosing:
         assert event["actual_end_time"] is not None
         assert "event_ended" in audit_types(dept, event_id)
 
+    def test_times_outside_the_calendar_are_422(self, dept: Department) -> None:
+        event_id = started(dept)
+        for body in (
+            {"actual_start_time": "1899-12-31T23:59:59Z"},
+            {"actual_end_time": "2200-01-01T00:00:00Z"},
+        ):
+            assert manage(dept, at(event_id, "record-times"), body).status_code == 422
+
     def test_cancelled_events_cannot_be_ended_or_timed(self, dept: Department) -> None:
         event_id = started(dept, is_cancelled=True)
         assert manage(dept, at(event_id, "end-event")).status_code == 400
