@@ -110,3 +110,19 @@ async def test_an_edit_moving_into_a_booking_made_at_the_same_moment_is_refused(
 
     assert sorted(answer.status_code for answer in answers) in ([200, 409], [201, 409])
     assert await events_at(org, room) == 1
+
+
+async def test_bookings_of_different_locations_at_once_all_succeed(
+    org: SignedInOrganization,
+) -> None:
+    rooms = [await a_location(org) for _ in range(8)]
+
+    answers: list[httpx.Response] = await asyncio.gather(
+        *(
+            org.api.post(EVENTS, json=booking(room, 0, f"Drill {n}"), headers=org.admin)
+            for n, room in enumerate(rooms)
+        )
+    )
+
+    assert [answer.status_code for answer in answers] == [201] * 8
+    assert [await events_at(org, room) for room in rooms] == [1] * 8

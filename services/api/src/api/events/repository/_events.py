@@ -115,8 +115,11 @@ class EventRepository(TenantRepository[Event]):
         """Titles of the events (drafts too, cancelled ones not) holding the location for part
         of the half-open `[start, end)`, earliest first: touching intervals do not clash.
 
-        A locking read: it runs under the location's lock and must see what the request that
-        held the lock before committed, whatever this transaction's snapshot holds.
+        A plain read, run under the location's lock with no plain read before it in the
+        transaction: InnoDB takes the snapshot at the first plain read, so it holds every
+        booking the lock's previous holders committed. A locking read would be fresh anyway,
+        but its gap locks reach into the next location's rows of the index, and two bookings of
+        neighbouring locations would deadlock.
         """
         stmt = (
             select(Event.title)
@@ -129,7 +132,6 @@ class EventRepository(TenantRepository[Event]):
             )
             .order_by(Event.start_datetime, Event.id)
             .limit(CLASHES_NAMED)
-            .with_for_update(read=True)
         )
         if excluding is not None:
             stmt = stmt.where(Event.id != excluding)

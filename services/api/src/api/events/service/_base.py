@@ -29,8 +29,9 @@ AUDIT_CATEGORY = "events"
 class EventsServiceBase:
     """One request's caller, repositories, audit trail and outbox, all in its transaction.
 
-    Lock order of every events flow: the location (when a booking is checked), then the event
-    (several in id order), then its RSVP rows, the audit trail last.
+    Lock order of every events flow: the event (several in id order), then the location being
+    booked, then its RSVP rows, the audit trail last. A booking check makes no plain read
+    before the location's lock (`EventRepository.location_clashes`).
     """
 
     principal: Principal

@@ -9,7 +9,6 @@ import msgspec
 
 from api.events.errors import (
     EventInUseError,
-    EventNotFoundError,
     EventRuleError,
     OrganizationNotFoundError,
 )
@@ -142,16 +141,11 @@ class CalendarTopic(Booking):
             for key, value in msgspec.structs.asdict(request).items()
             if value is not msgspec.UNSET
         }
-        current = await self.events.get(event_id)
-        if current is None:
-            raise EventNotFoundError
-        # The location is locked before the event (the events' lock order).
-        location_id = sent.get("location_id", current.location_id)
-        if location_id is not None:
-            await self._lock_location(location_id)
+        # The event, then its location (the events' lock order), before any plain read: the
+        # booking check's snapshot must be taken under the location's lock.
         event = await self._open_event(event_id)
-        if "location_id" not in sent and event.location_id not in (None, location_id):
-            location_id = event.location_id  # moved meanwhile: lock its new place too
+        location_id = sent.get("location_id", event.location_id)
+        if location_id is not None:
             await self._lock_location(location_id)
         changed = sorted(key for key, value in sent.items() if getattr(event, key) != value)
         start = sent.get("start_datetime", event.start_datetime)
