@@ -10,6 +10,7 @@ from tests.e2e.department import Department, Platform, running_platform
 
 # The shared platform signs its audit trail, so the integrity tests need no platform of their own.
 AUDIT_LOG_SIGNING_KEY = "audit-integrity-test-key-6f1d0c2e9a8b7c6d5e4f3a2b1c0d9e8f"
+PING_SECONDS = 1.0
 
 
 @pytest.fixture(scope="session")
@@ -17,7 +18,11 @@ def shared_platform(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Platfo
     """The worker's platform on a MariaDB database of its own, with no organization yet."""
     workdir = tmp_path_factory.mktemp("shared-platform")
     with running_platform(
-        workdir, "shared", AUDIT_LOG_SIGNING_KEY=AUDIT_LOG_SIGNING_KEY
+        workdir,
+        "shared",
+        AUDIT_LOG_SIGNING_KEY=AUDIT_LOG_SIGNING_KEY,
+        # Idle sockets are pinged within a test's patience (tests/e2e/test_inventory_live.py).
+        WEBSOCKET_PING_SECONDS=str(PING_SECONDS),
     ) as platform:
         yield platform
 

@@ -12,12 +12,14 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
+import aiohttp
 import httpx
 import pytest
 from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import ConnectionClosed, InvalidStatus
 from websockets.typing import Origin
 
+from tests.e2e.conftest import PING_SECONDS
 from tests.e2e.department import Department
 from tests.e2e.stack import another_instance
 
@@ -103,6 +105,43 @@ class TestFrames:
                 frame = await next_frame(ws, "item_checked_out")
                 assert time.monotonic() - asked <= 1.0
                 assert frame["data"]["item_id"] == item.json()["id"]
+
+
+class TestIdle:
+    async def test_an_idle_socket_is_pinged_through_the_gateway_and_still_gets_frames(
+        self, dept: Department
+    ) -> None:
+        url = dept.gateway.replace("http://", "ws://") + SOCKET
+        with dept.signed_in(dept.admin_username) as admin:
+            cookies = "; ".join(f"{k}={v}" for k, v in admin.cookies.items())
+            async with (
+                aiohttp.ClientSession() as http,
+                # No pings of its own and none answered for it: the test sees the server's.
+                http.ws_connect(
+                    url,
+                    origin=dept.gateway,
+                    headers={"Cookie": cookies},
+                    autoping=False,
+                    heartbeat=None,
+                ) as ws,
+            ):
+                idle_since = time.monotonic()
+                for _ in range(3):
+                    message = await ws.receive(timeout=PING_SECONDS * 3)
+                    assert message.type is aiohttp.WSMsgType.PING
+                    await ws.pong(message.data)
+                assert time.monotonic() - idle_since >= 2 * PING_SECONDS
+                created = admin.post("/api/v1/inventory/items", json={"name": "Pike pole"})
+                assert created.status_code == 201, created.text
+                async with asyncio.timeout(FRAME_SECONDS):
+                    while (message := await ws.receive()).type is aiohttp.WSMsgType.PING:
+                        await ws.pong(message.data)
+                assert message.type is aiohttp.WSMsgType.TEXT
+                frame = json.loads(message.data)
+                assert (frame["action"], frame["data"]["item_id"]) == (
+                    "item_created",
+                    created.json()["id"],
+                )
 
 
 class TestAcrossInstances:

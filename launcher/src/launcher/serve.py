@@ -148,6 +148,8 @@ def serve(service: str) -> int:
         server_header=False,
         proxy_headers=False,
         timeout_graceful_shutdown=10,
+        ws_ping_interval=settings.websocket_ping_seconds,
+        ws_ping_timeout=settings.websocket_ping_seconds,
     )
     server = uvicorn.Server(config)
     server.run()

@@ -85,6 +85,10 @@ class Settings(BaseSettings):
     # Live inventory sockets one organization may hold on one api instance; past it a new
     # socket is closed with 1013 ("try again later") instead of starving the others.
     inventory_sockets_per_organization: int = Field(default=200, ge=1)
+    # Seconds between the pings a service sends on an idle WebSocket (and how long it waits for
+    # the answer): they keep proxies in front of the gateway from closing quiet sockets, and end
+    # sockets whose browser vanished.
+    websocket_ping_seconds: float = Field(default=20.0, gt=0, le=300)
 
     # Error reports older than this are deleted as new ones arrive (spec §4.1: 180, at least 30).
     error_report_retention_days: int = Field(default=180, ge=30)
