@@ -11,6 +11,7 @@ from tests.e2e.department import Department, Platform, running_platform
 # The shared platform signs its audit trail, so the integrity tests need no platform of their own.
 AUDIT_LOG_SIGNING_KEY = "audit-integrity-test-key-6f1d0c2e9a8b7c6d5e4f3a2b1c0d9e8f"
 PING_SECONDS = 1.0
+SOCKETS_PER_ORGANIZATION = 4
 
 
 @pytest.fixture(scope="session")
@@ -23,6 +24,8 @@ def shared_platform(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Platfo
         AUDIT_LOG_SIGNING_KEY=AUDIT_LOG_SIGNING_KEY,
         # Idle sockets are pinged within a test's patience (tests/e2e/test_inventory_live.py).
         WEBSOCKET_PING_SECONDS=str(PING_SECONDS),
+        # A cap a test can reach (each module's organization opens two sockets at most).
+        INVENTORY_SOCKETS_PER_ORGANIZATION=str(SOCKETS_PER_ORGANIZATION),
     ) as platform:
         yield platform
 

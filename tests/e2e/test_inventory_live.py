@@ -19,8 +19,8 @@ from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import ConnectionClosed, InvalidStatus
 from websockets.typing import Origin
 
-from tests.e2e.conftest import PING_SECONDS
-from tests.e2e.department import Department
+from tests.e2e.conftest import PING_SECONDS, SOCKETS_PER_ORGANIZATION
+from tests.e2e.department import Department, Platform
 from tests.e2e.stack import another_instance
 
 pytestmark = pytest.mark.e2e
@@ -32,6 +32,13 @@ FRAME_SECONDS = 10.0
 def dept(department: Department) -> Department:
     """The module's organization on the worker's shared platform (tests/e2e/conftest.py)."""
     return department
+
+
+@pytest.fixture(scope="module")
+def full(shared_platform: Platform) -> Department:
+    """Another organization, whose sockets the cap test alone opens: none of an earlier test
+    may still be counted when it fills the cap."""
+    return shared_platform.new_department()
 
 
 @asynccontextmanager
@@ -192,6 +199,24 @@ class TestRefusals:
         with dept.signed_in(username) as member:
             async with socket(dept, member) as ws:
                 assert await closed_with(ws) == 4003
+
+    async def test_past_the_organization_s_cap_a_socket_closes_with_1013(
+        self, dept: Department, full: Department
+    ) -> None:
+        with (
+            full.signed_in(full.admin_username) as crowd,
+            dept.signed_in(dept.admin_username) as admin,
+        ):
+            async with contextlib.AsyncExitStack() as held:
+                for _ in range(SOCKETS_PER_ORGANIZATION):
+                    await held.enter_async_context(socket(full, crowd))
+                async with socket(full, crowd) as refused:
+                    assert await closed_with(refused) == 1013
+                async with socket(dept, admin) as elsewhere:  # the cap is per organization
+                    created = admin.post("/api/v1/inventory/items", json={"name": "Spanner"})
+                    assert created.status_code == 201, created.text
+                    frame = await next_frame(elsewhere, "item_created")
+                    assert frame["data"]["item_id"] == created.json()["id"]
 
     async def test_it_closes_within_a_second_of_the_session_ending(self, dept: Department) -> None:
         with dept.signed_in(dept.admin_username) as admin:
