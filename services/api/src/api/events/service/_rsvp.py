@@ -35,8 +35,10 @@ class RSVPTopic(AttendingBase):
     async def rsvp(self, event_id: UUID, request: RSVPRequest) -> RSVPResponse:
         """Create or overwrite the caller's answer. A full event stores `going` as
         `waitlisted` (still 200); leaving `going` gives the seat to the waitlist's head."""
-        now = utc_now()
         event = await self._locked_event(event_id)
+        # Read the clock under the event's lock: a first answer's time is its queue position,
+        # so answers taken one after the other must be stamped in that order (§8.2).
+        now = utc_now()
         _refuse_answer(event, request.status, now)
         user_id = self.principal.user_id
         row = await self.rsvps.lock(event.id, user_id)
