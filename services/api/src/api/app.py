@@ -21,6 +21,7 @@ from api.notifications.controllers import (
     NotificationController,
     RuleController,
 )
+from api.notifications.holder_mail import HOLDER_CHANGE_MAIL
 from api.organization.controllers import OrganizationController
 from api.roles.controllers import RoleController
 from api.seeding import seed_system_roles
@@ -47,7 +48,7 @@ SPEC = ServiceSpec(
         EVENTS_ROUTER,
     ],
     uses_events=True,
-    scheduled=(*DAILY_JOBS, RSVP_REMINDERS),
+    scheduled=(*DAILY_JOBS, HOLDER_CHANGE_MAIL, RSVP_REMINDERS),
 )
 
 

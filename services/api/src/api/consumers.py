@@ -18,10 +18,15 @@ from api.notifications.from_calendar import notify_calendar
 from api.notifications.from_events import notify_from_event
 from api.notifications.from_inventory import notify_inventory_change
 from api.notifications.from_stock import notify_stock_low
+from api.notifications.holder_mail import mail_holder_changes
 from api.notifications.triggers import DUE_BACK
 from shared.app import ConsumerSpec
 from shared.events.contracts.audit import AuditDeferred
-from shared.events.contracts.inventory import MemberHoldingsChanged, StockLow
+from shared.events.contracts.inventory import (
+    HolderChangesSettled,
+    MemberHoldingsChanged,
+    StockLow,
+)
 from shared.events.envelope import Envelope
 from shared.mailer import Mailer
 from shared.models import AuditLog
@@ -74,11 +79,14 @@ def _inventory_handler(settings: Settings) -> Callable[[Envelope, AsyncSession],
     mailer = Mailer(settings)
 
     async def handle(envelope: Envelope, session: AsyncSession) -> None:
-        # The daily reminders are one notice each; holder changes fold into a pending entry.
+        # The daily reminders are one notice each; holder changes fold into a pending entry,
+        # which is mailed once its hour has settled.
         if envelope.type in DUE_BACK:
             await notify_from_event(session, envelope, settings, mailer)
         elif envelope.type == StockLow.subject:
             await notify_stock_low(session, envelope, settings, mailer)
+        elif envelope.type == HolderChangesSettled.subject:
+            await mail_holder_changes(session, envelope, settings, mailer)
         else:
             await notify_inventory_change(session, envelope)
 

@@ -73,11 +73,11 @@ async def deliver(
         organization_id=envelope.organization_id,
         actor_id=envelope.actor_id,
     )
-    await _email(writer, draft, member, envelope=envelope, settings=settings, mailer=mailer)
+    await email(writer, draft, member, envelope=envelope, settings=settings, mailer=mailer)
     return entry
 
 
-async def _email(
+async def email(
     writer: InboxWriter,
     draft: Draft,
     member: User,

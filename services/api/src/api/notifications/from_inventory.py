@@ -7,7 +7,7 @@ last hour: a change is added to its list, or cancels the opposite change already
 left with no change is withdrawn (expired and read, as addendum §5.5 resolves prompts). Once the
 member has read it, or after the hour, the next change starts a new entry. The changes are kept
 in the entry's metadata, with the id of the event each came from, so a redelivered event adds
-nothing; the e-mail of §8 is the daily jobs' (it can read the same list).
+nothing. Once the hour is over the entry is mailed as it stands (`holder_mail.py`).
 """
 
 import enum

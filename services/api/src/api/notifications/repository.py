@@ -2,7 +2,7 @@
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from uuid import UUID
 
 from sqlalchemy import ColumnElement, and_, case, delete, func, or_, select, update
@@ -236,6 +236,30 @@ class InboxWriter(TenantRepository[NotificationLog]):
             .order_by(NotificationLog.created_at.desc(), NotificationLog.id.desc())
             .limit(1)
             .with_for_update()
+        )
+        return (await self.session.scalars(stmt)).first()
+
+    async def digests_begun(
+        self, category: str, start: datetime, end: datetime, *, folded_for: timedelta
+    ) -> list[NotificationLog]:
+        """The in-app entries of `category` begun from `start` until `end`, withdrawn ones
+        left out; an entry takes changes (and a later `sent_at`) for `folded_for` after."""
+        stmt = self.scoped().where(
+            NotificationLog.channel == NotificationChannel.IN_APP,
+            NotificationLog.category == category,
+            # sent_at first: it is indexed, and never earlier than created_at.
+            NotificationLog.sent_at >= start,
+            NotificationLog.sent_at < end + folded_for,
+            NotificationLog.created_at >= start,
+            NotificationLog.created_at < end,
+            or_(NotificationLog.expires_at.is_(None), NotificationLog.expires_at > end),
+        )
+        return list((await self.session.scalars(stmt)).all())
+
+    async def in_app_entry(self, entry_id: UUID) -> NotificationLog | None:
+        """One of the organization's inbox entries."""
+        stmt = self.scoped().where(
+            NotificationLog.id == entry_id, NotificationLog.channel == NotificationChannel.IN_APP
         )
         return (await self.session.scalars(stmt)).first()
 

@@ -134,6 +134,15 @@ class MemberHoldingsChanged(EventData, frozen=True, kw_only=True):
     remaining_count: int
 
 
+class HolderChangesSettled(EventData, frozen=True, kw_only=True):
+    """A member's inbox entry of an hour's holder changes will change no more: §8's
+    consolidated e-mail of it is due."""
+
+    subject: ClassVar[str] = "logbook.api.inventory.holder_changes_settled"
+    user_id: UUID
+    entry_id: UUID
+
+
 class DueCheckout(msgspec.Struct, frozen=True, kw_only=True):
     """One open checkout in a daily reminder."""
 
