@@ -1,6 +1,5 @@
 """Rows the events area reads but does not own: locations, the organization, RSVP holders."""
 
-from collections.abc import Iterable
 from uuid import UUID
 
 from sqlalchemy import select
@@ -23,15 +22,14 @@ class ReferenceRepository(TenantRepository[Location]):
         stmt = self.scoped().where(Location.id == location_id).with_for_update()
         return (await self.session.scalars(stmt)).first()
 
-    async def location_names(self, location_ids: Iterable[UUID | None]) -> dict[UUID, str]:
-        """Names of these locations of the organization."""
-        ids = {location_id for location_id in location_ids if location_id is not None}
-        if not ids:
-            return {}
-        stmt = select(Location.id, Location.name).where(
-            Location.organization_id == self.organization_id, Location.id.in_(ids)
+    async def location_name(self, location_id: UUID | None) -> str | None:
+        """The name of the organization's location (an event's `location_name`), else None."""
+        if location_id is None:
+            return None
+        stmt = select(Location.name).where(
+            Location.organization_id == self.organization_id, Location.id == location_id
         )
-        return {row[0]: row[1] for row in await self.session.execute(stmt)}
+        return await self.session.scalar(stmt)
 
     async def organization(self) -> Organization | None:
         """The caller's organization row (its time zone and settings)."""

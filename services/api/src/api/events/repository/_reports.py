@@ -7,7 +7,7 @@ from uuid import UUID
 
 from sqlalchemy import ColumnElement, case, func, select
 
-from api.events.repository._roster import Person
+from api.events.repository._roster import PERSON_COLUMNS, Person
 from shared.db.repository import TenantRepository
 from shared.models import EventRSVP, RSVPStatus, User
 
@@ -64,14 +64,7 @@ class ReportRepository(TenantRepository[EventRSVP]):
         """The event's check-ins with their members, latest first."""
         stmt = (
             select(
-                User.id,
-                User.first_name,
-                User.last_name,
-                User.username,
-                User.email,
-                EventRSVP.checked_in_at,
-                EventRSVP.status,
-                EventRSVP.guest_count,
+                EventRSVP.checked_in_at, EventRSVP.status, EventRSVP.guest_count, *PERSON_COLUMNS
             )
             .join(User, User.id == EventRSVP.user_id)
             .where(
@@ -85,6 +78,6 @@ class ReportRepository(TenantRepository[EventRSVP]):
         # A checked-in row always has its time; the filter only satisfies the type.
         return [
             CheckIn(Person(user_id, first, last, username, email), at, status, guests)
-            for user_id, first, last, username, email, at, status, guests in rows
+            for at, status, guests, user_id, first, last, username, email in rows
             if at is not None
         ]

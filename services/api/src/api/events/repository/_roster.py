@@ -27,6 +27,10 @@ class Person:
         return " ".join(part for part in (self.first_name, self.last_name) if part) or self.username
 
 
+# The columns a `Person` is built from, in the order of its fields.
+PERSON_COLUMNS = (User.id, User.first_name, User.last_name, User.username, User.email)
+
+
 class RosterRepository(TenantRepository[User]):
     """Members of the caller's organization, read only."""
 
@@ -41,15 +45,13 @@ class RosterRepository(TenantRepository[User]):
 
     async def active(self, user_id: UUID) -> Person | None:
         """An active member of the organization, else None (another organization's too)."""
-        stmt = select(User.id, User.first_name, User.last_name, User.username, User.email).where(
-            User.id == user_id, *self._active()
-        )
+        stmt = select(*PERSON_COLUMNS).where(User.id == user_id, *self._active())
         row = (await self.session.execute(stmt)).first()
         return None if row is None else Person(*row)
 
     async def person(self, user_id: UUID) -> Person | None:
         """A member of the organization whatever their status (an RSVP outlives activity)."""
-        stmt = select(User.id, User.first_name, User.last_name, User.username, User.email).where(
+        stmt = select(*PERSON_COLUMNS).where(
             User.id == user_id, User.organization_id == self.organization_id
         )
         row = (await self.session.execute(stmt)).first()
@@ -58,7 +60,7 @@ class RosterRepository(TenantRepository[User]):
     async def eligible(self) -> Sequence[Person]:
         """Active members sorted by last, then first name (§4.5 #14)."""
         stmt = (
-            select(User.id, User.first_name, User.last_name, User.username, User.email)
+            select(*PERSON_COLUMNS)
             .where(*self._active())
             .order_by(User.last_name, User.first_name, User.id)
         )

@@ -12,7 +12,7 @@ from uuid import UUID
 
 from sqlalchemy import func, select
 
-from api.events.repository._roster import Person
+from api.events.repository._roster import PERSON_COLUMNS, Person
 from shared.db.integrity import guarded
 from shared.db.repository import TenantRepository
 from shared.models import EventRSVP, RSVPHistory, RSVPStatus, User
@@ -102,7 +102,7 @@ class RSVPRepository(TenantRepository[EventRSVP]):
     ) -> list[tuple[EventRSVP, Person]]:
         """The event's RSVPs, latest first answer first, each with its member."""
         stmt = (
-            select(EventRSVP, User.id, User.first_name, User.last_name, User.username, User.email)
+            select(EventRSVP, *PERSON_COLUMNS)
             .join(User, User.id == EventRSVP.user_id)
             .where(
                 EventRSVP.organization_id == self.organization_id, EventRSVP.event_id == event_id

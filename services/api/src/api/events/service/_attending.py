@@ -13,12 +13,7 @@ from uuid import UUID
 
 import msgspec
 
-from api.events.errors import (
-    EventNotFoundError,
-    EventRuleError,
-    MemberNotFoundError,
-    RSVPClashError,
-)
+from api.events.errors import EventRuleError, MemberNotFoundError, RSVPClashError
 from api.events.repository import Person
 from api.events.schemas import RSVPResponse
 from api.events.service._base import EventsServiceBase, event_type_of
@@ -55,13 +50,6 @@ def rsvp_response(row: EventRSVP, person: Person | None, notice: str | None = No
 
 class AttendingBase(EventsServiceBase):
     """Answers and attendance of one event, always under the event's lock."""
-
-    async def _event(self, event_id: UUID) -> Event:
-        """The event for a manager's read (drafts included); 404 when unknown or foreign."""
-        found = await self.events.get(event_id)
-        if found is None:
-            raise EventNotFoundError
-        return found
 
     async def _member(self, user_id: UUID) -> Person:
         """An active member of the organization named in a body; 400 otherwise (§4.5)."""

@@ -58,12 +58,23 @@ class EventsServiceBase:
         """An audit entry of the events category for this request's caller."""
         await self.audit.record(event_type, AUDIT_CATEGORY, "info", **data)
 
-    async def _visible_event(self, event_id: UUID) -> Event:
-        """The event as the caller may see it: a draft is unknown to non-managers (§4.1 [fix])."""
+    async def _event(self, event_id: UUID) -> Event:
+        """The event, drafts included (a manager's read); 404 when unknown or foreign."""
         found = await self.events.get(event_id)
-        if found is None or (found.is_draft and not self.manages):
+        if found is None:
             raise EventNotFoundError
         return found
+
+    async def _visible_event(self, event_id: UUID) -> Event:
+        """The event as the caller may see it (`_shown`)."""
+        return self._shown(await self._event(event_id))
+
+    def _shown(self, event: Event) -> Event:
+        """The event, unless it is a draft and the caller no manager: a draft is unknown to
+        members on every read and action (§4.1 [fix])."""
+        if event.is_draft and not self.manages:
+            raise EventNotFoundError
+        return event
 
     async def _locked_event(self, event_id: UUID) -> Event:
         """The event, locked until commit and read afresh."""
@@ -74,15 +85,19 @@ class EventsServiceBase:
 
     async def _open_event(self, event_id: UUID) -> Event:
         """The event locked for a change that a cancelled event refuses (§8.9)."""
-        found = await self._locked_event(event_id)
-        if found.is_cancelled:
-            raise EventCancelledError
-        return found
+        return not_cancelled(await self._locked_event(event_id))
 
     async def _zone(self) -> ZoneInfo:
         """The department's time zone (UTC when unset or unknown)."""
         organization = await self.references.organization()
         return department_zone(organization.timezone if organization else None)
+
+
+def not_cancelled(event: Event) -> Event:
+    """The event, unless it is cancelled: it cannot be edited, checked into or ended (§8.9)."""
+    if event.is_cancelled:
+        raise EventCancelledError
+    return event
 
 
 def event_type_of(event: Event) -> EventType:

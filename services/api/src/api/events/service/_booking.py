@@ -32,6 +32,5 @@ class Booking(EventsServiceBase):
             raise LocationBookedError(f"The location is already booked at that time by: {named}")
 
     async def _response(self, event: Event, counts: EventCounts | None = None) -> EventResponse:
-        names = await self.references.location_names([event.location_id])
-        location_name = names.get(event.location_id) if event.location_id else None
+        location_name = await self.references.location_name(event.location_id)
         return event_response(event, location_name, counts)

@@ -7,11 +7,11 @@ from the request, and an event of another organization is unknown (404).
 from dataclasses import dataclass
 from uuid import UUID
 
-from api.events.errors import EventCancelledError, EventNotFoundError, EventRuleError
+from api.events.errors import EventRuleError
 from api.events.minutes import checkout_minutes
 from api.events.schemas import QRCheckInData, RSVPResponse
 from api.events.service._attending import AttendingBase, rsvp_response
-from api.events.service._base import event_type_of
+from api.events.service._base import event_type_of, not_cancelled
 from api.events.window import Verdict, check_in_window
 from shared.db.types import utc_now
 from shared.models import Event, RSVPStatus
@@ -31,11 +31,8 @@ class SelfCheckInTopic(AttendingBase):
 
     async def qr_check_in_data(self, event_id: UUID) -> QRCheckInData:
         """The event and its window as the QR page shows them; `is_valid` has no grace."""
-        event = await self._visible_event(event_id)
-        if event.is_cancelled:
-            raise EventCancelledError
+        event = not_cancelled(await self._visible_event(event_id))
         window = check_in_window(event)
-        names = await self.references.location_names([event.location_id])
         zone = await self._zone()
         return QRCheckInData(
             event_id=event.id,
@@ -50,7 +47,7 @@ class SelfCheckInTopic(AttendingBase):
             is_valid=window.is_open(utc_now()),
             location=event.location,
             location_id=event.location_id,
-            location_name=names.get(event.location_id) if event.location_id else None,
+            location_name=await self.references.location_name(event.location_id),
             require_checkout=event.require_checkout,
             timezone=zone.key,
             allow_guest_check_in=event.allow_guest_check_in,
@@ -58,7 +55,8 @@ class SelfCheckInTopic(AttendingBase):
 
     async def self_check_in(self, event_id: UUID, *, checkout: bool) -> SelfCheckIn:
         """Check the caller in (a `going` RSVP made if none, capacity ignored) or out."""
-        event = await self._own_event(event_id)
+        # A draft is unknown to members here too; a cancelled event is refused (§8.9).
+        event = not_cancelled(self._shown(await self._locked_event(event_id)))
         if checkout:
             return await self._check_out(event)
         now = utc_now()
@@ -92,13 +90,3 @@ class SelfCheckInTopic(AttendingBase):
         await self._record("event_checkout", event_id=str(event.id), user_id=str(user_id))
         await self._checked_out(event, user_id, now, "self")
         return SelfCheckIn(await self._answer(row))
-
-    async def _own_event(self, event_id: UUID) -> Event:
-        """The event locked for the caller's check-in: a draft is unknown to members as on
-        every read (§4.1 [fix]), a cancelled one refused (§8.9)."""
-        event = await self._locked_event(event_id)
-        if event.is_draft and not self.manages:
-            raise EventNotFoundError
-        if event.is_cancelled:
-            raise EventCancelledError
-        return event

@@ -79,8 +79,7 @@ class SeriesTopic(Booking):
                 pattern=request.recurrence_pattern.value,
             )
         )
-        names = await self.references.location_names([parent.location_id])
-        name = names.get(parent.location_id) if parent.location_id else None
+        name = await self.references.location_name(parent.location_id)
         return [event_response(event, name) for event in (parent, *children)]
 
     async def cancel_series(
@@ -143,9 +142,7 @@ class SeriesTopic(Booking):
 
     async def _parent_of(self, event_id: UUID) -> UUID:
         """The series' parent id: a child's id resolves to its parent (§4.3 [fix])."""
-        event = await self.events.get(event_id)
-        if event is None:
-            raise EventNotFoundError
+        event = await self._event(event_id)
         return event.recurrence_parent_id or event.id
 
     def _series_rows(
