@@ -16,11 +16,12 @@ from uuid import UUID
 import structlog
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from api.events.reminders_repository import ReminderRepository, upcoming
+from api.events.reminders_repository import upcoming
+from api.events.repository import EventRepository, ReferenceRepository, RosterRepository
 from api.events.service._rules import event_facts
 from shared.events.contracts.events import ReminderDue
 from shared.events.outbox import Outbox
-from shared.models import Event, ReminderTarget
+from shared.models import Event, ReminderTarget, RSVPStatus
 from shared.scheduled.work import ScheduledJob
 
 log = structlog.get_logger("api.events.reminders")
@@ -62,16 +63,17 @@ async def due(session: AsyncSession, now: datetime) -> list[str]:
 async def remind(session: AsyncSession, key: str, now: datetime) -> None:
     """Publish the reminder of `key` to the members its target names, if it is still due."""
     organization_id, event_id, _start, hours = key.split("/")
-    repository = ReminderRepository(session, UUID(organization_id))
+    organization = UUID(organization_id)
     # Locked: a cancellation or a move committing meanwhile is seen before anyone is reminded.
-    event = await repository.locked(UUID(event_id))
+    event = await EventRepository(session, organization).lock(UUID(event_id))
     if event is None or _current_key(event, now) != key:
         log.info("events.reminder_no_longer_due", key=key)
         return
     if event.reminder_target is ReminderTarget.ALL:
-        recipients = await repository.active_members()
+        recipients = await RosterRepository(session, organization).active_ids()
     else:
-        recipients = await repository.going(event.id)
+        going = (RSVPStatus.GOING,)
+        recipients = await ReferenceRepository(session, organization).holders(event.id, going)
     outbox = Outbox(session)
     for first in range(0, len(recipients), RECIPIENTS_PER_EVENT):
         outbox.add(

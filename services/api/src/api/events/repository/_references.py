@@ -35,14 +35,15 @@ class ReferenceRepository(TenantRepository[Location]):
         """The caller's organization row (its time zone and settings)."""
         return await self.session.get(Organization, self.organization_id)
 
-    async def told_members(self, event_id: UUID) -> list[UUID]:
-        """Members holding a `going` or `maybe` RSVP to the event now, in id order."""
+    async def holders(self, event_id: UUID, statuses: tuple[RSVPStatus, ...] = TOLD) -> list[UUID]:
+        """Members holding an RSVP of these statuses to the event now (by default those told
+        of its changes, `going` and `maybe`), in id order."""
         stmt = (
             select(EventRSVP.user_id)
             .where(
                 EventRSVP.organization_id == self.organization_id,
                 EventRSVP.event_id == event_id,
-                EventRSVP.status.in_(TOLD),
+                EventRSVP.status.in_(statuses),
             )
             .order_by(EventRSVP.user_id)
         )

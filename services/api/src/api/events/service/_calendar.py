@@ -165,7 +165,7 @@ class CalendarTopic(Booking):
         event.updated_by = self.principal.user_id
         await self.events.flush()
         significant = bool(SIGNIFICANT & set(changed))
-        told = await self.references.told_members(event.id) if significant else []
+        told = await self.references.holders(event.id) if significant else []
         await self._record(
             "event_updated", event_id=str(event.id), title=event.title, fields_changed=changed
         )
@@ -210,7 +210,7 @@ class CalendarTopic(Booking):
         event.cancelled_at = utc_now()
         event.updated_by = self.principal.user_id
         await self.events.flush()
-        told = await self.references.told_members(event.id) if request.send_notifications else []
+        told = await self.references.holders(event.id) if request.send_notifications else []
         await self._record(
             "event.cancelled",
             event_id=str(event.id),
