@@ -682,6 +682,39 @@ class TestVisibleEventTypes:
             {"value": "life", "label": "Life member"},
         ]
 
+    @pytest.mark.parametrize(
+        "events",
+        [
+            {"visible_event_types": 5, "custom_event_categories": "hose"},
+            {"visible_event_types": [["training"], "TRAINING", None, "training"]},
+            {"custom_event_categories": [{"value": {"a": 1}}, {"value": "hose", "color": 3}]},
+            {"visible_custom_categories": {"hose": True}},
+            "not a section",
+        ],
+    )
+    def test_a_malformed_events_section_falls_back_instead_of_a_500(
+        self, dept: Department, events: object
+    ) -> None:
+        # `events` is a free key of the settings document: stored as the admin sent it.
+        with dept.signed_in(dept.admin_username) as admin:
+            saved = admin.patch("/api/v1/organization/settings", json={"events": events})
+            assert saved.status_code == 200, saved.text
+            response = admin.get(VISIBLE_TYPES)
+        assert response.status_code == 200, response.text
+        body = response.json()
+        assert set(body["visible_event_types"]) <= {
+            "business_meeting",
+            "public_education",
+            "training",
+            "other",
+        }
+        assert all(isinstance(entry["value"], str) for entry in body["custom_event_categories"])
+        assert all(
+            entry["color"] is None or isinstance(entry["color"], str)
+            for entry in body["custom_event_categories"]
+        )
+        assert all(isinstance(value, str) for value in body["visible_custom_categories"])
+
 
 class TestPermissionsAndTenancy:
     def manage_routes(self, event_id: str) -> list[tuple[str, str, dict[str, Any] | None]]:

@@ -2,7 +2,6 @@
 (spec events.md §4.1, §4.2)."""
 
 from dataclasses import replace
-from typing import Any
 from uuid import UUID
 
 import msgspec
@@ -15,18 +14,17 @@ from api.events.errors import (
 from api.events.repository import EventCounts
 from api.events.schemas import (
     CancelRequest,
-    CustomCategory,
     EventCreate,
     EventFilters,
     EventListItem,
     EventResponse,
     EventUpdate,
-    MembershipTypeOption,
     VisibleEventTypes,
 )
 from api.events.service._booking import Booking
 from api.events.service._rules import check_times, event_facts, new_event_fields, stored
 from api.events.service._shapes import list_item
+from api.events.visible_types import visible_event_types
 from shared.db.integrity import ClashError
 from shared.db.types import utc_now
 from shared.events.contracts.events import (
@@ -36,24 +34,11 @@ from shared.events.contracts.events import (
     EventPublished,
     EventUpdated,
 )
-from shared.models import Event, EventType
+from shared.models import Event
 
 # Changes the `going`/`maybe` members are told about (§4.2, §8.11).
 SIGNIFICANT = frozenset({"title", "start_datetime", "end_datetime", "location", "location_id"})
 BOOKING = frozenset({"location_id", "start_datetime", "end_datetime"})
-DEFAULT_VISIBLE = [
-    EventType.BUSINESS_MEETING,
-    EventType.PUBLIC_EDUCATION,
-    EventType.TRAINING,
-    EventType.OTHER,
-]
-# The membership-tier schema's defaults (members spec §2.2), for an organization without tiers.
-DEFAULT_TIERS = [
-    ("probationary", "Probationary"),
-    ("active", "Active"),
-    ("senior", "Senior"),
-    ("life", "Life"),
-]
 
 
 class CalendarTopic(Booking):
@@ -75,33 +60,7 @@ class CalendarTopic(Booking):
         organization = await self.references.organization()
         if organization is None:
             raise OrganizationNotFoundError
-        settings = organization.settings or {}
-        # The event module's settings section (its endpoints are LATER; see §10).
-        section = settings.get("events")
-        events = section if isinstance(section, dict) else {}
-        known = {member.value for member in EventType}
-        visible = [
-            EventType(value)
-            for value in events.get("visible_event_types") or DEFAULT_VISIBLE
-            if value in known
-        ]
-        categories = [
-            CustomCategory(
-                value=str(entry["value"]),
-                label=str(entry.get("label") or entry["value"]),
-                color=entry.get("color"),
-            )
-            for entry in events.get("custom_event_categories") or []
-            if isinstance(entry, dict) and entry.get("value")
-        ]
-        return VisibleEventTypes(
-            visible_event_types=visible,
-            custom_event_categories=categories,
-            visible_custom_categories=[
-                str(value) for value in events.get("visible_custom_categories") or []
-            ],
-            membership_types=_membership_types(settings),
-        )
+        return visible_event_types(organization.settings)
 
     async def get_event(self, event_id: UUID) -> EventResponse:
         """One event with its counts and the caller's status; drafts 404 for members."""
@@ -227,21 +186,3 @@ class CalendarTopic(Booking):
             )
         )
         return await self._response(event)
-
-
-def _membership_types(settings: dict[str, Any]) -> list[MembershipTypeOption]:
-    """The organization's tiers by their order, else the schema's defaults."""
-    section = settings.get("membership_tiers")
-    tiers = section.get("tiers") if isinstance(section, dict) else None
-    if not isinstance(tiers, list) or not tiers:
-        return [MembershipTypeOption(value=value, label=label) for value, label in DEFAULT_TIERS]
-    valid = [tier for tier in tiers if isinstance(tier, dict) and tier.get("id")]
-    ordered = sorted(valid, key=lambda tier: _order(tier.get("sort_order")))
-    return [
-        MembershipTypeOption(value=str(tier["id"]), label=str(tier.get("name") or tier["id"]))
-        for tier in ordered
-    ]
-
-
-def _order(value: object) -> int:
-    return value if isinstance(value, int) else 0
