@@ -43,7 +43,11 @@ class RSVPRepository(TenantRepository[EventRSVP]):
         stmt = (
             select(func.count())
             .select_from(EventRSVP)
-            .where(EventRSVP.event_id == event_id, EventRSVP.status == RSVPStatus.GOING)
+            .where(
+                EventRSVP.organization_id == self.organization_id,
+                EventRSVP.event_id == event_id,
+                EventRSVP.status == RSVPStatus.GOING,
+            )
             .with_for_update(read=True)
         )
         return int(await self.session.scalar(stmt) or 0)
