@@ -748,6 +748,29 @@ class TestPermissionsAndTenancy:
             ]
         assert statuses == [201, 200, 200, 200, 204]
 
+    @pytest.mark.parametrize(
+        ("permissions", "manages"),
+        [
+            (["events.*"], True),
+            (["*"], True),
+            # Defined by the original but never checked in this slice (§1): they grant nothing.
+            (["events.view", "events.create", "events.edit", "events.delete"], False),
+        ],
+    )
+    def test_permission_matching_for_routes_and_drafts(
+        self, dept: Department, permissions: list[str], manages: bool
+    ) -> None:
+        draft = seed_event(dept, is_draft=True)
+        user_id, username = dept.add_member("member")
+        dept.assign(user_id, dept.add_role(permissions))
+        with dept.signed_in(username) as client:
+            created = client.post(EVENTS, json=event_body())
+            detail = client.get(f"{EVENTS}/{draft}")
+            listed = client.get(EVENTS, params={"include_drafts": "true"}).json()
+        assert created.status_code == (201 if manages else 403)
+        assert detail.status_code == (200 if manages else 404)
+        assert (draft in [item["id"] for item in listed]) is manages
+
     def test_without_a_session_every_route_is_401(self, dept: Department) -> None:
         event_id = seed_event(dept)
         with dept.client() as anonymous:
