@@ -20,7 +20,6 @@ from api.events.schemas._calendar import (
     VisibleEventTypes,
 )
 from api.events.schemas._checkin import QRCheckInData, SelfCheckInRequest
-from api.events.schemas._common import as_utc
 from api.events.schemas._reports import CheckInMonitoringStats, EventStats, RecentCheckIn
 from api.events.schemas._rsvp import EligibleMember, RSVPRequest, RSVPResponse
 from api.events.schemas._series import RecurringCreate, SeriesCancelled
@@ -51,5 +50,4 @@ __all__ = [
     "SelfCheckInRequest",
     "SeriesCancelled",
     "VisibleEventTypes",
-    "as_utc",
 ]

@@ -7,7 +7,7 @@ from uuid import UUID
 import msgspec
 from msgspec import Meta
 
-from api.events.schemas._common import as_utc
+from api.events.schemas._common import utc_fields
 from api.events.schemas._rsvp import RSVPText
 from shared.models import RSVPStatus
 
@@ -43,10 +43,7 @@ class OverrideRequest(msgspec.Struct, kw_only=True):
     override_duration_minutes: OverrideMinutes | None = None
 
     def __post_init__(self) -> None:
-        if self.override_check_in_at is not None:
-            self.override_check_in_at = as_utc(self.override_check_in_at)
-        if self.override_check_out_at is not None:
-            self.override_check_out_at = as_utc(self.override_check_out_at)
+        utc_fields(self, "override_check_in_at", "override_check_out_at")
 
 
 class RecordTimesRequest(msgspec.Struct, kw_only=True):
@@ -56,10 +53,7 @@ class RecordTimesRequest(msgspec.Struct, kw_only=True):
     actual_end_time: datetime | None = None
 
     def __post_init__(self) -> None:
-        if self.actual_start_time is not None:
-            self.actual_start_time = as_utc(self.actual_start_time)
-        if self.actual_end_time is not None:
-            self.actual_end_time = as_utc(self.actual_end_time)
+        utc_fields(self, "actual_start_time", "actual_end_time")
 
 
 class FinalizeResult(msgspec.Struct, kw_only=True):

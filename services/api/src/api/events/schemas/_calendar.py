@@ -21,7 +21,7 @@ from api.events.schemas._common import (
     Reason,
     ReminderHours,
     Title,
-    as_utc,
+    utc_fields,
 )
 from shared.models import (
     CheckInWindowType,
@@ -75,10 +75,7 @@ class EventCreate(msgspec.Struct, kw_only=True):
     is_draft: bool = False
 
     def __post_init__(self) -> None:
-        self.start_datetime = as_utc(self.start_datetime)
-        self.end_datetime = as_utc(self.end_datetime)
-        if self.rsvp_deadline is not None:
-            self.rsvp_deadline = as_utc(self.rsvp_deadline)
+        utc_fields(self, "start_datetime", "end_datetime", "rsvp_deadline")
         if self.end_datetime <= self.start_datetime:
             raise ValueError("end_datetime must be after start_datetime")
         if self.requires_rsvp and self.rsvp_deadline is None:
@@ -119,10 +116,7 @@ class EventUpdate(msgspec.Struct, kw_only=True):
     is_draft: bool | UnsetType = UNSET
 
     def __post_init__(self) -> None:
-        for field in ("start_datetime", "end_datetime", "rsvp_deadline"):
-            value = getattr(self, field)
-            if isinstance(value, datetime):
-                setattr(self, field, as_utc(value))
+        utc_fields(self, "start_datetime", "end_datetime", "rsvp_deadline")
         _check_answers(self.allowed_rsvp_statuses)
 
 

@@ -38,3 +38,11 @@ def as_utc(value: datetime) -> datetime:
     if not EARLIEST <= moment < LATEST:
         raise ValueError("datetime out of range")
     return moment
+
+
+def utc_fields(body: object, *names: str) -> None:
+    """The body's named datetimes in UTC (`as_utc`), in place; null and unset ones stay."""
+    for field in names:
+        value = getattr(body, field)
+        if isinstance(value, datetime):
+            setattr(body, field, as_utc(value))

@@ -8,7 +8,7 @@ import msgspec
 from msgspec import Meta
 
 from api.events.schemas._calendar import EventCreate
-from api.events.schemas._common import as_utc
+from api.events.schemas._common import utc_fields
 from shared.models import RecurrencePattern
 
 Weekday = Annotated[int, Meta(ge=0, le=6)]  # 0 = Monday
@@ -34,8 +34,7 @@ class RecurringCreate(EventCreate, kw_only=True):
 
     def __post_init__(self) -> None:
         super().__post_init__()
-        if self.recurrence_end_date is not None:
-            self.recurrence_end_date = as_utc(self.recurrence_end_date)
+        utc_fields(self, "recurrence_end_date")
 
 
 class SeriesCancelled(msgspec.Struct, kw_only=True):
