@@ -257,6 +257,32 @@ class TestCreateRules:
         assert response.status_code == 422
         assert errors_of(response.json()) == ["event_type"]  # the first missing one
 
+    @pytest.mark.parametrize("field", ["custom_fields", "attachments"])
+    def test_a_document_nested_deeper_than_the_database_takes_is_422(
+        self, dept: Department, field: str
+    ) -> None:
+        # MariaDB's JSON check refuses a document nested deeper than 32 levels: it was a 503.
+        def nested(depth: int) -> dict[str, Any]:
+            document: dict[str, Any] = {"leaf": True}
+            for _ in range(depth - 1):
+                document = {"next": document}
+            return document
+
+        def value(depth: int) -> Any:
+            return nested(depth) if field == "custom_fields" else [nested(depth - 1)]
+
+        with dept.signed_in(dept.admin_username) as admin:
+            kept = admin.post(EVENTS, json=event_body(**{field: value(16)}))
+            refused = admin.post(EVENTS, json=event_body(**{field: value(40)}))
+            assert kept.status_code == 201, kept.text
+            edited = admin.patch(f"{EVENTS}/{kept.json()['id']}", json={field: value(40)})
+            read = admin.get(f"{EVENTS}/{kept.json()['id']}").json()
+        assert kept.json()[field] == value(16)
+        for response in (refused, edited):
+            assert response.status_code == 422, response.text
+            assert response.json()["code"] == "LB-VAL-001"
+        assert read[field] == value(16)
+
     def test_a_deadline_not_before_the_start_is_400(self, dept: Department) -> None:
         start = in_days(7)
         with dept.signed_in(dept.admin_username) as admin:
