@@ -6,14 +6,25 @@ from dataclasses import dataclass
 from datetime import datetime
 from uuid import UUID
 
-from sqlalchemy import ColumnElement, case, func, or_, select
+import msgspec
+from sqlalchemy import (
+    ColumnElement,
+    RowMapping,
+    ScalarSelect,
+    bindparam,
+    case,
+    func,
+    or_,
+    select,
+)
 
-from api.events.schemas import EventFilters
+from api.events.schemas import EventFilters, EventListItem
 from shared.db.integrity import guarded
 from shared.db.repository import TenantRepository
 from shared.models import Event, EventRSVP, Location, RSVPStatus
 
 CLASHES_NAMED = 3  # a double-booking refusal names this many clashing events (§4.2)
+CALLER = "caller"  # the bound parameter of the listed events' own-status column
 
 
 @dataclass(frozen=True)
@@ -25,6 +36,40 @@ class EventCounts:
     not_going_count: int = 0
     maybe_count: int = 0
     user_status: RSVPStatus | None = None
+
+
+def _answers(*conditions: ColumnElement[bool]) -> ScalarSelect[int]:
+    """How many RSVPs of the listed event meet the conditions."""
+    return (
+        select(func.count())
+        .where(EventRSVP.event_id == Event.id, *conditions)
+        .correlate(Event)
+        .scalar_subquery()
+    )
+
+
+_COMPUTED = ("location_name", "rsvp_count", "going_count", "user_rsvp_status")
+# A list's events as EventListItem shows them, in one statement with their counts and the
+# caller's own status: the dashboard's call and a year's list are the calendar's hot reads.
+# The counts read only the RSVP indexes (event, status: one range per event), where a grouped
+# query filtered on the RSVPs' organization read every RSVP row (a year's list: 15,000 row
+# reads, about 90 ms). They are scoped through the event they correlate with, which the outer
+# query keeps to the caller's organization. Built once: only the filters differ per call.
+LISTED = select(
+    *(
+        getattr(Event, field.name)
+        for field in msgspec.structs.fields(EventListItem)
+        if field.name not in _COMPUTED
+    ),
+    Location.name.label("location_name"),
+    _answers().label("rsvp_count"),
+    _answers(EventRSVP.status == RSVPStatus.GOING).label("going_count"),
+    select(EventRSVP.status)
+    .where(EventRSVP.event_id == Event.id, EventRSVP.user_id == bindparam(CALLER))
+    .correlate(Event)
+    .scalar_subquery()
+    .label("user_rsvp_status"),
+).outerjoin(Location, Location.id == Event.location_id)
 
 
 class EventRepository(TenantRepository[Event]):
@@ -43,14 +88,11 @@ class EventRepository(TenantRepository[Event]):
         return (await self.session.scalars(stmt)).first()
 
     async def list_page(
-        self, filters: EventFilters, *, skip: int, limit: int
-    ) -> Sequence[tuple[Event, str | None]]:
-        """A page of events by start time, each with its location's name."""
-        stmt = (
-            select(Event, Location.name)
-            .outerjoin(Location, Location.id == Event.location_id)
-            .where(Event.organization_id == self.organization_id)
-        )
+        self, filters: EventFilters, caller: UUID, *, skip: int, limit: int
+    ) -> Sequence[RowMapping]:
+        """A page of events by start time, each with its location's name, its RSVP counts and
+        the caller's own status (the columns of `LISTED`)."""
+        stmt = LISTED.where(Event.organization_id == self.organization_id)
         if filters.event_type is not None:
             stmt = stmt.where(Event.event_type == filters.event_type)
         if filters.custom_category is not None:
@@ -75,10 +117,11 @@ class EventRepository(TenantRepository[Event]):
         if not filters.include_drafts:
             stmt = stmt.where(Event.is_draft.is_(False))
         page = stmt.order_by(Event.start_datetime, Event.id).offset(skip).limit(limit)
-        return [(event, name) for event, name in (await self.session.execute(page)).all()]
+        return (await self.session.execute(page, {CALLER: caller})).mappings().all()
 
     async def counts(self, event_ids: Iterable[UUID], user_id: UUID) -> dict[UUID, EventCounts]:
-        """RSVP counts of these events and the caller's status on each, in one query."""
+        """RSVP counts of these events and the caller's status on each, in one query (an
+        event's detail; lists take theirs from `list_page`)."""
         ids = list(event_ids)
         if not ids:
             return {}

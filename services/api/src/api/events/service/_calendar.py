@@ -51,9 +51,8 @@ class CalendarTopic(Booking):
         managers who ask for them (§4.1 [fix])."""
         if filters.include_drafts and not self.manages:
             filters = replace(filters, include_drafts=False)
-        rows = await self.events.list_page(filters, skip=skip, limit=limit)
-        counts = await self.events.counts((event.id for event, _ in rows), self.principal.user_id)
-        return [list_item(event, name, counts.get(event.id, EventCounts())) for event, name in rows]
+        rows = await self.events.list_page(filters, self.principal.user_id, skip=skip, limit=limit)
+        return [list_item(row) for row in rows]
 
     async def visible_event_types(self) -> VisibleEventTypes:
         """The organization's event tabs and categories, and its membership tiers (§4.1)."""

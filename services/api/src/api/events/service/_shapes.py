@@ -3,14 +3,14 @@
 from typing import Any
 
 import msgspec
+from sqlalchemy import RowMapping
 
 from api.events.repository import EventCounts
 from api.events.schemas import EventListItem, EventResponse
 from api.events.service._base import event_type_of
-from shared.models import Event
+from shared.models import Event, EventType
 
 _RESPONSE_FIELDS = tuple(field.name for field in msgspec.structs.fields(EventResponse))
-_LIST_FIELDS = tuple(field.name for field in msgspec.structs.fields(EventListItem))
 
 
 def _attributes(event: Event, names: tuple[str, ...]) -> dict[str, Any]:
@@ -35,14 +35,9 @@ def event_response(
     return msgspec.convert(fields, EventResponse)
 
 
-def list_item(event: Event, location_name: str | None, counts: EventCounts) -> EventListItem:
-    """The event in a list, with its counts and the caller's own status."""
-    fields = _attributes(event, _LIST_FIELDS)
-    fields.update(
-        event_type=event_type_of(event),
-        location_name=location_name,
-        rsvp_count=counts.rsvp_count,
-        going_count=counts.going_count,
-        user_rsvp_status=counts.user_status,
+def list_item(row: RowMapping) -> EventListItem:
+    """An event in a list from its row of `EventRepository.list_page`, which holds the list's
+    fields with the counts and the caller's own status; a stored null type reads `other`."""
+    return msgspec.convert(
+        {**row, "event_type": row["event_type"] or EventType.OTHER}, EventListItem
     )
-    return msgspec.convert(fields, EventListItem)
