@@ -27,6 +27,7 @@ from tests.api.events_attendance_support import (
 from tests.api.events_support import (
     EVENTS,
     audit_types,
+    iso,
     manager,
     outbox_data,
     seed_event,
@@ -244,6 +245,20 @@ class TestOverride:
         assert first.status_code == second.status_code == 200, second.text
         assert second.json()["override_duration_minutes"] == 45
         assert outbox_data(dept, "logbook.api.event.checked_in") == []  # already checked in
+
+    def test_an_override_does_not_finalize(self, dept: Department) -> None:
+        event_id = started(dept, minutes_ago=200)  # ended 80 minutes ago, not finalized
+        user_id, _ = person(dept)
+        seed_rsvp(dept, event_id, user_id, checked_in=True, checked_in_at=now())
+        answer = self.patch(
+            dept, self.path(event_id, user_id), {"override_check_in_at": iso(now())}
+        )
+        assert answer.status_code == 200, answer.text
+        assert answer.json()["attendance_duration_minutes"] is None
+        with dept.signed_in(manager(dept)) as client:
+            event = client.get(f"{EVENTS}/{event_id}").json()
+        assert event["custom_fields"] is None  # no finalize marker
+        assert outbox_data(dept, "logbook.api.event.attendance_finalized") == []
 
     @pytest.mark.parametrize(
         "body",
