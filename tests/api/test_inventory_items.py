@@ -75,6 +75,23 @@ class TestCreate:
         assert audit_types(dept, item["id"]) == ["inventory_item_created"]
         assert outbox_subjects(dept, item["id"]) == ["logbook.api.inventory.item_created"]
 
+    def test_custom_fields_nested_deeper_than_a_json_column_takes_are_refused(
+        self, dept: Department
+    ) -> None:
+        def nested(depth: int) -> dict[str, Any]:
+            document: dict[str, Any] = {"leaf": True}
+            for _ in range(depth - 1):
+                document = {"next": document}
+            return document
+
+        with dept.signed_in(dept.admin_username) as admin:
+            kept = create_item(admin, custom_fields=nested(20))
+            deep = admin.post(ITEMS, json={"name": "Deep", "custom_fields": nested(40)})
+            edit = admin.patch(f"{ITEMS}/{kept['id']}", json={"custom_fields": nested(40)})
+        assert kept["custom_fields"] == nested(20)
+        for refused in (deep, edit):  # MariaDB's JSON check made these a 503
+            assert (refused.status_code, refused.json()["detail"]) == (400, "Malformed JSON body")
+
     def test_generated_barcodes_follow_the_counter_and_skip_taken_numbers(
         self, dept: Department
     ) -> None:

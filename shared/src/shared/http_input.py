@@ -31,6 +31,10 @@ from shared.errors import MalformedBodyError, UnsupportedMediaTypeError, error_b
 # Request headers a service reads (names and values): what browsers send with our cookies many
 # times over. The gateway reads more before giving up, so that larger ones get this JSON 431.
 MAX_HEADER_BYTES = 32 * 1024
+# JSON bodies nested deeper are refused: MariaDB's JSON columns refuse documents nested more
+# than 32 levels (their JSON_VALID check, a 503 once the row is written), and no form of ours
+# nests a tenth as deep. One limit here covers every free-form document a body may carry.
+MAX_JSON_DEPTH = 32
 log = structlog.get_logger("shared.http_input")
 
 
@@ -49,10 +53,27 @@ class JsonRequest(Request[Any, Any, State]):
         except (RecursionError, UnicodeDecodeError) as exc:
             # msgspec raises these (not a DecodeError) for deep nesting and bad UTF-8 in strings.
             raise MalformedBodyError(reason=type(exc).__name__) from exc
+        if _deeper_than(decoded, MAX_JSON_DEPTH):
+            raise MalformedBodyError(reason="too_deep")
         body = self.route_handler.parsed_data_field
         if body is not None:
             refuse_non_booleans(decoded, body.annotation)
         return decoded
+
+
+def _deeper_than(decoded: Any, limit: int) -> bool:
+    """Whether objects and lists nest more than `limit` levels (the body itself is one)."""
+    level = [decoded] if isinstance(decoded, (dict, list)) else []
+    for _ in range(limit):
+        level = [
+            child
+            for value in level
+            for child in (value.values() if isinstance(value, dict) else value)
+            if isinstance(child, (dict, list))
+        ]
+        if not level:
+            return False
+    return True
 
 
 def refuse_non_booleans(decoded: Any, annotation: Any) -> None:

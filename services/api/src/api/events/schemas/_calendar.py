@@ -21,7 +21,6 @@ from api.events.schemas._common import (
     Reason,
     ReminderHours,
     Title,
-    check_depth,
     utc_fields,
 )
 from shared.models import (
@@ -77,7 +76,6 @@ class EventCreate(msgspec.Struct, kw_only=True):
 
     def __post_init__(self) -> None:
         utc_fields(self, "start_datetime", "end_datetime", "rsvp_deadline")
-        check_depth(self, "custom_fields", "attachments")
         if self.end_datetime <= self.start_datetime:
             raise ValueError("end_datetime must be after start_datetime")
         if self.requires_rsvp and self.rsvp_deadline is None:
@@ -119,7 +117,6 @@ class EventUpdate(msgspec.Struct, kw_only=True):
 
     def __post_init__(self) -> None:
         utc_fields(self, "start_datetime", "end_datetime", "rsvp_deadline")
-        check_depth(self, "custom_fields", "attachments")
         _check_answers(self.allowed_rsvp_statuses)
 
 

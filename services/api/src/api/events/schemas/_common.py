@@ -1,6 +1,5 @@
 """Field types the event bodies share (spec events.md §1, §2)."""
 
-from collections.abc import Iterable
 from datetime import UTC, datetime
 from typing import Annotated, Any
 
@@ -39,30 +38,6 @@ def as_utc(value: datetime) -> datetime:
     if not EARLIEST <= moment < LATEST:
         raise ValueError("datetime out of range")
     return moment
-
-
-# MariaDB keeps a JSON column under a check that refuses documents nested deeper than 32
-# levels, a 5xx once the row is written; the free-form documents of an event stay well inside.
-DOCUMENT_DEPTH = 16
-
-
-def check_depth(body: object, *names: str) -> None:
-    """A ValueError (the body's 422) when a named free-form document nests its objects and
-    lists more than DOCUMENT_DEPTH levels deep; null and unset ones pass."""
-    for field in names:
-        level = _containers([getattr(body, field)])
-        for _ in range(DOCUMENT_DEPTH):
-            level = _containers(
-                child
-                for item in level
-                for child in (item.values() if isinstance(item, dict) else item)
-            )
-        if level:
-            raise ValueError(f"{field} is nested more than {DOCUMENT_DEPTH} levels deep")
-
-
-def _containers(values: Iterable[Any]) -> list[dict[str, Any] | list[Any]]:
-    return [value for value in values if isinstance(value, (dict, list))]
 
 
 def utc_fields(body: object, *names: str) -> None:
