@@ -172,10 +172,10 @@ class TestModules:
                 f"{ORG}/modules", json={"notifications": False, "training": False, "nope": 1}
             )
             on = admin.patch(f"{ORG}/modules", json={"notifications": True})
-        assert before["enabled_modules"] == [*ESSENTIALS, "inventory", "notifications"]
+        assert before["enabled_modules"] == [*ESSENTIALS, "training", "inventory", "notifications"]
         assert off.status_code == 200
         assert off.json()["module_settings"]["notifications"] is False
-        assert off.json()["module_settings"]["training"] is False  # not served here
+        assert off.json()["module_settings"]["training"] is False
         assert off.json()["enabled_modules"] == [*ESSENTIALS, "inventory"]
         assert on.json()["enabled_modules"] == [*ESSENTIALS, "inventory", "notifications"]
         assert len(on.json()["module_settings"]) == 20

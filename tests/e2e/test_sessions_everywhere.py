@@ -71,10 +71,11 @@ class TestApiAuthentication:
             "documents",
             "roles",
             "settings",
+            "training",
             "inventory",
             "notifications",
         ]
-        assert body["module_settings"]["training"] is False  # not served yet: hidden
+        assert body["module_settings"]["training"] is True
 
     def test_without_a_cookie_the_api_answers_401(self, stack: Stack) -> None:
         response = httpx.get(

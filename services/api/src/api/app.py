@@ -25,6 +25,7 @@ from api.notifications.holder_mail import HOLDER_CHANGE_MAIL
 from api.organization.controllers import OrganizationController
 from api.roles.controllers import RoleController
 from api.seeding import seed_system_roles
+from api.training.controllers import TRAINING_ROUTER
 from shared.app import ServiceSpec, create_service_app
 from shared.settings import Settings
 
@@ -46,6 +47,7 @@ SPEC = ServiceSpec(
         INVENTORY_ROUTER,
         inventory_socket,
         EVENTS_ROUTER,
+        TRAINING_ROUTER,
     ],
     uses_events=True,
     scheduled=(*DAILY_JOBS, HOLDER_CHANGE_MAIL, RSVP_REMINDERS),

@@ -37,6 +37,22 @@ from shared.models.organization import Organization
 from shared.models.outbox import OutboxMessage, ProcessedEvent
 from shared.models.places import Location, OperationalRank
 from shared.models.scheduled import ScheduledRun
+from shared.models.training import (
+    DueDateType,
+    LeaveType,
+    MemberLeaveOfAbsence,
+    RequirementFrequency,
+    RequirementSource,
+    RequirementType,
+    TrainingCategory,
+    TrainingCourse,
+    TrainingRecord,
+    TrainingRequirement,
+    TrainingSession,
+    TrainingStatus,
+    TrainingType,
+    TrainingWaiver,
+)
 
 __all__ = [
     "AssignmentType",
@@ -46,6 +62,7 @@ __all__ = [
     "ChargeStatus",
     "CheckInWindowType",
     "CheckoutRecord",
+    "DueDateType",
     "ErrorLog",
     "Event",
     "EventRSVP",
@@ -59,7 +76,9 @@ __all__ = [
     "ItemIssuance",
     "ItemStatus",
     "ItemType",
+    "LeaveType",
     "Location",
+    "MemberLeaveOfAbsence",
     "MemberStatus",
     "NotificationChannel",
     "NotificationLog",
@@ -74,11 +93,22 @@ __all__ = [
     "RSVPStatus",
     "RecurrencePattern",
     "ReminderTarget",
+    "RequirementFrequency",
+    "RequirementSource",
+    "RequirementType",
     "ScheduledRun",
     "StandardSize",
     "StorageArea",
     "StorageType",
     "TrackingType",
+    "TrainingCategory",
+    "TrainingCourse",
+    "TrainingRecord",
+    "TrainingRequirement",
+    "TrainingSession",
+    "TrainingStatus",
+    "TrainingType",
+    "TrainingWaiver",
     "User",
     "UserPosition",
 ]

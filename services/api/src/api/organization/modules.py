@@ -29,10 +29,10 @@ MODULE_DEFAULTS = {
     "medical_supplies": False,
 }
 # The configurable modules this backend serves: the one list a module joins when its routes
-# land (training next). Only these can be on; the rest stays hidden and a request
+# land. Only these can be on; the rest stays hidden and a request
 # to switch one on is refused. Keeping one configurable key true stops the shell from treating
 # the organization as unconfigured.
-SERVED = frozenset({"inventory", "notifications"})
+SERVED = frozenset({"inventory", "notifications", "training"})
 
 
 def modules_for(settings: dict[str, Any]) -> ModulesRead:

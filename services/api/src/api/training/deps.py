@@ -1,0 +1,40 @@
+"""Dependencies of the training controllers: the training service of each request."""
+
+from litestar.di import NamedDependency, Provide
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from api.audit.trail import AuditTrail
+from api.deps import COMMON_DEPENDENCIES
+from api.training.repository import (
+    CategoryRepository,
+    CourseRepository,
+    MemberRepository,
+    RecordRepository,
+)
+from api.training.service import TrainingService
+from shared.events.outbox import Outbox
+from shared.principal import Principal
+
+
+def provide_training_service(
+    db_session: NamedDependency[AsyncSession],
+    principal: NamedDependency[Principal],
+    audit: NamedDependency[AuditTrail],
+) -> TrainingService:
+    """The caller's training, in the request's transaction, with its audit trail and outbox."""
+    org = principal.organization_id
+    return TrainingService(
+        principal=principal,
+        categories=CategoryRepository(db_session, org),
+        courses=CourseRepository(db_session, org),
+        records=RecordRepository(db_session, org),
+        members=MemberRepository(db_session, org),
+        audit=audit,
+        outbox=Outbox(db_session),
+    )
+
+
+TRAINING_DEPENDENCIES = {
+    **COMMON_DEPENDENCIES,
+    "training": Provide(provide_training_service, sync_to_thread=False),
+}

@@ -1,0 +1,5 @@
+"""The training service: rules, audit entries and events of one request."""
+
+from api.training.service._service import TrainingService
+
+__all__ = ["TrainingService"]

@@ -1,0 +1,13 @@
+"""The one training service of a request, its methods grouped by topic in the modules beside it.
+
+A topic is a base class over `TrainingServiceBase` (`_base.py`); a new topic adds its module and
+one base here.
+"""
+
+from api.training.service._bulk import BulkTopic
+from api.training.service._library import LibraryTopic
+from api.training.service._records import RecordTopic
+
+
+class TrainingService(LibraryTopic, RecordTopic, BulkTopic):
+    """The organization's training: the course library and members' records."""
