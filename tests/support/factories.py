@@ -29,8 +29,16 @@ from shared.models import (
     Location,
     Organization,
     Position,
+    RequirementFrequency,
+    RequirementType,
     RSVPStatus,
     StorageArea,
+    TrainingCategory,
+    TrainingCourse,
+    TrainingRecord,
+    TrainingRequirement,
+    TrainingStatus,
+    TrainingType,
     User,
     UserPosition,
 )
@@ -235,3 +243,60 @@ async def event_rsvp(
         **fields,
     }
     return await _saved(session, EventRSVP(**values))
+
+
+async def training_category(
+    session: AsyncSession, organization_id: uuid.UUID, **fields: object
+) -> TrainingCategory:
+    """An active training category of the organization."""
+    values: dict[str, object] = {
+        "organization_id": organization_id,
+        "name": unique("Category "),
+        **fields,
+    }
+    return await _saved(session, TrainingCategory(**values))
+
+
+async def training_course(
+    session: AsyncSession, organization_id: uuid.UUID, **fields: object
+) -> TrainingCourse:
+    """An active course of the library (`continuing_education`, never expiring, unless given)."""
+    values: dict[str, object] = {
+        "organization_id": organization_id,
+        "name": unique("Course "),
+        "training_type": TrainingType.CONTINUING_EDUCATION,
+        **fields,
+    }
+    return await _saved(session, TrainingCourse(**values))
+
+
+async def training_record(
+    session: AsyncSession, organization_id: uuid.UUID, user_id: uuid.UUID, **fields: object
+) -> TrainingRecord:
+    """A completed record of the member: 2 hours of continuing education today (UTC)."""
+    values: dict[str, object] = {
+        "organization_id": organization_id,
+        "user_id": user_id,
+        "course_name": unique("Course "),
+        "training_type": TrainingType.CONTINUING_EDUCATION,
+        "status": TrainingStatus.COMPLETED,
+        "completion_date": utc_now().date(),
+        "hours_completed": 2.0,
+        **fields,
+    }
+    return await _saved(session, TrainingRecord(**values))
+
+
+async def training_requirement(
+    session: AsyncSession, organization_id: uuid.UUID, **fields: object
+) -> TrainingRequirement:
+    """An active annual requirement of 10 hours for every member."""
+    values: dict[str, object] = {
+        "organization_id": organization_id,
+        "name": unique("Requirement "),
+        "requirement_type": RequirementType.HOURS,
+        "frequency": RequirementFrequency.ANNUAL,
+        "required_hours": 10.0,
+        **fields,
+    }
+    return await _saved(session, TrainingRequirement(**values))
