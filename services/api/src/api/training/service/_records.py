@@ -126,7 +126,7 @@ class RecordTopic(TrainingServiceBase):
         await self._record(
             "training_record_created",
             record_id=str(record.id),
-            user_id=str(record.user_id),
+            target_user_id=str(record.user_id),
             course_name=record.course_name,
             status=record.status.value,
             hours_completed=record.hours_completed,
@@ -169,7 +169,7 @@ class RecordTopic(TrainingServiceBase):
         await self._record(
             "training_record_updated",
             record_id=str(record.id),
-            user_id=str(record.user_id),
+            target_user_id=str(record.user_id),
             course_name=record.course_name,
             fields_changed=changed,
             completed=becomes_completed,
@@ -193,7 +193,7 @@ class RecordTopic(TrainingServiceBase):
             "training_record_voided",
             "warning",
             record_id=str(record.id),
-            user_id=str(record.user_id),
+            target_user_id=str(record.user_id),
             course_name=record.course_name,
             reason=reason,
         )
