@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from api.training.compliance._facts import (
+    COMPLETED,
     DEFAULT_MEMBERSHIP_TYPE,
     IN_PROGRESS,
     ROLLING,
@@ -93,7 +94,7 @@ def evaluate(
     """
     day = as_of(today, include_current_month(requirement, include_current_month_default))
     span = window(requirement, day)
-    counted = [record for record in records if _counts(record, requirement, span, day)]
+    counted = _counted(records, requirement, span, day)
     base = _target(requirement)
     target = base
     waived = active = 0
@@ -127,16 +128,28 @@ def evaluate(
     )
 
 
-def _counts(record: Record, requirement: Requirement, span: Window | None, day: date) -> bool:
-    """Completed, dated inside the window (any date when unwindowed), and recent enough."""
-    if not record.completed:
-        return False
-    done = record.completion_date
-    if span is not None and (done is None or not span.contains(done)):
-        return False
+def _counted(
+    records: Sequence[Record], requirement: Requirement, span: Window | None, day: date
+) -> list[Record]:
+    """Completed, dated inside the window (any date when unwindowed), and recent enough.
+
+    One pass with the bounds worked out first: the matrix calls this for every member and
+    requirement.
+    """
+    lowest = span.start if span else None
     if requirement.recency_days:
-        return done is not None and done >= day - timedelta(days=requirement.recency_days)
-    return True
+        earliest = day - timedelta(days=requirement.recency_days)
+        lowest = max(lowest, earliest) if lowest else earliest
+    if lowest is None:
+        return [record for record in records if record.status == COMPLETED]
+    highest = span.end if span else date.max
+    return [
+        record
+        for record in records
+        if record.status == COMPLETED
+        and record.completion_date is not None
+        and lowest <= record.completion_date <= highest
+    ]
 
 
 def _target(requirement: Requirement) -> float:
