@@ -21,7 +21,7 @@ from api.training.compliance._facts import (
     RequirementType,
     WaiverPeriod,
 )
-from api.training.compliance._proration import prorate
+from api.training.compliance._proration import Proration, prorate
 from api.training.compliance._windows import Window, as_of, include_current_month, window
 
 PRORATED_TYPES = frozenset({RequirementType.HOURS, RequirementType.SHIFTS, RequirementType.CALLS})
@@ -94,21 +94,11 @@ def evaluate(
     """
     day = as_of(today, include_current_month(requirement, include_current_month_default))
     span = window(requirement, day)
-    counted = _counted(records, requirement, span, day)
     base = _target(requirement)
-    target = base
-    waived = active = 0
-    if span is not None and base > 0 and requirement.requirement_type in PRORATED_TYPES:
-        rolling = requirement.due_date_type == ROLLING and requirement.rolling_period_months
-        proration = prorate(
-            base,
-            window=span,
-            rolling_months=rolling or None,
-            periods=periods,
-            requirement_id=requirement.id,
-        )
-        target, waived, active = proration.target, proration.waived_months, proration.active_months
-    verdict = _verdict(requirement, counted, records, target, day)
+    proration = _prorated(requirement, span, base, periods)
+    verdict = _verdict(
+        requirement, _counted(records, requirement, span, day), records, proration.target, day
+    )
     decisive = verdict.decisive
     expiry = decisive.expiration_date if decisive else None
     return Evaluation(
@@ -120,11 +110,27 @@ def evaluate(
         original_required_value=base
         if requirement.requirement_type in PRORATED_TYPES
         else verdict.required,
-        waived_months=waived,
-        active_months=active,
+        waived_months=proration.waived_months,
+        active_months=proration.active_months,
         as_of=day,
         window=span,
         due_date=_due_date(requirement, span, expiry),
+    )
+
+
+def _prorated(
+    requirement: Requirement, span: Window | None, base: float, periods: Iterable[WaiverPeriod]
+) -> Proration:
+    """Waivers lower only hours, shift and call targets above 0 over a bounded window (§2.2 #4)."""
+    if span is None or base <= 0 or requirement.requirement_type not in PRORATED_TYPES:
+        return Proration(base)
+    rolling = requirement.due_date_type == ROLLING and requirement.rolling_period_months
+    return prorate(
+        base,
+        window=span,
+        rolling_months=requirement.rolling_period_months if rolling else None,
+        periods=periods,
+        requirement_id=requirement.id,
     )
 
 
