@@ -27,6 +27,7 @@ from shared.models import (
     ItemIssuance,
     ItemType,
     Location,
+    MemberLeaveOfAbsence,
     Organization,
     Position,
     RequirementFrequency,
@@ -39,6 +40,7 @@ from shared.models import (
     TrainingRequirement,
     TrainingStatus,
     TrainingType,
+    TrainingWaiver,
     User,
     UserPosition,
 )
@@ -300,3 +302,30 @@ async def training_requirement(
         **fields,
     }
     return await _saved(session, TrainingRequirement(**values))
+
+
+async def training_waiver(
+    session: AsyncSession, organization_id: uuid.UUID, user_id: uuid.UUID, **fields: object
+) -> TrainingWaiver:
+    """An active training waiver of the member from today (UTC), open-ended, for every
+    requirement, unless given."""
+    values: dict[str, object] = {
+        "organization_id": organization_id,
+        "user_id": user_id,
+        "start_date": utc_now().date(),
+        **fields,
+    }
+    return await _saved(session, TrainingWaiver(**values))
+
+
+async def leave_of_absence(
+    session: AsyncSession, organization_id: uuid.UUID, user_id: uuid.UUID, **fields: object
+) -> MemberLeaveOfAbsence:
+    """An active leave of absence of the member from today (UTC), open-ended, unless given."""
+    values: dict[str, object] = {
+        "organization_id": organization_id,
+        "user_id": user_id,
+        "start_date": utc_now().date(),
+        **fields,
+    }
+    return await _saved(session, MemberLeaveOfAbsence(**values))

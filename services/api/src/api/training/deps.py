@@ -7,9 +7,11 @@ from api.audit.trail import AuditTrail
 from api.deps import COMMON_DEPENDENCIES
 from api.training.repository import (
     CategoryRepository,
+    ComplianceRepository,
     CourseRepository,
     MemberRepository,
     RecordRepository,
+    RequirementRepository,
 )
 from api.training.service import TrainingService
 from shared.events.outbox import Outbox
@@ -29,6 +31,8 @@ def provide_training_service(
         courses=CourseRepository(db_session, org),
         records=RecordRepository(db_session, org),
         members=MemberRepository(db_session, org),
+        requirements=RequirementRepository(db_session, org),
+        compliance=ComplianceRepository(db_session, org),
         audit=audit,
         outbox=Outbox(db_session),
     )

@@ -1,6 +1,23 @@
 """Bodies and shapes of the training routes, by topic in the modules beside this one."""
 
 from api.training.schemas._bulk import BulkDuplicate, BulkEntry, BulkRequest, BulkResult
+from api.training.schemas._compliance import (
+    ComplianceMatrix,
+    ComplianceSummary,
+    ExpiringCertification,
+    HoursSummary,
+    MatrixCell,
+    MatrixMember,
+    MatrixRequirement,
+    MyCertification,
+    MyRecord,
+    MyTrainingSummary,
+    RequirementDetail,
+    RequirementProgress,
+    RequirementsSummary,
+    UserTrainingStats,
+    Visibility,
+)
 from api.training.schemas._library import (
     CategoryCreate,
     CategoryRead,
@@ -18,6 +35,13 @@ from api.training.schemas._records import (
     RecordRead,
     RecordUpdate,
 )
+from api.training.schemas._requirements import (
+    ChecklistItem,
+    ChecklistItemRead,
+    RequirementCreate,
+    RequirementRead,
+    RequirementUpdate,
+)
 
 __all__ = [
     "AttachmentRead",
@@ -28,13 +52,33 @@ __all__ = [
     "CategoryCreate",
     "CategoryRead",
     "CategoryUpdate",
+    "ChecklistItem",
+    "ChecklistItemRead",
+    "ComplianceMatrix",
+    "ComplianceSummary",
     "CourseCreate",
     "CourseRead",
     "CourseUpdate",
     "CreatedRecordRead",
     "DuplicateWarning",
+    "ExpiringCertification",
+    "HoursSummary",
+    "MatrixCell",
+    "MatrixMember",
+    "MatrixRequirement",
+    "MyCertification",
+    "MyRecord",
+    "MyTrainingSummary",
     "RecordCreate",
     "RecordFilters",
     "RecordRead",
     "RecordUpdate",
+    "RequirementCreate",
+    "RequirementDetail",
+    "RequirementProgress",
+    "RequirementRead",
+    "RequirementUpdate",
+    "RequirementsSummary",
+    "UserTrainingStats",
+    "Visibility",
 ]

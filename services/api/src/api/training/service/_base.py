@@ -15,9 +15,11 @@ from api.training.errors import (
 from api.training.permissions import MANAGE
 from api.training.repository import (
     CategoryRepository,
+    ComplianceRepository,
     CourseRepository,
     MemberRepository,
     RecordRepository,
+    RequirementRepository,
 )
 from shared.events.envelope import EventData
 from shared.events.outbox import Outbox
@@ -41,6 +43,8 @@ class TrainingServiceBase:
     courses: CourseRepository
     records: RecordRepository
     members: MemberRepository
+    requirements: RequirementRepository
+    compliance: ComplianceRepository
     audit: AuditTrail
     outbox: Outbox
 

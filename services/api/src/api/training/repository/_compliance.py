@@ -1,0 +1,232 @@
+"""Read-only rows compliance is computed from (spec training.md §4.4, §4.5, §5; addendum §2.2):
+members with their roles, records as the engine's facts, active waivers and leaves.
+
+Each read is one statement whatever the number of members, so the matrix costs a constant
+number of queries (issue 14 bench target).
+"""
+
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date
+from uuid import UUID
+
+from sqlalchemy import ColumnElement, select
+
+from api.training.compliance import Member, Record, WaiverPeriod, uuid_set
+from shared.db.repository import TenantRepository
+from shared.models import (
+    MemberLeaveOfAbsence,
+    MemberStatus,
+    TrainingRecord,
+    TrainingStatus,
+    TrainingWaiver,
+    User,
+    UserPosition,
+)
+
+_RECORD_COLUMNS = (
+    TrainingRecord.status,
+    TrainingRecord.completion_date,
+    TrainingRecord.expiration_date,
+    TrainingRecord.hours_completed,
+    TrainingRecord.training_type,
+    TrainingRecord.course_id,
+    TrainingRecord.course_name,
+    TrainingRecord.category_id,
+    TrainingRecord.certification_number,
+    TrainingRecord.user_id,
+    TrainingRecord.id,
+)
+
+
+@dataclass(frozen=True)
+class Person:
+    """A member as compliance reads them: their name, tier, exemption and roles."""
+
+    id: UUID
+    first_name: str | None
+    last_name: str | None
+    username: str
+    membership_type: str | None
+    compliance_exempt: bool
+    role_ids: frozenset[UUID] = frozenset()
+
+    @property
+    def facts(self) -> Member:
+        """What applicability reads (§5.1)."""
+        return Member(
+            membership_type=self.membership_type,
+            role_ids=self.role_ids,
+            compliance_exempt=self.compliance_exempt,
+        )
+
+    @property
+    def sort_name(self) -> str:
+        """ "Last, First", or the username when the member has no name (§4.5)."""
+        parts = [part for part in (self.last_name, self.first_name) if part]
+        return ", ".join(parts) or self.username
+
+
+_PERSON_COLUMNS = (
+    User.id,
+    User.first_name,
+    User.last_name,
+    User.username,
+    User.membership_type,
+    User.compliance_exempt,
+)
+
+
+class ComplianceRepository(TenantRepository[TrainingRecord]):
+    """Members, records, waivers and leaves of the caller's organization, read only."""
+
+    model = TrainingRecord
+
+    async def person(self, user_id: UUID) -> Person | None:
+        """The organization's member (any status, not deleted) with their roles, else None."""
+        people = await self._people(User.id == user_id)
+        return people[0] if people else None
+
+    async def roster(self) -> list[Person]:
+        """Active, non-exempt, not deleted members by last name, first name (§4.5 matrix)."""
+        return await self._people(
+            User.status == MemberStatus.ACTIVE, User.compliance_exempt.is_(False)
+        )
+
+    async def people(self, user_ids: Iterable[UUID]) -> dict[UUID, Person]:
+        """The organization's members among these ids (not deleted), by id."""
+        ids = set(user_ids)
+        if not ids:
+            return {}
+        return {person.id: person for person in await self._people(User.id.in_(ids))}
+
+    async def _people(self, *conditions: ColumnElement[bool]) -> list[Person]:
+        stmt = (
+            select(*_PERSON_COLUMNS)
+            .where(
+                User.organization_id == self.organization_id,
+                User.deleted_at.is_(None),
+                *conditions,
+            )
+            .order_by(User.last_name, User.first_name, User.username, User.id)
+        )
+        rows = (await self.session.execute(stmt)).all()
+        roles = await self._roles([row.id for row in rows])
+        return [Person(*row, role_ids=frozenset(roles.get(row.id, ()))) for row in rows]
+
+    async def _roles(self, user_ids: list[UUID]) -> dict[UUID, set[UUID]]:
+        if not user_ids:
+            return {}
+        # The members were read in this organization, so their role rows are its own.
+        stmt = select(UserPosition.user_id, UserPosition.position_id).where(
+            UserPosition.user_id.in_(user_ids)
+        )
+        held: dict[UUID, set[UUID]] = defaultdict(set)
+        for user_id, position_id in await self.session.execute(stmt):
+            held[user_id].add(position_id)
+        return held
+
+    async def records_of(self, user_id: UUID) -> list[Record]:
+        """Every record of one member, as the engine's facts."""
+        return (await self.records_by_member([user_id])).get(user_id, [])
+
+    async def records_by_member(self, user_ids: Iterable[UUID] | None) -> dict[UUID, list[Record]]:
+        """Records of these members (of every member when None), as the engine's facts; voided
+        ones never count anywhere and are left out."""
+        stmt = select(*_RECORD_COLUMNS).where(
+            TrainingRecord.organization_id == self.organization_id,
+            TrainingRecord.status != TrainingStatus.CANCELLED,
+        )
+        if user_ids is not None:
+            ids = set(user_ids)
+            if not ids:
+                return {}
+            stmt = stmt.where(TrainingRecord.user_id.in_(ids))
+        found: dict[UUID, list[Record]] = defaultdict(list)
+        for row in await self.session.execute(stmt):
+            status, done, expires, hours, kind, course, name, category, number, user, row_id = row
+            found[user].append(
+                Record(
+                    status=status,
+                    completion_date=done,
+                    expiration_date=expires,
+                    hours_completed=hours,
+                    training_type=kind,
+                    course_id=course,
+                    course_name=name,
+                    category_id=category,
+                    certification_number=number,
+                    user_id=user,
+                    id=row_id,
+                )
+            )
+        return found
+
+    async def expiring(self, last: date, user_id: UUID | None = None) -> Sequence[TrainingRecord]:
+        """Completed records expiring on or before `last` (the expired included), soonest
+        first, of one member or of the organization."""
+        stmt = self.scoped().where(
+            TrainingRecord.status == TrainingStatus.COMPLETED,
+            TrainingRecord.expiration_date.is_not(None),
+            TrainingRecord.expiration_date <= last,
+        )
+        if user_id is not None:
+            stmt = stmt.where(TrainingRecord.user_id == user_id)
+        stmt = stmt.order_by(
+            TrainingRecord.expiration_date, TrainingRecord.course_name, TrainingRecord.id
+        )
+        return (await self.session.scalars(stmt)).all()
+
+    async def latest_records(self, user_id: UUID, limit: int) -> Sequence[TrainingRecord]:
+        """The member's latest records, any status: newest completion first, undated last."""
+        stmt = (
+            self.scoped()
+            .where(TrainingRecord.user_id == user_id)
+            .order_by(
+                TrainingRecord.completion_date.is_(None),
+                TrainingRecord.completion_date.desc(),
+                TrainingRecord.created_at.desc(),
+                TrainingRecord.id,
+            )
+            .limit(limit)
+        )
+        return (await self.session.scalars(stmt)).all()
+
+    async def periods(self, user_ids: Iterable[UUID] | None) -> dict[UUID, list[WaiverPeriod]]:
+        """Active training waivers and active leaves of these members (every member when
+        None), as waived periods; a leave exempt from training waivers is marked so and the
+        engine skips it (addendum §2.2 #1)."""
+        ids = None if user_ids is None else set(user_ids)
+        if ids is not None and not ids:
+            return {}
+        found: dict[UUID, list[WaiverPeriod]] = defaultdict(list)
+        waivers = select(
+            TrainingWaiver.user_id,
+            TrainingWaiver.start_date,
+            TrainingWaiver.end_date,
+            TrainingWaiver.requirement_ids,
+        ).where(
+            TrainingWaiver.organization_id == self.organization_id,
+            TrainingWaiver.active.is_(True),
+        )
+        if ids is not None:
+            waivers = waivers.where(TrainingWaiver.user_id.in_(ids))
+        for user_id, start, end, requirement_ids in await self.session.execute(waivers):
+            found[user_id].append(
+                WaiverPeriod(start, end, requirement_ids=uuid_set(requirement_ids) or None)
+            )
+        leaves = select(
+            MemberLeaveOfAbsence.user_id,
+            MemberLeaveOfAbsence.start_date,
+            MemberLeaveOfAbsence.end_date,
+            MemberLeaveOfAbsence.exempt_from_training_waiver,
+        ).where(
+            MemberLeaveOfAbsence.organization_id == self.organization_id,
+            MemberLeaveOfAbsence.active.is_(True),
+        )
+        if ids is not None:
+            leaves = leaves.where(MemberLeaveOfAbsence.user_id.in_(ids))
+        for user_id, start, end, exempt in await self.session.execute(leaves):
+            found[user_id].append(WaiverPeriod(start, end, training_exempt=exempt))
+        return found

@@ -1,0 +1,87 @@
+"""What the compliance readers share: the organization's today and settings, and one member's
+requirements put through the one engine (spec training.md §5)."""
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any
+
+from api.training.compliance import (
+    Evaluation,
+    Member,
+    Record,
+    Requirement,
+    WaiverPeriod,
+    applies,
+    evaluate,
+)
+from api.training.errors import NotSelfOrOfficerError
+from api.training.org_settings import include_current_month_default
+from api.training.permissions import VIEW_ALL
+from api.training.service._base import TrainingServiceBase
+from api.training.service._facts import requirement_facts
+from shared.models import TrainingRequirement
+from shared.permissions import grants
+from shared.scheduled.daily import department_zone
+
+
+@dataclass(frozen=True)
+class Standing:
+    """The organization's local date and compliance setting, read once per request."""
+
+    today: date
+    include_current_month: bool
+    settings: dict[str, Any] = field(default_factory=dict)
+
+    def evaluate(
+        self,
+        requirements: Iterable[tuple[TrainingRequirement, Requirement]],
+        member: Member,
+        records: Sequence[Record],
+        periods: Sequence[WaiverPeriod],
+    ) -> list[tuple[TrainingRequirement, Evaluation]]:
+        """The member's verdict on every requirement that applies to them (§5.1), in order."""
+        return [
+            (
+                row,
+                evaluate(
+                    facts,
+                    records,
+                    self.today,
+                    periods,
+                    include_current_month_default=self.include_current_month,
+                ),
+            )
+            for row, facts in requirements
+            if applies(facts, member)
+        ]
+
+
+class StandingBase(TrainingServiceBase):
+    """The readers' shared steps: who may read whom, the organization's standing."""
+
+    @property
+    def sees_everything(self) -> bool:
+        """An officer, or a holder of `training.view_all` (§4.4 visibility bypass [fix])."""
+        return self.manages or grants(self.principal.permissions, VIEW_ALL)
+
+    def _self_or_officer(self, user_id: object) -> None:
+        """A per-member read of someone else needs `training.manage` (§1, 403)."""
+        if user_id != self.principal.user_id and not self.manages:
+            raise NotSelfOrOfficerError
+
+    async def _standing(self) -> Standing:
+        """Today in the organization's zone (§8.10) and its compliance settings (§5.3)."""
+        organization = await self.members.organization()
+        zone = department_zone(organization.timezone if organization else None)
+        settings = dict(organization.settings or {}) if organization else {}
+        return Standing(
+            today=datetime.now(zone).date(),
+            include_current_month=include_current_month_default(settings),
+            settings=settings,
+        )
+
+    async def _active_requirements(self) -> list[tuple[TrainingRequirement, Requirement]]:
+        """The active requirements by name, each with its engine facts."""
+        rows = await self.requirements.active_by_name()
+        return [(row, requirement_facts(row)) for row in rows]
