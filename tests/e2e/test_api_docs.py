@@ -138,6 +138,21 @@ CORE_OPERATIONS = [
     ("post", "/api/v1/events/{event_id}/record-times"),
     ("post", "/api/v1/events/{event_id}/finalize-attendance"),
     ("post", "/api/v1/events/{event_id}/end-event"),
+    # spec/training.md §3 #1-#14: the course library and records
+    ("get", "/api/v1/training/categories"),
+    ("post", "/api/v1/training/categories"),
+    ("get", "/api/v1/training/categories/{category_id}"),
+    ("patch", "/api/v1/training/categories/{category_id}"),
+    ("delete", "/api/v1/training/categories/{category_id}"),
+    ("get", "/api/v1/training/courses"),
+    ("post", "/api/v1/training/courses"),
+    ("get", "/api/v1/training/courses/{course_id}"),
+    ("patch", "/api/v1/training/courses/{course_id}"),
+    ("get", "/api/v1/training/records"),
+    ("post", "/api/v1/training/records"),
+    ("post", "/api/v1/training/records/bulk"),
+    ("patch", "/api/v1/training/records/{record_id}"),
+    ("delete", "/api/v1/training/records/{record_id}"),
 ]
 ERROR_REF = "#/components/schemas/ErrorResponse"
 
