@@ -1,9 +1,9 @@
 """Events as the API answers them (spec events.md §2 response shapes)."""
 
+from collections.abc import Mapping
 from typing import Any
 
 import msgspec
-from sqlalchemy import RowMapping
 
 from api.events.repository import EventCounts
 from api.events.schemas import EventListItem, EventResponse
@@ -35,7 +35,7 @@ def event_response(
     return msgspec.convert(fields, EventResponse)
 
 
-def list_item(row: RowMapping) -> EventListItem:
+def list_item(row: Mapping[str, Any]) -> EventListItem:
     """An event in a list from its row of `EventRepository.list_page`, which holds the list's
     fields with the counts and the caller's own status; a stored null type reads `other`."""
     return msgspec.convert(
