@@ -35,7 +35,7 @@ def event_response(
     return msgspec.convert(fields, EventResponse)
 
 
-def list_item(row: Mapping[str, Any]) -> EventListItem:
+def list_item(row: Mapping[Any, Any]) -> EventListItem:
     """An event in a list from its row of `EventRepository.list_page`, which holds the list's
     fields with the counts and the caller's own status; a stored null type reads `other`."""
     return msgspec.convert(
