@@ -6,7 +6,12 @@ from litestar import Litestar
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from api.audit.controllers import AuditIntegrityController, AuditLogController
-from api.consumers import audit_consumers, member_consumers, notification_consumers
+from api.consumers import (
+    audit_consumers,
+    member_consumers,
+    notification_consumers,
+    training_consumers,
+)
 from api.dashboard.controllers import DashboardController
 from api.error_reports.controllers import ErrorReportController
 from api.events.controllers import EVENTS_ROUTER
@@ -25,7 +30,7 @@ from api.notifications.holder_mail import HOLDER_CHANGE_MAIL
 from api.organization.controllers import OrganizationController
 from api.roles.controllers import RoleController
 from api.seeding import seed_system_roles
-from api.training.controllers import TRAINING_ROUTER
+from api.training.controllers import LEAVES_ROUTER, TRAINING_ROUTER
 from shared.app import ServiceSpec, create_service_app
 from shared.settings import Settings
 
@@ -48,6 +53,7 @@ SPEC = ServiceSpec(
         inventory_socket,
         EVENTS_ROUTER,
         TRAINING_ROUTER,
+        LEAVES_ROUTER,
     ],
     uses_events=True,
     scheduled=(*DAILY_JOBS, HOLDER_CHANGE_MAIL, RSVP_REMINDERS),
@@ -64,6 +70,7 @@ def create_app(
         *audit_consumers(settings),
         *notification_consumers(settings),
         *member_consumers(settings),
+        *training_consumers(),
     )
     spec = replace(SPEC, consumers=consumers)
     app = create_service_app(spec, settings, sessionmaker=sessionmaker)

@@ -1,6 +1,6 @@
 """The api's durable consumers: audit entries from auth events and deferred entries, inbox
-entries from the events that concern a member (the calendar's among them), and membership's
-auto-archive on inventory's returns.
+entries from the events that concern a member (the calendar's among them), membership's
+auto-archive on inventory's returns, and training's records from training sessions' check-ins.
 
 Both run through shared.events.consumer, which handles each event id once (a redelivered or
 republished event adds nothing) and binds the event's request id into every log line.
@@ -20,6 +20,7 @@ from api.notifications.from_inventory import notify_inventory_change
 from api.notifications.from_stock import notify_stock_low
 from api.notifications.holder_mail import mail_holder_changes
 from api.notifications.triggers import DUE_BACK
+from api.training.from_events import bridge_attendance
 from shared.app import ConsumerSpec
 from shared.events.contracts.audit import AuditDeferred
 from shared.events.contracts.inventory import (
@@ -143,5 +144,17 @@ def member_consumers(settings: Settings) -> tuple[ConsumerSpec, ...]:
             durable="api-members-inventory",
             subject_filter=MemberHoldingsChanged.subject,
             handler=handle,
+        ),
+    )
+
+
+def training_consumers() -> tuple[ConsumerSpec, ...]:
+    """Training's consumer of the calendar: check-ins of a training session's event make the
+    members' records, finalized attendance gives them hours (spec training.md §7)."""
+    return (
+        ConsumerSpec(
+            durable="api-training-events",
+            subject_filter="logbook.api.event.>",
+            handler=bridge_attendance,
         ),
     )

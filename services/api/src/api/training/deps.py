@@ -9,9 +9,14 @@ from api.training.repository import (
     CategoryRepository,
     ComplianceRepository,
     CourseRepository,
+    LeaveRepository,
     MemberRepository,
     RecordRepository,
     RequirementRepository,
+    SessionEventRepository,
+    SessionRecordRepository,
+    SessionRepository,
+    WaiverRepository,
 )
 from api.training.service import TrainingService
 from shared.events.outbox import Outbox
@@ -31,6 +36,11 @@ def provide_training_service(
         courses=CourseRepository(db_session, org),
         records=RecordRepository(db_session, org),
         members=MemberRepository(db_session, org),
+        leaves=LeaveRepository(db_session, org),
+        waivers=WaiverRepository(db_session, org),
+        sessions=SessionRepository(db_session, org),
+        session_events=SessionEventRepository(db_session, org),
+        session_records=SessionRecordRepository(db_session, org),
         requirements=RequirementRepository(db_session, org),
         compliance=ComplianceRepository(db_session, org),
         audit=audit,

@@ -75,3 +75,27 @@ class TrainingInUseError(AppError):
     status_code = 409
     code = "LB-API-409"
     detail = "Other records still refer to this row"
+
+
+class LeaveNotFoundError(TrainingNotFoundError):
+    """No such leave of absence in the caller's organization."""
+
+    detail = "Leave of absence not found"
+
+
+class WaiverNotFoundError(TrainingNotFoundError):
+    """No such training waiver in the caller's organization."""
+
+    detail = "Waiver not found"
+
+
+class SessionNotFoundError(TrainingNotFoundError):
+    """No such training session in the caller's organization."""
+
+    detail = "Training session not found"
+
+
+class PeriodDatesError(TrainingRuleError):
+    """A leave or waiver ending before it starts (addendum §1.2, §2)."""
+
+    detail = "End date must be after start date"

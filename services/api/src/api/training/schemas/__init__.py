@@ -18,6 +18,14 @@ from api.training.schemas._compliance import (
     UserTrainingStats,
     Visibility,
 )
+from api.training.schemas._leaves import (
+    LeaveCreate,
+    LeaveRead,
+    PeriodFilters,
+    WaiverCreate,
+    WaiverRead,
+    leave_type_of,
+)
 from api.training.schemas._library import (
     CategoryCreate,
     CategoryRead,
@@ -42,6 +50,7 @@ from api.training.schemas._requirements import (
     RequirementRead,
     RequirementUpdate,
 )
+from api.training.schemas._sessions import SessionCreate, SessionFinalized, SessionRead
 
 __all__ = [
     "AttachmentRead",
@@ -63,12 +72,15 @@ __all__ = [
     "DuplicateWarning",
     "ExpiringCertification",
     "HoursSummary",
+    "LeaveCreate",
+    "LeaveRead",
     "MatrixCell",
     "MatrixMember",
     "MatrixRequirement",
     "MyCertification",
     "MyRecord",
     "MyTrainingSummary",
+    "PeriodFilters",
     "RecordCreate",
     "RecordFilters",
     "RecordRead",
@@ -79,6 +91,12 @@ __all__ = [
     "RequirementRead",
     "RequirementUpdate",
     "RequirementsSummary",
+    "SessionCreate",
+    "SessionFinalized",
+    "SessionRead",
     "UserTrainingStats",
     "Visibility",
+    "WaiverCreate",
+    "WaiverRead",
+    "leave_type_of",
 ]

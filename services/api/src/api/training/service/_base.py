@@ -17,9 +17,14 @@ from api.training.repository import (
     CategoryRepository,
     ComplianceRepository,
     CourseRepository,
+    LeaveRepository,
     MemberRepository,
     RecordRepository,
     RequirementRepository,
+    SessionEventRepository,
+    SessionRecordRepository,
+    SessionRepository,
+    WaiverRepository,
 )
 from shared.events.envelope import EventData
 from shared.events.outbox import Outbox
@@ -43,6 +48,11 @@ class TrainingServiceBase:
     courses: CourseRepository
     records: RecordRepository
     members: MemberRepository
+    leaves: LeaveRepository
+    waivers: WaiverRepository
+    sessions: SessionRepository
+    session_events: SessionEventRepository
+    session_records: SessionRecordRepository
     requirements: RequirementRepository
     compliance: ComplianceRepository
     audit: AuditTrail
