@@ -419,8 +419,13 @@ class TestUpdate:
                 f"{RECORDS}/{record['id']}", json={"status": "completed", "hours_completed": 4}
             )
             again = client.patch(f"{RECORDS}/{record['id']}", json={"notes": "ok"})
+            same = client.patch(f"{RECORDS}/{record['id']}", json={"notes": "ok"})
         assert edited.json()["completion_date"] == "2025-12-31"
         assert again.status_code == 200
+        assert same.json() == again.json()
+        # An edit changing nothing is neither audited nor announced.
+        assert len(audit_entries(dept, record["id"])) == 3
+        assert len(outbox_subjects(dept, record["id"])) == 4
         # Completed once: only the first edit announces it.
         assert (
             outbox_subjects(dept, record["id"]).count("logbook.api.training.record_completed") == 1

@@ -163,6 +163,8 @@ class RecordTopic(TrainingServiceBase):
         if becomes_completed and changes.get("completion_date", record.completion_date) is None:
             changes["completion_date"] = await self._today()
         changed = sorted(key for key, value in changes.items() if getattr(record, key) != value)
+        if not changed:
+            return record_read(record)
         for key in changed:
             setattr(record, key, changes[key])
         await self.records.flush()
