@@ -153,6 +153,18 @@ CORE_OPERATIONS = [
     ("post", "/api/v1/training/records/bulk"),
     ("patch", "/api/v1/training/records/{record_id}"),
     ("delete", "/api/v1/training/records/{record_id}"),
+    # spec/training.md §3 #15-#25: requirements, member reads, expiring lists, the matrix
+    ("get", "/api/v1/training/requirements"),
+    ("post", "/api/v1/training/requirements"),
+    ("patch", "/api/v1/training/requirements/{requirement_id}"),
+    ("delete", "/api/v1/training/requirements/{requirement_id}"),
+    ("get", "/api/v1/training/stats/user/{user_id}"),
+    ("get", "/api/v1/training/compliance-summary/{user_id}"),
+    ("get", "/api/v1/training/requirements/progress/{user_id}"),
+    ("get", "/api/v1/training/certifications/expiring"),
+    ("get", "/api/v1/training/expiring-certifications"),
+    ("get", "/api/v1/training/module-config/my-training"),
+    ("get", "/api/v1/training/compliance-matrix"),
 ]
 ERROR_REF = "#/components/schemas/ErrorResponse"
 
