@@ -75,6 +75,7 @@ class LeaveTopic(WaiverTopic):
         out of order) and, unless it is exempt, its training waiver in the same transaction."""
         check_period(request.start_date, request.end_date)
         await self._period_member(request.user_id)
+        granted_at = utc_now()
         leave = MemberLeaveOfAbsence(
             organization_id=self.principal.organization_id,
             user_id=request.user_id,
@@ -83,7 +84,7 @@ class LeaveTopic(WaiverTopic):
             start_date=request.start_date,
             end_date=request.end_date,
             granted_by=self.principal.user_id,
-            granted_at=utc_now(),
+            granted_at=granted_at,
             active=True,
             exempt_from_training_waiver=request.exempt_from_training_waiver,
         )
@@ -96,6 +97,7 @@ class LeaveTopic(WaiverTopic):
                 reason,
                 leave.start_date,
                 leave.end_date,
+                granted_at=granted_at,
                 leave_id=leave.id,
             )
             leave.linked_training_waiver_id = waiver.id

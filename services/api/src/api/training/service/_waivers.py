@@ -1,7 +1,7 @@
 """Training waivers (spec leaves-waivers-ranks-errors.md §2): the list, a grant, a deactivation,
 and what a leave's auto-linked waiver shares with them (§1.3 #3)."""
 
-from datetime import date
+from datetime import date, datetime
 from uuid import UUID
 
 from api.training.errors import (
@@ -79,6 +79,7 @@ class WaiverTopic(TrainingServiceBase):
             request.reason,
             request.start_date,
             request.end_date,
+            granted_at=utc_now(),
             requirement_ids=request.requirement_ids,
         )
         return waiver_read(waiver)
@@ -103,11 +104,12 @@ class WaiverTopic(TrainingServiceBase):
         start: date,
         end: date | None,
         *,
+        granted_at: datetime,
         requirement_ids: list[UUID] | None = None,
         leave_id: UUID | None = None,
     ) -> TrainingWaiver:
-        """A new active waiver granted by the caller now, audited and announced; its reason,
-        which may be medical, in neither."""
+        """A new active waiver granted by the caller at `granted_at`, audited and announced;
+        its reason, which may be medical, in neither."""
         waiver = TrainingWaiver(
             organization_id=self.principal.organization_id,
             user_id=user_id,
@@ -117,7 +119,7 @@ class WaiverTopic(TrainingServiceBase):
             end_date=end,
             requirement_ids=None if requirement_ids is None else [str(i) for i in requirement_ids],
             granted_by=self.principal.user_id,
-            granted_at=utc_now(),
+            granted_at=granted_at,
             active=True,
         )
         await self.waivers.add(waiver)
