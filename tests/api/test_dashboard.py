@@ -42,7 +42,6 @@ LATER_PATHS = [
     "/api/v1/scheduling/shifts/open?start_date=2026-12-05&end_date=2027-01-04",
     "/api/v1/scheduling/summary",
     "/api/v1/scheduling/eligibility/positions",
-    "/api/v1/training/module-config/my-training",
     "/api/v1/admin-hours/summary?start_date=2026-12-01&end_date=2026-12-05",
     "/api/v1/medical-screening/compliance/me",
     "/api/v1/training/programs/enrollments/me?status=active",

@@ -251,3 +251,20 @@ class TestExpiringCertifications:
                 client.get(EXPIRING, params={"days": days}).status_code for days in (0, 365, 366)
             ]
         assert answers == [422, 200, 422]
+
+
+class TestDashboard:
+    def test_the_admin_summary_completion_is_the_matrix_cells_completed(
+        self, dept: Department, chief: str
+    ) -> None:
+        summary = "/api/v1/dashboard/admin-summary"
+        assert get_json(dept, dept.admin_username, summary)["training_completion_pct"] == 0.0
+        seed_requirement(dept, required_hours=4, required_membership_types=["probationary"])
+        done = person(dept, "Do", "Ne", membership_type="probationary")
+        person(dept, "Not", "Yet", membership_type="probationary")
+        person(dept, "Ex", "Empt", membership_type="probationary", compliance_exempt=True)
+        seed_record(dept, done, hours_completed=5, completion_date=today())
+        assert get_json(dept, dept.admin_username, summary)["training_completion_pct"] == 50.0
+        matrix = get_json(dept, chief, MATRIX)
+        cells = [cell for row in matrix["members"] for cell in row["requirements"]]
+        assert [cell["status"] for cell in cells].count("completed") * 2 == len(cells) == 2

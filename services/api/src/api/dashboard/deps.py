@@ -5,6 +5,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from api.dashboard.repository import EventCountRepository, MemberCountRepository
 from api.dashboard.service import DashboardService, EventFigures, MemberFigures
+from api.training.figures import TrainingFigures
 from shared.principal import Principal
 
 
@@ -18,5 +19,10 @@ def provide_dashboard_service(
     return DashboardService(
         members=members,
         events=events,
-        summary_sources=(MemberFigures(members), EventFigures(events)),
+        summary_sources=(
+            MemberFigures(members),
+            EventFigures(events),
+            # The compliance engine is the training area's, one for every reader (training.md §5).
+            TrainingFigures(db_session, org),
+        ),
     )

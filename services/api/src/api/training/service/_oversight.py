@@ -21,7 +21,7 @@ from api.training.schemas import (
     RecordRead,
 )
 from api.training.service._shapes import record_read
-from api.training.service._standing import StandingBase
+from api.training.service._standing import StandingBase, matrix_verdicts
 from shared.db.types import utc_now
 from shared.models import TrainingRecord
 
@@ -67,21 +67,11 @@ class OversightTopic(StandingBase):
         """Active, non-exempt members x active requirements by name; a member has cells for the
         requirements that apply to them only, and `completion_pct` is over those [fix]."""
         standing = await self._standing()
-        requirements = await self._active_requirements()
-        roster = await self.compliance.roster()
-        if not requirements:
-            return ComplianceMatrix(members=[], requirements=[], generated_at=utc_now())
-        # Three statements for the whole organization, whatever its size.
-        records = await self.compliance.records_by_member(None)
-        periods = await self.compliance.periods(None)
+        requirements, verdicts_by_member = await matrix_verdicts(
+            standing, self.requirements, self.compliance
+        )
         members = []
-        for person in roster:
-            verdicts = standing.evaluate(
-                requirements,
-                person.facts,
-                records.get(person.id, []),
-                periods.get(person.id, []),
-            )
+        for person, verdicts in verdicts_by_member:
             cells = [
                 MatrixCell(
                     requirement_id=row.id,

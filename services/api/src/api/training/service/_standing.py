@@ -18,9 +18,10 @@ from api.training.compliance import (
 from api.training.errors import NotSelfOrOfficerError
 from api.training.org_settings import include_current_month_default
 from api.training.permissions import VIEW_ALL
+from api.training.repository import ComplianceRepository, Person, RequirementRepository
 from api.training.service._base import TrainingServiceBase
 from api.training.service._facts import requirement_facts
-from shared.models import TrainingRequirement
+from shared.models import Organization, TrainingRequirement
 from shared.permissions import grants
 from shared.scheduled.daily import department_zone
 
@@ -57,6 +58,50 @@ class Standing:
         ]
 
 
+def standing_of(organization: Organization | None) -> Standing:
+    """Today in the organization's zone (§8.10) and its compliance settings (§5.3)."""
+    zone = department_zone(organization.timezone if organization else None)
+    settings = dict(organization.settings or {}) if organization else {}
+    return Standing(
+        today=datetime.now(zone).date(),
+        include_current_month=include_current_month_default(settings),
+        settings=settings,
+    )
+
+
+def requirement_pairs(
+    rows: Iterable[TrainingRequirement],
+) -> list[tuple[TrainingRequirement, Requirement]]:
+    """Each requirement row with its engine facts."""
+    return [(row, requirement_facts(row)) for row in rows]
+
+
+async def matrix_verdicts(
+    standing: Standing, requirements: RequirementRepository, compliance: ComplianceRepository
+) -> tuple[
+    list[tuple[TrainingRequirement, Requirement]],
+    list[tuple[Person, list[tuple[TrainingRequirement, Evaluation]]]],
+]:
+    """The active requirements by name, and every active, non-exempt member's verdicts on those
+    that apply to them: the matrix and the dashboard's figure, in four statements whatever the
+    organization's size."""
+    pairs = requirement_pairs(await requirements.active_by_name())
+    if not pairs:
+        return [], []
+    roster = await compliance.roster()
+    records = await compliance.records_by_member(None)
+    periods = await compliance.periods(None)
+    return pairs, [
+        (
+            person,
+            standing.evaluate(
+                pairs, person.facts, records.get(person.id, []), periods.get(person.id, [])
+            ),
+        )
+        for person in roster
+    ]
+
+
 class StandingBase(TrainingServiceBase):
     """The readers' shared steps: who may read whom, the organization's standing."""
 
@@ -72,16 +117,8 @@ class StandingBase(TrainingServiceBase):
 
     async def _standing(self) -> Standing:
         """Today in the organization's zone (§8.10) and its compliance settings (§5.3)."""
-        organization = await self.members.organization()
-        zone = department_zone(organization.timezone if organization else None)
-        settings = dict(organization.settings or {}) if organization else {}
-        return Standing(
-            today=datetime.now(zone).date(),
-            include_current_month=include_current_month_default(settings),
-            settings=settings,
-        )
+        return standing_of(await self.members.organization())
 
     async def _active_requirements(self) -> list[tuple[TrainingRequirement, Requirement]]:
         """The active requirements by name, each with its engine facts."""
-        rows = await self.requirements.active_by_name()
-        return [(row, requirement_facts(row)) for row in rows]
+        return requirement_pairs(await self.requirements.active_by_name())
