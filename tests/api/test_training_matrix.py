@@ -8,6 +8,7 @@ from datetime import date, timedelta
 from typing import Any
 
 import pytest
+from sqlalchemy import event
 
 from shared.db.types import utc_now
 from tests.api.department import Department
@@ -175,6 +176,38 @@ class TestMatrix:
         foreign = dept.second_organization()
         stranger, _ = dept.add_member("member", organization_id=foreign)
         assert stranger not in [row["user_id"] for row in get_json(dept, chief, MATRIX)["members"]]
+
+
+class TestStatements:
+    def test_the_matrix_costs_the_same_statements_for_any_number_of_members(
+        self, dept: Department, chief: str
+    ) -> None:
+        seed_requirement(dept, name="Hours", required_hours=4)
+        seed_requirement(dept, name="Cert", requirement_type="certification", frequency="one_time")
+        executed: list[str] = []
+
+        def record(*args: Any) -> None:
+            executed.append(args[2])
+
+        def cost(client: Any) -> int:
+            executed.clear()
+            event.listen(dept.engine.sync_engine, "before_cursor_execute", record)
+            try:
+                assert client.get(MATRIX).status_code == 200
+            finally:
+                event.remove(dept.engine.sync_engine, "before_cursor_execute", record)
+            return len(executed)
+
+        with dept.signed_in(chief) as client:
+            cost(client)  # the caller's session and permissions are read once, then cached
+            few = cost(client)
+            for n in range(6):
+                user_id = person(dept, f"M{n}", f"Member{n}")
+                seed_record(dept, user_id, completion_date=today())
+                seed_leave(dept, user_id, start_date=today())
+            many = cost(client)
+        assert few == many
+        assert len(get_json(dept, chief, MATRIX)["members"]) >= 6
 
 
 class TestExpiringCertifications:
