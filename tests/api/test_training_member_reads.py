@@ -4,7 +4,8 @@ renewals superseding an expired certificate; a member on leave not marked behind
 current-month setting; the expiring list of records; self-or-officer 403s and tenancy."""
 
 import uuid
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -19,6 +20,7 @@ from tests.api.training_reads_support import (
     seed_requirement,
     seed_waiver,
     set_member,
+    set_organization,
     set_settings,
     stats_path,
     summary_path,
@@ -122,6 +124,24 @@ class TestStats:
         seed_record(dept, stranger, organization_id=foreign)
         for user_id in (str(uuid.uuid4()), stranger):
             assert get_json(dept, chief, stats_path(user_id)) == {"user_id": user_id, **ZERO_STATS}
+
+
+class TestLocalToday:
+    def test_certifications_expire_by_the_departments_date_not_utcs(
+        self, dept: Department, chief: str, member: tuple[str, str]
+    ) -> None:
+        """§8.10: a zone whose date differs from UTC's right now (behind it before noon UTC,
+        ahead of it after), and an expiration that one date calls expired and the other not."""
+        now = datetime.now(UTC)
+        zone = "Etc/GMT+12" if now.hour < 12 else "Etc/GMT-14"
+        set_organization(dept, timezone=zone)
+        local = now.astimezone(ZoneInfo(zone)).date()
+        assert local != now.date()
+        expires = min(local, now.date())
+        seed_record(dept, member[0], certification_number="Z", expiration_date=expires)
+        stats = get_json(dept, chief, stats_path(member[0]))
+        assert stats["expired"] == (1 if expires < local else 0)
+        assert stats["active_certifications"] == (0 if expires < local else 1)
 
 
 class TestSelfOrOfficer:

@@ -79,11 +79,17 @@ def set_member(dept: Department, user_id: str, **fields: Any) -> None:
 
 def set_settings(dept: Department, settings: dict[str, Any]) -> None:
     """Replace the organization's settings document directly."""
+    set_organization(dept, settings=settings)
+
+
+def set_organization(dept: Department, **fields: Any) -> None:
+    """Change columns of the organization's row (its zone, its settings) directly."""
 
     async def run(session: AsyncSession) -> None:
         organization = await session.get(Organization, org_id(dept))
         assert organization is not None
-        organization.settings = settings
+        for key, value in fields.items():
+            setattr(organization, key, value)
         await session.flush()
 
     dept.run(run)
