@@ -43,7 +43,7 @@ def person(dept: Department, first: str, last: str, **fields: Any) -> str:
 
 def row_of(matrix: dict[str, Any], user_id: str) -> dict[str, Any]:
     [row] = [row for row in matrix["members"] if row["user_id"] == user_id]
-    return row
+    return dict(row)
 
 
 class TestMatrix:
