@@ -25,6 +25,10 @@ from shared.models import Event, EventRSVP, Location, RSVPStatus
 
 CLASHES_NAMED = 3  # a double-booking refusal names this many clashing events (§4.2)
 CALLER = "caller"  # the bound parameter of the listed events' own-status column
+# "Upcoming" lists (`end_after` alone: the dashboard, the events page) read the events ending
+# from then on through this index, a few months' worth, then sort them by start. By start order
+# MariaDB walks the whole history to reach them: 1,000 past events, 2 ms a call against 0.4 ms.
+UPCOMING_HINT = "FORCE INDEX (ix_events_org_end)"
 
 
 @dataclass(frozen=True)
@@ -116,6 +120,9 @@ class EventRepository(TenantRepository[Event]):
             stmt = stmt.where(Event.is_cancelled.is_(False))
         if not filters.include_drafts:
             stmt = stmt.where(Event.is_draft.is_(False))
+        if filters.end_after and not (filters.start_after or filters.start_before):
+            for dialect in ("mysql", "mariadb"):
+                stmt = stmt.with_hint(Event, UPCOMING_HINT, dialect)
         page = stmt.order_by(Event.start_datetime, Event.id).offset(skip).limit(limit)
         return (await self.session.execute(page, {CALLER: caller})).mappings().all()
 
