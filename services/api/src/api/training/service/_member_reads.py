@@ -1,6 +1,8 @@
 """A member's own figures (spec training.md §4.4 #19-#21, #24): stats, the compliance card,
 progress per requirement and My Training, every verdict from the one engine."""
 
+from collections.abc import Iterable
+from datetime import date
 from uuid import UUID
 
 from api.training.compliance import (
@@ -8,6 +10,7 @@ from api.training.compliance import (
     CellStatus,
     CertStatus,
     Colour,
+    Record,
     average,
     cert_status,
     compliance_colour,
@@ -211,21 +214,26 @@ class MemberReadsTopic(StandingBase):
                 for row in rows
             ]
         if visibility.show_certification_status or self.sees_everything:
-            held = sorted(
-                (r for r in current_records(records) if r.expiration_date and r.id),
-                key=lambda r: (r.expiration_date, r.course_name),
-            )
-            summary.certifications = [
-                MyCertification(
-                    id=record.id,
-                    course_name=record.course_name,
-                    certification_number=record.certification_number,
-                    expiration_date=record.expiration_date,
-                    is_expired=cert_status(record.expiration_date, standing.today)
-                    == CertStatus.EXPIRED,
-                    days_until_expiry=(record.expiration_date - standing.today).days,
-                )
-                for record in held
-                if record.id is not None and record.expiration_date is not None
-            ]
+            summary.certifications = certifications(records, standing.today)
         return summary
+
+
+def certifications(records: Iterable[Record], today: date) -> list[MyCertification]:
+    """The member's certificates with an expiration date, soonest first; a renewal hides the
+    record it replaced (§6 [fix])."""
+    dated = sorted(
+        (record.expiration_date, record.course_name, record.id, record)
+        for record in current_records(records)
+        if record.expiration_date is not None and record.id is not None
+    )
+    return [
+        MyCertification(
+            id=record_id,
+            course_name=name,
+            certification_number=record.certification_number,
+            expiration_date=expires,
+            is_expired=cert_status(expires, today) == CertStatus.EXPIRED,
+            days_until_expiry=(expires - today).days,
+        )
+        for expires, name, record_id, record in dated
+    ]
