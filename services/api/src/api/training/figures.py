@@ -10,7 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from api.training.compliance import percentage
 from api.training.repository import ComplianceRepository, MemberRepository, RequirementRepository
-from api.training.service._standing import matrix_verdicts, standing_of
+from api.training.service import matrix_verdicts, standing_of
 
 
 @dataclass

@@ -2,5 +2,6 @@
 
 from api.training.service._bridge import SessionBridge
 from api.training.service._service import TrainingService
+from api.training.service._standing import matrix_verdicts, standing_of
 
-__all__ = ["SessionBridge", "TrainingService"]
+__all__ = ["SessionBridge", "TrainingService", "matrix_verdicts", "standing_of"]
