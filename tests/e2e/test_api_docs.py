@@ -165,6 +165,17 @@ CORE_OPERATIONS = [
     ("get", "/api/v1/training/expiring-certifications"),
     ("get", "/api/v1/training/module-config/my-training"),
     ("get", "/api/v1/training/compliance-matrix"),
+    # leaves-waivers addendum §1.2, §2: leaves of absence and training waivers
+    ("post", "/api/v1/users/leaves-of-absence"),
+    ("get", "/api/v1/users/leaves-of-absence"),
+    ("get", "/api/v1/users/{user_id}/leaves-of-absence"),
+    ("delete", "/api/v1/users/leaves-of-absence/{leave_id}"),
+    ("post", "/api/v1/training/waivers"),
+    ("get", "/api/v1/training/waivers"),
+    ("delete", "/api/v1/training/waivers/{waiver_id}"),
+    # issue 14 item 4 (training.md §7): training sessions and their finalize
+    ("post", "/api/v1/training/sessions"),
+    ("post", "/api/v1/training/sessions/{session_id}/finalize"),
 ]
 ERROR_REF = "#/components/schemas/ErrorResponse"
 
