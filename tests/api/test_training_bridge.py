@@ -7,11 +7,13 @@ The calendar's changes are made through the api; the events they wrote to the ou
 to training's consumer as a JetStream delivery would hand them, redeliveries included.
 """
 
+import uuid
 from datetime import UTC, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
+from msgspec.structs import replace
 
 from shared.models import TrainingType
 from tests.api.department import Department
@@ -237,6 +239,20 @@ class TestCheckIns:
 
         record = only_record(dept, user_id)
         assert outbox_subjects(dept, record["id"]) == ["logbook.api.training.record_created"]
+
+    def test_another_organizations_or_a_malformed_event_makes_nothing(
+        self, dept: Department
+    ) -> None:
+        session = open_session(dept)
+        user_id, _ = dept.add_member("member")
+        day = local_date(event_of(dept, session["event_id"])["start_datetime"])
+        mark = another_check_in(dept, session["event_id"], user_id, day)
+        deliver(dept, replace(mark, organization_id=uuid.UUID(dept.second_organization())))
+        deliver(dept, replace(mark, data={**mark.data, "local_date": "not a date"}))
+        deliver(dept, replace(mark, organization_id=None))
+        assert records_of(dept, user_id) == []
+        deliver(dept, mark)
+        assert [record["status"] for record in records_of(dept, user_id)] == ["in_progress"]
 
     def test_only_a_sessions_event_that_creates_records_makes_them(self, dept: Department) -> None:
         quiet = open_session(dept, auto_create_records=False)
