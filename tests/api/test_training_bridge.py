@@ -114,6 +114,13 @@ class TestCreate:
         ]
         assert (announced["event_type"], announced["is_draft"]) == ("training", False)
 
+    def test_the_event_of_a_session_cannot_be_deleted(self, dept: Department) -> None:
+        session = open_session(dept)
+        with dept.signed_in(manager(dept)) as client:
+            response = client.delete(f"{EVENTS}/{session['event_id']}")
+        assert response.status_code == 409, response.text
+        assert event_of(dept, session["event_id"])["event_type"] == "training"
+
     def test_a_free_text_session_is_continuing_education_unless_told(
         self, dept: Department
     ) -> None:
