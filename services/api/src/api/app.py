@@ -30,6 +30,7 @@ from api.notifications.holder_mail import HOLDER_CHANGE_MAIL
 from api.organization.controllers import OrganizationController
 from api.roles.controllers import RoleController
 from api.seeding import seed_system_roles
+from api.training.cert_alerts import CERTIFICATION_ALERTS
 from api.training.controllers import LEAVES_ROUTER, TRAINING_ROUTER
 from shared.app import ServiceSpec, create_service_app
 from shared.settings import Settings
@@ -56,7 +57,7 @@ SPEC = ServiceSpec(
         LEAVES_ROUTER,
     ],
     uses_events=True,
-    scheduled=(*DAILY_JOBS, HOLDER_CHANGE_MAIL, RSVP_REMINDERS),
+    scheduled=(*DAILY_JOBS, HOLDER_CHANGE_MAIL, RSVP_REMINDERS, CERTIFICATION_ALERTS),
 )
 
 

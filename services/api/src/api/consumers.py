@@ -1,6 +1,7 @@
 """The api's durable consumers: audit entries from auth events and deferred entries, inbox
-entries from the events that concern a member (the calendar's among them), membership's
-auto-archive on inventory's returns, and training's records from training sessions' check-ins.
+entries from the events that concern a member (the calendar's and the certification expiry
+alerts among them), membership's auto-archive on inventory's returns, and training's records
+from training sessions' check-ins.
 
 Both run through shared.events.consumer, which handles each event id once (a redelivered or
 republished event adds nothing) and binds the event's request id into every log line.
@@ -18,6 +19,7 @@ from api.notifications.from_calendar import notify_calendar
 from api.notifications.from_events import notify_from_event
 from api.notifications.from_inventory import notify_inventory_change
 from api.notifications.from_stock import notify_stock_low
+from api.notifications.from_training import notify_training
 from api.notifications.holder_mail import mail_holder_changes
 from api.notifications.triggers import DUE_BACK
 from api.training.from_events import bridge_attendance
@@ -103,6 +105,15 @@ def _calendar_handler(settings: Settings) -> Callable[[Envelope, AsyncSession], 
     return handle
 
 
+def _training_handler(settings: Settings) -> Callable[[Envelope, AsyncSession], Awaitable[None]]:
+    mailer = Mailer(settings)
+
+    async def handle(envelope: Envelope, session: AsyncSession) -> None:
+        await notify_training(session, envelope, settings, mailer)
+
+    return handle
+
+
 def notification_consumers(settings: Settings) -> tuple[ConsumerSpec, ...]:
     """The consumers filling members' inboxes (and mailing them when SMTP is configured)."""
     handler = _notify_handler(settings)
@@ -127,6 +138,12 @@ def notification_consumers(settings: Settings) -> tuple[ConsumerSpec, ...]:
             durable="api-notifications-events",
             subject_filter="logbook.api.event.>",
             handler=_calendar_handler(settings),
+        ),
+        # Certification expiry alerts; record and library changes concern no inbox.
+        ConsumerSpec(
+            durable="api-notifications-training",
+            subject_filter="logbook.api.training.>",
+            handler=_training_handler(settings),
         ),
     )
 
