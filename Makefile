@@ -75,6 +75,7 @@ bench: $(STAMP) ## benchmarks through the gateway; appends the figures to docs/B
 	$(BIN)/python -m bench.notifications
 	$(BIN)/python -m bench.inventory
 	$(BIN)/python -m bench.events
+	$(BIN)/python -m bench.training
 
 fuzz: $(STAMP) ## release check: 20,000 schemathesis cases through the gateway; prints the figures
 	$(BIN)/python -m tests.fuzz.run --cases 20000
