@@ -35,6 +35,7 @@ from tests.api.department import Department
 from tests.api.training_support import org_id, seed_course, seed_record
 from tests.e2e.auth_platform import SmtpSink
 from tests.support import factories
+from tests.support.inprocess import InProcess
 
 TODAY = date(2026, 12, 6)
 EXPIRING = "logbook.api.training.certification_expiring"
@@ -413,3 +414,42 @@ class TestInbox:
             return found
 
         assert dept.run(channels) == {wants_id: ["email", "in_app"], declines_id: ["in_app"]}
+
+
+@pytest.mark.parametrize("database_kind", ["sqlite"])
+async def test_an_escalation_and_its_entries_on_sqlite(inprocess: InProcess) -> None:
+    """`make run`'s embedded database: the job marks and publishes, the consumer writes once."""
+    organization_id, officer = await inprocess.department("training_officer")
+    member, headers = await inprocess.member(organization_id, "member", first_name="Ali")
+    async with inprocess.seed() as session:
+        await factories.training_record(
+            session,
+            organization_id,
+            member.id,
+            course_name="CPR",
+            completion_date=TODAY - timedelta(days=700),
+            expiration_date=TODAY - timedelta(days=1),
+        )
+
+    async def alerts(day: date) -> list[Envelope]:
+        async with inprocess.seed() as session:
+            before = set((await session.scalars(select(OutboxMessage.id))).all())
+            now = datetime.combine(day, time(12), UTC)
+            await alert_certifications(session, organization_id, day, now)
+            rows = await session.scalars(
+                select(OutboxMessage).where(OutboxMessage.id.not_in(before))
+            )
+            return [decode(bytes(row.payload)) for row in rows]
+
+    (event,) = await alerts(TODAY)
+    assert await alerts(TODAY + timedelta(days=1)) == []
+    (spec,) = [s for s in notification_consumers(inprocess.settings) if s.durable == DURABLE]
+    for _ in range(2):  # delivered, then redelivered
+        async with inprocess.seed() as session:
+            await spec.handler(event, session)
+
+    subject = f"EXPIRED Certification: CPR - Ali {member.last_name}"
+    for caller in (headers, officer):
+        response = await inprocess.api.get(INBOX, headers=caller)
+        assert response.status_code == 200, response.text
+        assert [entry["subject"] for entry in response.json()["logs"]] == [subject]

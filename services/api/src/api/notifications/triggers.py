@@ -2,8 +2,9 @@
 
 Wired today: auth's MFA and password events (category `security`, always e-mailed too), the
 api's role and status changes of a member (category `members`), inventory's daily reminders
-of checkouts overdue or due back within a day (category `inventory`), and the calendar's notices
-and RSVP reminders (`from_calendar.py`: categories `event_update`, `event_reminder`).
+of checkouts overdue or due back within a day (category `inventory`), the calendar's notices
+and RSVP reminders (`from_calendar.py`: categories `event_update`, `event_reminder`), and
+training's certification expiry alerts (`from_training.py`: category `training`).
 """
 
 from collections.abc import Awaitable, Callable, Sequence
