@@ -9,9 +9,10 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
+from typing import overload
 from uuid import UUID
 
-from sqlalchemy import ColumnElement, select
+from sqlalchemy import ColumnElement, Row, String, select, type_coerce
 
 from api.training.compliance import Member, Record, WaiverPeriod, uuid_set
 from shared.db.repository import TenantRepository
@@ -20,6 +21,7 @@ from shared.models import (
     MemberStatus,
     TrainingRecord,
     TrainingStatus,
+    TrainingType,
     TrainingWaiver,
     User,
     UserPosition,
@@ -31,13 +33,58 @@ _RECORD_COLUMNS = (
     TrainingRecord.expiration_date,
     TrainingRecord.hours_completed,
     TrainingRecord.training_type,
-    TrainingRecord.course_id,
+    # Read as stored and made UUIDs once each (`_Ids`): the matrix reads every record of the
+    # organization, and these few ids repeat across all of them.
+    type_coerce(TrainingRecord.course_id, String),
     TrainingRecord.course_name,
-    TrainingRecord.category_id,
+    type_coerce(TrainingRecord.category_id, String),
     TrainingRecord.certification_number,
-    TrainingRecord.user_id,
+    type_coerce(TrainingRecord.user_id, String),
     TrainingRecord.id,
 )
+
+# A record in My Training's history, in the order of its fields.
+History = Row[
+    UUID,
+    str,
+    str | None,
+    TrainingType,
+    TrainingStatus,
+    date | None,
+    float,
+    date | None,
+    str | None,
+]
+_HISTORY_COLUMNS = (
+    TrainingRecord.id,
+    TrainingRecord.course_name,
+    TrainingRecord.course_code,
+    TrainingRecord.training_type,
+    TrainingRecord.status,
+    TrainingRecord.completion_date,
+    TrainingRecord.hours_completed,
+    TrainingRecord.expiration_date,
+    TrainingRecord.instructor,
+)
+
+
+class _Ids:
+    """Stored ids as UUIDs, each distinct one made once."""
+
+    def __init__(self) -> None:
+        self._made: dict[str, UUID] = {}
+
+    @overload
+    def __call__(self, stored: str) -> UUID: ...
+    @overload
+    def __call__(self, stored: str | None) -> UUID | None: ...
+    def __call__(self, stored: str | None) -> UUID | None:
+        if stored is None:
+            return None
+        made = self._made.get(stored)
+        if made is None:
+            made = self._made[stored] = UUID(stored)
+        return made
 
 
 @dataclass(frozen=True)
@@ -144,8 +191,10 @@ class ComplianceRepository(TenantRepository[TrainingRecord]):
                 return {}
             stmt = stmt.where(TrainingRecord.user_id.in_(ids))
         found: dict[UUID, list[Record]] = defaultdict(list)
+        as_uuid = _Ids()
         for row in await self.session.execute(stmt):
-            status, done, expires, hours, kind, course, name, category, number, user, row_id = row
+            status, done, expires, hours, kind, course, name, category, number, held, row_id = row
+            user = as_uuid(held)
             found[user].append(
                 Record(
                     status=status,
@@ -153,9 +202,9 @@ class ComplianceRepository(TenantRepository[TrainingRecord]):
                     expiration_date=expires,
                     hours_completed=hours,
                     training_type=kind,
-                    course_id=course,
+                    course_id=as_uuid(course),
                     course_name=name,
-                    category_id=category,
+                    category_id=as_uuid(category),
                     certification_number=number,
                     user_id=user,
                     id=row_id,
@@ -178,11 +227,15 @@ class ComplianceRepository(TenantRepository[TrainingRecord]):
         )
         return (await self.session.scalars(stmt)).all()
 
-    async def latest_records(self, user_id: UUID, limit: int) -> Sequence[TrainingRecord]:
-        """The member's latest records, any status: newest completion first, undated last."""
+    async def latest_records(self, user_id: UUID, limit: int) -> Sequence[History]:
+        """The member's latest records, any status: newest completion first, undated last;
+        the columns of My Training's history only (whole records cost it a tenth of its time)."""
         stmt = (
-            self.scoped()
-            .where(TrainingRecord.user_id == user_id)
+            select(*_HISTORY_COLUMNS)
+            .where(
+                TrainingRecord.organization_id == self.organization_id,
+                TrainingRecord.user_id == user_id,
+            )
             .order_by(
                 TrainingRecord.completion_date.is_(None),
                 TrainingRecord.completion_date.desc(),
@@ -191,7 +244,7 @@ class ComplianceRepository(TenantRepository[TrainingRecord]):
             )
             .limit(limit)
         )
-        return (await self.session.scalars(stmt)).all()
+        return (await self.session.execute(stmt)).all()
 
     async def periods(self, user_ids: Iterable[UUID] | None) -> dict[UUID, list[WaiverPeriod]]:
         """Active training waivers and active leaves of these members (every member when
