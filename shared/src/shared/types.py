@@ -78,3 +78,20 @@ def text(max_length: int) -> Meta:
 
 
 Email = Annotated[str, Meta(max_length=255, pattern=EMAIL)]
+
+
+# Far beyond any calendar, inside what MariaDB's DATETIME and Python's UTC arithmetic hold.
+EARLIEST_MOMENT = datetime(1900, 1, 1, tzinfo=UTC)
+LATEST_MOMENT = datetime(2200, 1, 1, tzinfo=UTC)
+
+
+def as_utc(value: datetime) -> datetime:
+    """A body's datetime in UTC; a naive one is taken as UTC. Outside 1900-2199 it is a
+    ValueError, which a body's decoding answers 422."""
+    try:
+        moment = value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+    except OverflowError as exc:  # 0001-01-01T00:00+01:00 has no UTC time
+        raise ValueError("datetime out of range") from exc
+    if not EARLIEST_MOMENT <= moment < LATEST_MOMENT:
+        raise ValueError("datetime out of range")
+    return moment

@@ -1,11 +1,11 @@
 """Field types the event bodies share (spec events.md §1, §2)."""
 
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Annotated, Any
 
 from msgspec import Meta
 
-from shared.types import line, name, text
+from shared.types import as_utc, line, name, text
 
 Title = Annotated[str, name(200)]
 # MariaDB's TEXT holds 65,535 bytes: 10,000 characters fit even at four bytes each.
@@ -21,23 +21,6 @@ ReminderHours = Annotated[list[Annotated[int, Meta(ge=0, le=8760)]], Meta(max_le
 MembershipTypes = Annotated[list[Annotated[str, line(100)]], Meta(max_length=50)]
 Document = Annotated[dict[str, Any], Meta(max_length=200)]
 Attachments = Annotated[list[Annotated[dict[str, Any], Meta(max_length=50)]], Meta(max_length=100)]
-
-
-# Far beyond any calendar, inside what MariaDB's DATETIME and Python's UTC arithmetic hold.
-EARLIEST = datetime(1900, 1, 1, tzinfo=UTC)
-LATEST = datetime(2200, 1, 1, tzinfo=UTC)
-
-
-def as_utc(value: datetime) -> datetime:
-    """A body's datetime in UTC; a naive one is taken as UTC (§1). Outside 1900-2199 it is a
-    ValueError, which the body's decoding answers 422."""
-    try:
-        moment = value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
-    except OverflowError as exc:  # 0001-01-01T00:00+01:00 has no UTC time
-        raise ValueError("datetime out of range") from exc
-    if not EARLIEST <= moment < LATEST:
-        raise ValueError("datetime out of range")
-    return moment
 
 
 def utc_fields(body: object, *names: str) -> None:

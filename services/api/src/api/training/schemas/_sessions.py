@@ -1,7 +1,7 @@
 """Bodies and shapes of training sessions (issue 14 item 4, spec training.md §7): the event's
 own fields and what the session's records get."""
 
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from typing import Annotated
 from uuid import UUID
 
@@ -9,25 +9,10 @@ import msgspec
 
 from api.training.schemas._common import Hours, Line255, Months, Name, Notes
 from shared.models import TrainingType
-from shared.types import line, name
+from shared.types import as_utc, line, name
 
 Title = Annotated[str, name(200)]
 Place = Annotated[str, line(300)]
-# The calendar's bounds (events.md §1): inside what MariaDB's DATETIME and UTC arithmetic hold.
-EARLIEST = datetime(1900, 1, 1, tzinfo=UTC)
-LATEST = datetime(2200, 1, 1, tzinfo=UTC)
-
-
-def as_utc(value: datetime) -> datetime:
-    """A body's datetime in UTC; a naive one is taken as UTC, as the calendar takes it. Outside
-    1900-2199 it is a ValueError, which the body's decoding answers 422."""
-    try:
-        moment = value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
-    except OverflowError as exc:  # 0001-01-01T00:00+01:00 has no UTC time
-        raise ValueError("datetime out of range") from exc
-    if not EARLIEST <= moment < LATEST:
-        raise ValueError("datetime out of range")
-    return moment
 
 
 class SessionCreate(msgspec.Struct, kw_only=True):
