@@ -41,6 +41,7 @@ from bench.measure import RssSampler, Run, append_report, commit, hammer
 from launcher.serve import SERVICES
 from shared.db.session import create_engine, create_sessionmaker
 from shared.principal import Principal
+from shared.scheduled.daily import department_zone
 from tests.e2e.department import PASSWORD, Department, password_hash, running_department
 
 MEMBERS = 500
@@ -612,7 +613,11 @@ async def _measure(department: Department) -> tuple[list[Run], list[tuple[int, i
     jar = aiohttp.CookieJar(unsafe=True)
     jar.update_cookies(admin)
     headers = {"X-CSRF-Token": admin["csrf_token"]}
-    today = datetime.now(UTC).date()
+    (organization,) = department.query(
+        "SELECT timezone FROM organizations WHERE id = %s", _hex(department.organization_id)
+    )
+    # The department's own date, as the engine reckons it (spec training.md §8.10).
+    today = datetime.now(department_zone(organization["timezone"])).date()
     timeout = aiohttp.ClientTimeout(total=120)
     async with aiohttp.ClientSession(
         department.gateway, cookie_jar=jar, headers=headers, timeout=timeout
