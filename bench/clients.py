@@ -13,7 +13,8 @@ import asyncio
 import contextlib
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
-from typing import cast
+from typing import Any, cast
+from urllib.parse import urlsplit
 
 import aiohttp
 
@@ -153,3 +154,32 @@ async def reader(host: str, port: int, path: str, cookies: dict[str, str]) -> Re
     loop = asyncio.get_running_loop()
     _, connected = await loop.create_connection(lambda: Reader(request), host, port)
     return connected
+
+
+def gateway_address(gateway: str) -> tuple[str, int]:
+    """The gateway's host and port, for the lean readers' own connections."""
+    url = urlsplit(gateway)
+    return url.hostname or "127.0.0.1", url.port or 80
+
+
+async def sign_in(base: str, username: str) -> dict[str, str]:
+    """The cookies a browser keeps after signing in as `username` (the departments' password)."""
+    jar = aiohttp.CookieJar(unsafe=True)  # the gateway is an IP address
+    async with aiohttp.ClientSession(base, cookie_jar=jar) as client:
+        login = {"username": username, "password": PASSWORD}
+        async with client.post("/api/v1/auth/login", json=login) as response:
+            if response.status != HTTP_OK:
+                raise RuntimeError(f"{username} could not sign in: {await response.text()}")
+    return {c.key: c.value for c in jar}
+
+
+async def expect(
+    client: aiohttp.ClientSession, path: str, problem: Callable[[Any], str | None]
+) -> None:
+    """Refuse to time an answer that is not the one the benchmark means to time: `problem`
+    says what is wrong with the answer, or None."""
+    async with client.get(path) as response:
+        answer = await response.json()
+    found = problem(answer) if response.status == HTTP_OK else str(answer)[:300]
+    if found:
+        raise RuntimeError(f"GET {path} answered {response.status}: {found}")

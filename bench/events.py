@@ -18,20 +18,19 @@ import random
 import sys
 import tempfile
 import uuid
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlencode, urlsplit
+from urllib.parse import urlencode
 
 import aiohttp
 import uvloop
 
-from bench.clients import HTTP_OK, reader
+from bench.clients import expect, gateway_address, reader, sign_in
 from bench.measure import RssSampler, Run, append_report, commit, hammer
 from launcher.serve import SERVICES
-from tests.e2e.department import PASSWORD, Department, running_department
+from tests.e2e.department import Department, running_department
 
 YEAR_EVENTS = 500
 UPCOMING_DAYS = 60  # events are scheduled this far ahead
@@ -223,29 +222,13 @@ def _seed(department: Department, seeding: Seeding) -> tuple[Calendar, int]:
     return calendar, len(rsvps)
 
 
-async def _sign_in(base: str, username: str) -> dict[str, str]:
-    """The cookies a browser keeps after signing in as `username`."""
-    jar = aiohttp.CookieJar(unsafe=True)  # the gateway is an IP address
-    async with aiohttp.ClientSession(base, cookie_jar=jar) as client:
-        login = {"username": username, "password": PASSWORD}
-        async with client.post("/api/v1/auth/login", json=login) as response:
-            if response.status != HTTP_OK:
-                raise RuntimeError(f"{username} could not sign in: {await response.text()}")
-    return {c.key: c.value for c in jar}
-
-
-async def _expect(client: aiohttp.ClientSession, path: str, check: Callable[[Any], bool]) -> None:
-    """Refuse to time an answer that is not the one the benchmark means to time."""
-    async with client.get(path) as response:
-        answer = await response.json()
-    if response.status != HTTP_OK or not check(answer):
-        raise RuntimeError(f"GET {path} answered {response.status}: {str(answer)[:300]}")
-
-
-def _listing(answer: Any, expected: list[Listed]) -> bool:
-    return len(answer) == len(expected) and all(
+def _listing(answer: Any, expected: list[Listed]) -> str | None:
+    """What is wrong with a list answer, or None."""
+    if len(answer) == len(expected) and all(
         event.matches(item) for event, item in zip(expected, answer, strict=True)
-    )
+    ):
+        return None
+    return f"{len(answer)} events, not the {len(expected)} seeded"
 
 
 def _iso(moment: datetime) -> str:
@@ -277,7 +260,7 @@ async def _locations(client: aiohttp.ClientSession) -> list[str]:
 
 
 async def _measure(department: Department) -> tuple[list[Run], Calendar, int]:
-    admin = await _sign_in(department.gateway, department.admin_username)
+    admin = await sign_in(department.gateway, department.admin_username)
     jar = aiohttp.CookieJar(unsafe=True)
     jar.update_cookies(admin)
     headers = {"X-CSRF-Token": admin["csrf_token"]}
@@ -295,10 +278,9 @@ async def _measure(department: Department) -> tuple[list[Run], Calendar, int]:
         calendar, rsvps = await asyncio.to_thread(_seed, department, seeding)
         dashboard, year = _paths(calendar)
         upcoming = calendar.upcoming(datetime.now(UTC))
-        await _expect(client, dashboard, lambda answer: _listing(answer, upcoming))
-        await _expect(client, year, lambda answer: _listing(answer, calendar.of_year()))
-    url = urlsplit(department.gateway)
-    address = (url.hostname or "127.0.0.1", url.port or 80)
+        await expect(client, dashboard, lambda answer: _listing(answer, upcoming))
+        await expect(client, year, lambda answer: _listing(answer, calendar.of_year()))
+    address = gateway_address(department.gateway)
     session = {"access_token": admin["access_token"]}
     runs = []
     for label, path in (

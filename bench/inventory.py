@@ -20,23 +20,29 @@ import tempfile
 import time
 import uuid
 from collections import Counter
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
-from urllib.parse import urlsplit
 
 import aiohttp
 import uvloop
 from websockets.asyncio.client import ClientConnection, connect
 from websockets.typing import Origin
 
-from bench.clients import HTTP_OK, Call, Reader, http_request, reader
+from bench.clients import (
+    HTTP_OK,
+    Call,
+    Reader,
+    expect,
+    gateway_address,
+    http_request,
+    reader,
+    sign_in,
+)
 from bench.measure import RssSampler, Run, append_report, commit, hammer
 from launcher.serve import SERVICES
-from tests.e2e.department import PASSWORD, Department, running_department
+from tests.e2e.department import Department, running_department
 
 ITEMS = 2_000
 PAGE = 50  # the inventory page loads 50 at a time (spec inventory.md §6.2 #6)
@@ -158,25 +164,6 @@ def _seed_items(department: Department, categories: dict[str, str]) -> Seeded:
     return Seeded(lent=spare[:CLIENTS], code=barcode(LOOKED_UP), renamed=spare[CLIENTS])
 
 
-async def _sign_in(base: str, username: str) -> dict[str, str]:
-    """The cookies a browser keeps after signing in as `username`."""
-    jar = aiohttp.CookieJar(unsafe=True)  # the gateway is an IP address
-    async with aiohttp.ClientSession(base, cookie_jar=jar) as client:
-        login = {"username": username, "password": PASSWORD}
-        async with client.post("/api/v1/auth/login", json=login) as response:
-            if response.status != HTTP_OK:
-                raise RuntimeError(f"{username} could not sign in: {await response.text()}")
-    return {c.key: c.value for c in jar}
-
-
-async def _expect(client: aiohttp.ClientSession, path: str, check: Callable[[Any], bool]) -> None:
-    """Refuse to time an answer that is not the one the benchmark means to time."""
-    async with client.get(path) as response:
-        answer = await response.json()
-    if response.status != HTTP_OK or not check(answer):
-        raise RuntimeError(f"GET {path} answered {response.status}: {str(answer)[:300]}")
-
-
 class Desk:
     """One client lending its item to its borrower and taking it back, pair after pair.
 
@@ -227,13 +214,8 @@ class Desk:
         return True
 
 
-def _address(department: Department) -> tuple[str, int]:
-    url = urlsplit(department.gateway)
-    return url.hostname or "127.0.0.1", url.port or 80
-
-
 async def _reads(department: Department, admin: dict[str, str], seeded: Seeded) -> list[Run]:
-    address = _address(department)
+    address = gateway_address(department.gateway)
     session = {"access_token": admin["access_token"]}
     runs = []
     for label, path in (
@@ -262,7 +244,7 @@ async def _desks(
     lendings: list[tuple[str, str]],
     failures: Counter[str],
 ) -> Run:
-    address = _address(department)
+    address = gateway_address(department.gateway)
     loop = asyncio.get_running_loop()
     pairs: list[Call] = []
     for lending in lendings:
@@ -330,7 +312,7 @@ async def _fan_out(
 
     async def signed_in(username: str) -> dict[str, str]:
         async with gate:
-            return await _sign_in(department.gateway, username)
+            return await sign_in(department.gateway, username)
 
     browsers = await asyncio.gather(*(signed_in(username) for username in members))
     url = department.gateway.replace("http://", "ws://") + "/api/v1/inventory/ws"
@@ -378,7 +360,7 @@ async def _fan_out(
 
 
 async def _measure(department: Department, failures: Counter[str]) -> tuple[list[Run], FanOut]:
-    admin = await _sign_in(department.gateway, department.admin_username)
+    admin = await sign_in(department.gateway, department.admin_username)
     jar = aiohttp.CookieJar(unsafe=True)
     jar.update_cookies(admin)
     headers = {"X-CSRF-Token": admin["csrf_token"]}
@@ -391,16 +373,20 @@ async def _measure(department: Department, failures: Counter[str]) -> tuple[list
                     raise RuntimeError(f"creating a category failed: {await response.text()}")
                 categories[name] = uuid.UUID((await response.json())["id"]).hex
         seeded = await asyncio.to_thread(_seed_items, department, categories)
-        await _expect(
+        await expect(
             client,
             f"/api/v1/inventory/items?limit={PAGE}",
-            lambda answer: answer["total"] == ITEMS and len(answer["items"]) == PAGE,
+            lambda answer: (
+                None if answer["total"] == ITEMS and len(answer["items"]) == PAGE else "a page"
+            ),
         )
-        await _expect(
+        await expect(
             client,
             f"/api/v1/inventory/lookup?code={seeded.code}",
             lambda answer: (
-                answer["total"] == 1 and answer["results"][0]["item"]["barcode"] == seeded.code
+                None
+                if answer["total"] == 1 and answer["results"][0]["item"]["barcode"] == seeded.code
+                else "not the one item"
             ),
         )
     borrowers = [department.add_member("member")[0] for _ in range(CLIENTS)]

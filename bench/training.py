@@ -22,12 +22,11 @@ import random
 import sys
 import tempfile
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
 
 import aiohttp
 import uvloop
@@ -36,13 +35,13 @@ from sqlalchemy import event
 from api.audit.chain import AuditRecord
 from api.audit.trail import AuditTrail
 from api.training.deps import provide_training_service
-from bench.clients import HTTP_OK, reader
+from bench.clients import expect, gateway_address, reader, sign_in
 from bench.measure import RssSampler, Run, append_report, commit, hammer
 from launcher.serve import SERVICES
 from shared.db.session import create_engine, create_sessionmaker
 from shared.principal import Principal
 from shared.scheduled.daily import department_zone
-from tests.e2e.department import PASSWORD, Department, password_hash, running_department
+from tests.e2e.department import Department, password_hash, running_department
 
 MEMBERS = 500
 FIRST_MEMBERS = 50  # the matrix's statements are counted at this many members and at MEMBERS
@@ -446,17 +445,6 @@ def _seed(department: Department, library: Library, members: list[Seeded]) -> No
                 cursor.executemany(insert, rows[start : start + BATCH])
 
 
-async def _sign_in(base: str, username: str) -> dict[str, str]:
-    """The cookies a browser keeps after signing in as `username`."""
-    jar = aiohttp.CookieJar(unsafe=True)  # the gateway is an IP address
-    async with aiohttp.ClientSession(base, cookie_jar=jar) as client:
-        login = {"username": username, "password": PASSWORD}
-        async with client.post("/api/v1/auth/login", json=login) as response:
-            if response.status != HTTP_OK:
-                raise RuntimeError(f"{username} could not sign in: {await response.text()}")
-    return {c.key: c.value for c in jar}
-
-
 async def _created(client: aiohttp.ClientSession, path: str, body: dict[str, Any]) -> str:
     async with client.post(path, json=body) as response:
         if response.status != CREATED:
@@ -569,17 +557,6 @@ def _my_training_problem(answer: Any, member: Seeded, today: date) -> str | None
     return None
 
 
-async def _expect(
-    client: aiohttp.ClientSession, path: str, problem: Callable[[Any], str | None]
-) -> None:
-    """Refuse to time an answer that is not the one the benchmark means to time."""
-    async with client.get(path) as response:
-        answer = await response.json()
-    found = problem(answer) if response.status == HTTP_OK else str(answer)[:300]
-    if found:
-        raise RuntimeError(f"GET {path} answered {response.status}: {found}")
-
-
 async def _statements(department: Department, library: Library) -> tuple[int, int]:
     """(SQL statements, members) of one matrix computed in-process by the api's own service."""
     engine = create_engine(department.database_url)
@@ -609,7 +586,7 @@ async def _statements(department: Department, library: Library) -> tuple[int, in
 
 
 async def _measure(department: Department) -> tuple[list[Run], list[tuple[int, int]], int]:
-    admin = await _sign_in(department.gateway, department.admin_username)
+    admin = await sign_in(department.gateway, department.admin_username)
     jar = aiohttp.CookieJar(unsafe=True)
     jar.update_cookies(admin)
     headers = {"X-CSRF-Token": admin["csrf_token"]}
@@ -630,17 +607,16 @@ async def _measure(department: Department) -> tuple[list[Run], list[tuple[int, i
         await asyncio.to_thread(_seed, department, library, more)
         members += more
         counts.append(await _statements(department, library))
-        await _expect(client, MATRIX, lambda answer: _matrix_problem(answer, members, today))
+        await expect(client, MATRIX, lambda answer: _matrix_problem(answer, members, today))
     member = members[SIGNED_IN]
-    caller = await _sign_in(department.gateway, member.username)
+    caller = await sign_in(department.gateway, member.username)
     jar = aiohttp.CookieJar(unsafe=True)
     jar.update_cookies(caller)
     async with aiohttp.ClientSession(department.gateway, cookie_jar=jar) as client:
-        await _expect(
+        await expect(
             client, MY_TRAINING, lambda answer: _my_training_problem(answer, member, today)
         )
-    url = urlsplit(department.gateway)
-    address = (url.hostname or "127.0.0.1", url.port or 80)
+    address = gateway_address(department.gateway)
     runs = []
     matrix_label = (
         f"GET /training/compliance-matrix ({MEMBERS} members x {len(RULES)} requirements, "
