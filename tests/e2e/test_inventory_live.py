@@ -207,9 +207,17 @@ class TestRefusals:
             full.signed_in(full.admin_username) as crowd,
             dept.signed_in(dept.admin_username) as admin,
         ):
-            async with contextlib.AsyncExitStack() as held:
-                for _ in range(SOCKETS_PER_ORGANIZATION):
-                    await held.enter_async_context(socket(full, crowd))
+            async with contextlib.AsyncExitStack() as stack:
+                held = [
+                    await stack.enter_async_context(socket(full, crowd))
+                    for _ in range(SOCKETS_PER_ORGANIZATION)
+                ]
+                # A socket joins its organization after the handshake and the session check:
+                # a frame on each shows all have joined before the one past the cap opens.
+                roll_call = crowd.post("/api/v1/inventory/items", json={"name": "Roll call"})
+                assert roll_call.status_code == 201, roll_call.text
+                for ws in held:
+                    await next_frame(ws, "item_created")
                 async with socket(full, crowd) as refused:
                     assert await closed_with(refused) == 1013
                 async with socket(dept, admin) as elsewhere:  # the cap is per organization
