@@ -3,6 +3,7 @@ matrix (members and requirements sorted, cells only where a requirement applies,
 the applicable ones [fix], exempt, inactive and deleted members left out, a renewal green) and
 the organization's expiring certifications; officer-only, tenancy."""
 
+import asyncio
 import uuid
 from datetime import date, timedelta
 from typing import Any
@@ -10,6 +11,8 @@ from typing import Any
 import pytest
 from sqlalchemy import event
 
+from api.training.matrix_runs import MatrixRuns
+from api.training.service import MatrixVerdicts
 from shared.db.types import utc_now
 from tests.api.department import Department
 from tests.api.training_reads_support import (
@@ -21,7 +24,7 @@ from tests.api.training_reads_support import (
     set_member,
     today,
 )
-from tests.api.training_support import officer, seed_course, seed_record
+from tests.api.training_support import officer, org_id, seed_course, seed_record
 
 
 @pytest.fixture
@@ -301,3 +304,27 @@ class TestDashboard:
         matrix = get_json(dept, chief, MATRIX)
         cells = [cell for row in matrix["members"] for cell in row["requirements"]]
         assert [cell["status"] for cell in cells].count("completed") * 2 == len(cells) == 2
+
+
+class TestSharedComputation:
+    def test_callers_while_it_computes_share_it_and_nothing_is_kept(self, dept: Department) -> None:
+        seed_requirement(dept, name="Hours", required_hours=4)
+        organization = org_id(dept)
+        runs = MatrixRuns()
+        opened: list[object] = []
+
+        def sessions() -> Any:  # the app's sessionmaker, counting the computations
+            opened.append(object())
+            return dept.api.sessions()
+
+        async def together(_session: Any) -> list[MatrixVerdicts]:
+            calls = (runs.verdicts(organization, sessions) for _ in range(3))
+            return list(await asyncio.gather(*calls))
+
+        first, second, third = dept.run(together)
+        assert first is second is third
+        assert len(opened) == 1
+        later = dept.run(lambda _session: runs.verdicts(organization, sessions))
+        assert later is not first  # answered, then forgotten: the next caller reads afresh
+        assert len(opened) == 2
+        assert [row.name for row, _ in later.requirements] == ["Hours"]

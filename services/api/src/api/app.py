@@ -32,6 +32,7 @@ from api.roles.controllers import RoleController
 from api.seeding import seed_system_roles
 from api.training.cert_alerts import CERTIFICATION_ALERTS
 from api.training.controllers import LEAVES_ROUTER, TRAINING_ROUTER
+from api.training.matrix_runs import start_matrix_runs, stop_matrix_runs
 from shared.app import ServiceSpec, create_service_app
 from shared.settings import Settings
 
@@ -75,6 +76,6 @@ def create_app(
     )
     spec = replace(SPEC, consumers=consumers)
     app = create_service_app(spec, settings, sessionmaker=sessionmaker)
-    app.on_startup.extend([seed_system_roles, start_live_inventory])
-    app.on_shutdown.append(stop_live_inventory)
+    app.on_startup.extend([seed_system_roles, start_live_inventory, start_matrix_runs])
+    app.on_shutdown.extend([stop_live_inventory, stop_matrix_runs])
     return app

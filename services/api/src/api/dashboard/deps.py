@@ -1,5 +1,7 @@
 """The dashboard service of one request."""
 
+from litestar import Request
+from litestar.datastructures import State
 from litestar.di import NamedDependency
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -10,7 +12,9 @@ from shared.principal import Principal
 
 
 def provide_dashboard_service(
-    db_session: NamedDependency[AsyncSession], principal: NamedDependency[Principal]
+    request: Request[object, object, State],
+    db_session: NamedDependency[AsyncSession],
+    principal: NamedDependency[Principal],
 ) -> DashboardService:
     """The caller's organization's dashboard, with one figure source per module."""
     org = principal.organization_id
@@ -23,6 +27,6 @@ def provide_dashboard_service(
             MemberFigures(members),
             EventFigures(events),
             # The compliance engine is the training area's, one for every reader (training.md §5).
-            TrainingFigures(db_session, org),
+            TrainingFigures(request.app.state.matrix_runs, org, request.app.state.sessionmaker),
         ),
     )

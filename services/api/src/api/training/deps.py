@@ -1,5 +1,9 @@
 """Dependencies of the training controllers: the training service of each request."""
 
+from functools import partial
+
+from litestar import Request
+from litestar.datastructures import State
 from litestar.di import NamedDependency, Provide
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -24,12 +28,14 @@ from shared.principal import Principal
 
 
 def provide_training_service(
+    request: Request[object, object, State],
     db_session: NamedDependency[AsyncSession],
     principal: NamedDependency[Principal],
     audit: NamedDependency[AuditTrail],
 ) -> TrainingService:
     """The caller's training, in the request's transaction, with its audit trail and outbox."""
     org = principal.organization_id
+    state = request.app.state
     return TrainingService(
         principal=principal,
         categories=CategoryRepository(db_session, org),
@@ -45,6 +51,7 @@ def provide_training_service(
         compliance=ComplianceRepository(db_session, org),
         audit=audit,
         outbox=Outbox(db_session),
+        matrix=partial(state.matrix_runs.verdicts, org, state.sessionmaker),
     )
 
 

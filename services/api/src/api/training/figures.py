@@ -6,11 +6,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from uuid import UUID
 
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from api.training.compliance import percentage
-from api.training.repository import ComplianceRepository, MemberRepository, RequirementRepository
-from api.training.service import matrix_verdicts, standing_of
+from api.training.matrix_runs import MatrixRuns
 
 
 @dataclass
@@ -18,18 +17,13 @@ class TrainingFigures:
     """`training_completion_pct`: completed matrix cells / all cells, in percent (1 dp); 0 when
     nothing applies to anyone."""
 
-    session: AsyncSession
+    runs: MatrixRuns
     organization_id: UUID
+    sessionmaker: async_sessionmaker[AsyncSession]
 
     async def figures(self) -> Mapping[str, int | float]:
         """The figure by summary field name."""
-        org = self.organization_id
-        standing = standing_of(await MemberRepository(self.session, org).organization())
-        _, verdicts = await matrix_verdicts(
-            standing,
-            RequirementRepository(self.session, org),
-            ComplianceRepository(self.session, org),
-        )
+        verdicts = (await self.runs.verdicts(self.organization_id, self.sessionmaker)).members
         cells = [evaluation for _, member in verdicts for _, evaluation in member]
         done = sum(evaluation.is_met for evaluation in cells)
         return {"training_completion_pct": percentage(done, len(cells), 1)}

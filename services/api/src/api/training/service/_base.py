@@ -1,6 +1,7 @@
 """The training service's fields and what its topics share: lookups that 404, the org's
 "today", audit entries and events."""
 
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
@@ -26,6 +27,7 @@ from api.training.repository import (
     SessionRepository,
     WaiverRepository,
 )
+from api.training.service._verdicts import MatrixVerdicts
 from shared.events.envelope import EventData
 from shared.events.outbox import Outbox
 from shared.models import TrainingCategory, TrainingCourse, TrainingRecord
@@ -57,6 +59,8 @@ class TrainingServiceBase:
     compliance: ComplianceRepository
     audit: AuditTrail
     outbox: Outbox
+    # The organization's matrix verdicts, shared with concurrent callers (matrix_runs.py).
+    matrix: Callable[[], Awaitable[MatrixVerdicts]]
 
     @property
     def manages(self) -> bool:

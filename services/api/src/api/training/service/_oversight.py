@@ -21,7 +21,7 @@ from api.training.schemas import (
     RecordRead,
 )
 from api.training.service._shapes import record_read
-from api.training.service._standing import StandingBase, matrix_verdicts
+from api.training.service._standing import StandingBase
 from shared.db.types import utc_now
 from shared.models import TrainingRecord
 
@@ -66,10 +66,7 @@ class OversightTopic(StandingBase):
     async def compliance_matrix(self) -> ComplianceMatrix:
         """Active, non-exempt members x active requirements by name; a member has cells for the
         requirements that apply to them only, and `completion_pct` is over those [fix]."""
-        standing = await self._standing()
-        requirements, verdicts_by_member = await matrix_verdicts(
-            standing, self.requirements, self.compliance
-        )
+        _, requirements, verdicts_by_member = await self.matrix()
         members = []
         for person, verdicts in verdicts_by_member:
             cells = [
