@@ -32,14 +32,11 @@ import aiohttp
 import uvloop
 from sqlalchemy import event
 
-from api.audit.chain import AuditRecord
-from api.audit.trail import AuditTrail
-from api.training.deps import provide_training_service
+from api.training.matrix_runs import MatrixRuns
 from bench.clients import expect, gateway_address, reader, sign_in
 from bench.measure import RssSampler, Run, append_report, commit, hammer
 from launcher.serve import SERVICES
 from shared.db.session import create_engine, create_sessionmaker
-from shared.principal import Principal
 from shared.scheduled.daily import department_zone
 from tests.e2e.department import Department, password_hash, running_department
 
@@ -568,19 +565,10 @@ async def _statements(department: Department, library: Library) -> tuple[int, in
 
     event.listen(engine.sync_engine, "before_cursor_execute", counted)
     organization = uuid.UUID(library.organization)
-    principal = Principal(
-        user_id=uuid.UUID(library.chief),
-        organization_id=organization,
-        session_id=uuid.uuid4(),
-        username=department.admin_username,
-        permissions=frozenset({"*"}),
-    )
     try:
-        async with create_sessionmaker(engine)() as session, session.begin():
-            audit = AuditTrail(session, b"", AuditRecord(organization, "bench", "training"))
-            training = provide_training_service(session, principal, audit)
-            matrix = await training.compliance_matrix()
-            return count, len(matrix.members)
+        # What the matrix endpoint reads: the organization's verdicts (api/training/matrix_runs).
+        verdicts = await MatrixRuns().verdicts(organization, create_sessionmaker(engine))
+        return count, len(verdicts.members)
     finally:
         await engine.dispose()
 
