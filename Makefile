@@ -64,7 +64,7 @@ typecheck: $(STAMP) ## mypy, strict
 	$(BIN)/mypy launcher/src shared/src services/auth/src services/api/src services/health/src
 
 unit: $(STAMP) $(DOCS_ASSETS)/.stamp $(CHROMIUM) ## pytest against the local MariaDB, Redis and NATS, with line coverage
-	$(BIN)/pytest --cov --cov-report=term:skip-covered
+	$(BIN)/pytest --cov --cov-report=term:skip-covered --durations=25
 
 e2e: $(STAMP) ## only the end-to-end tests (real processes behind Caddy)
 	$(BIN)/pytest -m e2e
