@@ -3,10 +3,12 @@
 those it checks out [fix], the stats and the check-in monitor."""
 
 from datetime import timedelta
+from typing import Any
 
 import pytest
 
-from shared.models import RSVPStatus
+from shared.models import Organization, RSVPStatus
+from shared.scheduled.daily import department_zone
 from tests.api.department import Department
 from tests.api.events_attendance_support import (
     UNKNOWN,
@@ -22,6 +24,7 @@ from tests.api.events_support import (
     EVENTS,
     audit_types,
     manager,
+    org_id,
     outbox_data,
     seed_event,
     seed_rsvp,
@@ -80,7 +83,8 @@ class TestClosing:
         }
         assert set(rows[out]) == {"user_id", "rsvp_id", "check_in", "check_out", "minutes"}
         assert finalized[0]["event_type"] == "business_meeting"
-        assert finalized[0]["local_date"] == start.date().isoformat()  # a UTC department
+        zone = department_zone(organization_timezone(dept))  # the date there, not in UTC
+        assert finalized[0]["local_date"] == start.astimezone(zone).date().isoformat()
 
     def test_record_times_checks_the_pair_and_an_end_finalizes(self, dept: Department) -> None:
         event_id = started(dept, minutes_ago=60)
@@ -236,3 +240,11 @@ class TestReports:
             body = client.get(at(event_id, "check-in-monitoring")).json()
         assert (body["avg_check_in_time_minutes"], body["last_check_in_at"]) == (None, None)
         assert (body["recent_check_ins"], body["is_check_in_active"]) == ([], False)
+
+
+def organization_timezone(dept: Department) -> str | None:
+    async def read(session: Any) -> str | None:
+        organization = await session.get(Organization, org_id(dept))
+        return organization.timezone if organization else None
+
+    return dept.run(read)
