@@ -101,6 +101,10 @@ class TestCheckOut:
                 "pool": admin.post(CHECKOUT, json=body(pool)),
                 "assigned": admin.post(CHECKOUT, json=body(held)),
                 "past": admin.post(CHECKOUT, json=body(item_id, expected_return_at=iso(-HOUR))),
+                # Beyond what the database's DATETIME holds: the shared rule's bound.
+                "far": admin.post(
+                    CHECKOUT, json=body(item_id, expected_return_at="2300-01-01T00:00:00Z")
+                ),
                 "foreign": admin.post(CHECKOUT, json=body(foreign)),
                 "unknown": admin.post(CHECKOUT, json=body(str(uuid.uuid4()))),
                 "nobody": admin.post(
@@ -116,6 +120,7 @@ class TestCheckOut:
             "pool": 409,
             "assigned": 409,
             "past": 422,
+            "far": 422,
             "foreign": 404,
             "unknown": 404,
             "nobody": 400,
@@ -124,6 +129,7 @@ class TestCheckOut:
         assert "/issue" in answers["pool"].json()["detail"]
         assert "status: assigned" in answers["assigned"].json()["detail"]
         assert answers["nobody"].json()["detail"] == "Member not found"
+        assert "expected_return_at" in answers["far"].text
         assert twice == [201, 409]
         assert denied.status_code == 403
         assert len(rows(dept, "checkout_records", item_id)) == 1

@@ -1,7 +1,7 @@
 """What the holder flows share (spec inventory.md §4, §5): the member check, the locked item,
 UTC times, and the steps a single route and a batch entry both take under the item lock."""
 
-from datetime import UTC, datetime
+from datetime import datetime
 from uuid import UUID
 
 from api.inventory.errors import (
@@ -21,19 +21,18 @@ from shared.models import (
     ItemIssuance,
     ItemStatus,
 )
+from shared.types import as_utc as body_utc
 
 # A return in one of these conditions sends the item to maintenance (§4 transitions).
 NEEDS_MAINTENANCE = {ItemCondition.POOR, ItemCondition.DAMAGED}
 
 
 def as_utc(value: datetime, field: str) -> datetime:
-    """An aware UTC time; a time without an offset counts as UTC (§5.9). 422 naming `field`
-    for a time that has no UTC equivalent (year 1 with a positive offset)."""
-    if value.tzinfo is None:
-        return value.replace(tzinfo=UTC)
+    """The body's time in UTC by the shared rule (no offset counts as UTC, §5.9); a 422 naming
+    `field` for one outside it (no UTC equivalent, or beyond what the database holds)."""
     try:
-        return value.astimezone(UTC)
-    except OverflowError:
+        return body_utc(value)
+    except ValueError:
         raise invalid_field(field) from None
 
 
