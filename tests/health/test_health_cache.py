@@ -213,7 +213,6 @@ class TestScrapeStorm:
         # The kernel completes connections to a listening socket that never answers.
         with socket.create_server(("127.0.0.1", 0), backlog=128) as silent:
             port = silent.getsockname()[1]
-            # A 1 s timeout leaves the rest of ANSWER_WITHIN to a busy machine's 100 requests.
             silent_redis = f"redis://127.0.0.1:{port}/0"
             app = create_app(make_settings(redis_url=silent_redis, health_check_timeout=1))
             async with app_client(app) as client:
@@ -222,7 +221,10 @@ class TestScrapeStorm:
                 responses = await asyncio.gather(*requests)
                 took = time.monotonic() - started
 
-        assert took < ANSWER_WITHIN
+        # Checked one request after another, the storm would wait 100 timeouts (100 s). The bound
+        # is far from that and from the 1 s timeout: serving 100 requests on CI's busy 2 cores
+        # took 3.07 s once (2026-12-06); how fast a timeout answers is test_health's concern.
+        assert took < 20
         assert {response.status_code for response in responses} == {503}
         assert app.state.health_checks.cache.runs["redis"] == 1
 
