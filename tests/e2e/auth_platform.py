@@ -22,7 +22,7 @@ from typing import Any
 import httpx
 
 from tests.e2e import department
-from tests.e2e.stack import LOGBOOK, ROOT, Stack, start_stack
+from tests.e2e.stack import LOGBOOK, PLATFORM_HASH_COST, ROOT, Stack, start_stack
 
 ORG = "Station Nine Volunteer Fire Company"
 PASSWORD = department.PASSWORD  # one Argon2 hash of it serves the MariaDB departments too
@@ -77,7 +77,11 @@ def create_admin(
         cwd=ROOT,
         timeout=60,
         check=False,
-        env={"PATH": "/usr/bin:/bin", "DATABASE_URL": f"sqlite+aiosqlite:///{database}"},
+        env={
+            "PATH": "/usr/bin:/bin",
+            "DATABASE_URL": f"sqlite+aiosqlite:///{database}",
+            "PASSWORD_HASH_COST": PLATFORM_HASH_COST,
+        },
     )
 
 

@@ -18,11 +18,11 @@ import pymysql
 
 from auth.members import bootstrap
 from auth.members.bootstrap import AdminRequest
-from auth.passwords.hashing import hash_password_sync
+from auth.passwords.worker import cost_named
 from shared.db.migrate import migrate
 from shared.db.session import create_engine, create_sessionmaker
 from tests.conftest import MARIADB, mariadb_database
-from tests.e2e.stack import Stack, start_stack
+from tests.e2e.stack import PLATFORM_HASH_COST, Stack, start_stack
 from tests.support.department import AddsMembers, MemberValues
 
 PASSWORD = "Engine-Seven-Rolls#2026"
@@ -31,8 +31,9 @@ FIRST_ORGANIZATION = "Station 9 Fire Rescue"
 
 @lru_cache(maxsize=1)
 def password_hash() -> str:
-    """One Argon2 hash of PASSWORD, reused for every member a test creates."""
-    return hash_password_sync(PASSWORD)
+    """One Argon2 hash of PASSWORD at the platforms' cost, reused for every member a test creates
+    (a hash of another cost would be verified at its own cost, then replaced at sign-in)."""
+    return cost_named(PLATFORM_HASH_COST).hasher.hash(PASSWORD)
 
 
 @dataclass

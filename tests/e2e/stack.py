@@ -19,6 +19,9 @@ from tests.support.proxy import free_port
 
 ROOT = Path(__file__).resolve().parents[2]
 LOGBOOK = Path(sys.executable).parent / "logbook"
+# Test platforms sign in hundreds of times: at the standard Argon2 cost that was over a minute of
+# the suite's CPU. tests/shared/test_passwords.py holds the standard parameters to the spec.
+PLATFORM_HASH_COST = "minimal"
 
 
 @dataclass
@@ -75,6 +78,7 @@ def start_stack(tmp_path: Path, *, ready: str = "healthy", **extra_env: str) -> 
         "API_PORT": str(ports["api"]),
         "HEALTH_PORT": str(ports["health"]),
         "EMBEDDED_NATS_PORT": str(ports["nats"]),
+        "PASSWORD_HASH_COST": PLATFORM_HASH_COST,
         **extra_env,
     }
     log_path, out_path = tmp_path / "stack.err", tmp_path / "stack.out"

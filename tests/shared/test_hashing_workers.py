@@ -16,8 +16,10 @@ from auth.passwords.hashing import (
     hash_password,
     hash_password_sync,
     hashing_workers,
+    needs_rehash,
     start_hashing_workers,
     stop_hashing_workers,
+    use_hash_cost,
     verify_password,
 )
 from auth.passwords.workers import HashingError, HashingWorkers
@@ -46,6 +48,41 @@ def wait_until_gone(pids: list[int], within: float = 10.0) -> list[int]:
     while time.monotonic() < deadline and not all(gone(pid) for pid in pids):
         time.sleep(0.05)
     return [pid for pid in pids if not gone(pid)]
+
+
+class TestMinimalCost:
+    async def test_minimal_workers_hash_at_the_smallest_cost_and_still_verify(self) -> None:
+        workers = HashingWorkers(1, "minimal")
+        await workers.start()
+        try:
+            stored = await workers.run(op="hash", password=PASSWORD)
+            right = await workers.run(op="verify", hash=stored, password=PASSWORD)
+            wrong = await workers.run(op="verify", hash=stored, password="not it")
+            unknown = await workers.run(op="verify", hash=None, password=PASSWORD)
+        finally:
+            await workers.stop()
+
+        assert stored.startswith("$argon2id$v=19$m=8,t=1,p=1$")
+        assert (right, wrong, unknown) == (True, False, False)
+
+    async def test_a_process_at_minimal_cost_replaces_standard_hashes_and_starts_minimal_workers(
+        self,
+    ) -> None:
+        standard = hash_password_sync(PASSWORD)
+        use_hash_cost("minimal")
+        try:
+            replaced = needs_rehash(standard)
+            started = await start_hashing_workers()
+            cost = started.cost
+            await stop_hashing_workers()
+            made = hash_password_sync(PASSWORD)
+        finally:
+            use_hash_cost("standard")
+
+        assert replaced is True
+        assert cost == "minimal"
+        assert needs_rehash(made) is True  # the process is back at the standard cost
+        assert made.startswith("$argon2id$v=19$m=8,t=1,p=1$")
 
 
 class TestWorkers:

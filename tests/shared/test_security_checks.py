@@ -412,10 +412,11 @@ class TestOtherRules:
             ("DB_ECHO", True),
             ("RATE_LIMIT_ENABLED", False),
             ("SECURITY_ENFORCE_HTTPS", False),
+            ("PASSWORD_HASH_COST", "minimal"),
         ],
     )
     def test_unsafe_production_switch_is_critical_only_in_production(
-        self, setting: str, value: bool
+        self, setting: str, value: object
     ) -> None:
         production = run_checks(make(environment="production", **{setting.lower(): value}))
         development = run_checks(make(environment="development", **{setting.lower(): value}))

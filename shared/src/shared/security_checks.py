@@ -162,6 +162,12 @@ def _production_findings(settings: Settings) -> list[Finding]:
             "is above 1: sign-in limits are relaxed",
         ),
         (settings.debug, "CRITICAL", "DEBUG", "is true"),
+        (
+            settings.password_hash_cost != "standard",  # noqa: S105 - a cost, not a password
+            "CRITICAL",
+            "PASSWORD_HASH_COST",
+            "is not standard: stolen password hashes would be cheap to crack",
+        ),
         (settings.db_echo, "CRITICAL", "DB_ECHO", "is true (SQL would reach the logs)"),
         (not settings.security_enforce_https, "CRITICAL", "SECURITY_ENFORCE_HTTPS", "is false"),
         # Issue #5 lets an operator publish the docs in production on purpose.

@@ -57,6 +57,8 @@ class Settings(BaseSettings):
     suspicious_ip_max_failures: int = 50
     suspicious_ip_window_seconds: int = 3600
     suspicious_ip_block_seconds: int = 900
+    # "minimal" makes Argon2id nearly free, for test platforms only; production refuses it.
+    password_hash_cost: Literal["standard", "minimal"] = "standard"  # noqa: S105 - not a secret
 
     allowed_origins: Annotated[list[str], NoDecode] = Field(default_factory=list)
     # Peers allowed to state the client's address (X-Real-IP): the gateway. IPs or CIDRs.

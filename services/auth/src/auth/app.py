@@ -7,7 +7,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from auth.members.consumers import member_consumers
 from auth.mfa.controllers import MfaController
-from auth.passwords.hashing import start_hashing_workers, stop_hashing_workers
+from auth.passwords.hashing import start_hashing_workers, stop_hashing_workers, use_hash_cost
 from auth.passwords.internal import hash_member_password
 from auth.reset.controllers import PasswordResetController, UserCredentialsController
 from auth.sessions.controllers import AuthController, OnboardingController
@@ -34,6 +34,7 @@ def create_app(
     """Build the auth service; its Argon2 work runs in worker processes it starts and stops."""
     spec = replace(SPEC, consumers=member_consumers(settings))
     app = create_service_app(spec, settings, sessionmaker=sessionmaker)
+    use_hash_cost(settings.password_hash_cost)
     app.on_startup.append(start_hashing_workers)
     app.on_shutdown.append(stop_hashing_workers)
     return app

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from auth.passwords.hashing import hash_password
+from auth.passwords.hashing import hash_password, use_hash_cost
 from auth.passwords.rules import password_problems, policy_message
 from auth.repository import BootstrapRepository
 from shared.catalog.seed import ensure_system_roles
@@ -128,6 +128,7 @@ def read_password() -> str:
 
 
 async def _run(settings: Settings, request: AdminRequest) -> User:
+    use_hash_cost(settings.password_hash_cost)
     await prepare_database(settings)  # waits for the database and migrates it
     engine = create_engine(settings.resolved_database_url(), ssl_ca=settings.db_ssl_ca)
     try:

@@ -12,11 +12,13 @@ from concurrent.futures import ThreadPoolExecutor
 from functools import partial
 from typing import TypeVar
 
-from auth.passwords.worker import DUMMY_HASH, HASHER, verify
+from auth.passwords.worker import DUMMY_HASH, HASHER, STANDARD, Cost, cost_named, verify
 from auth.passwords.workers import HashingWorkers
 
 __all__ = ["DUMMY_HASH", "HASHER"]
 T = TypeVar("T")
+# PASSWORD_HASH_COST of this process, chosen once at startup (`use_hash_cost`).
+_cost: Cost = STANDARD
 
 # Two at a time (threads, or worker processes): one per core of the machines this runs on, and
 # at most 128 MiB of hashing memory.
@@ -35,9 +37,15 @@ async def _in_thread(func: partial[T]) -> T:
     return await asyncio.get_running_loop().run_in_executor(_EXECUTOR, func)
 
 
+def use_hash_cost(name: str) -> None:
+    """Hash with PASSWORD_HASH_COST `name` in this process and the workers it starts from now."""
+    global _cost  # noqa: PLW0603 - one setting for the whole process, read by every hash
+    _cost = cost_named(name)
+
+
 async def start_hashing_workers() -> HashingWorkers:
     """Hash in worker processes from now on, for every caller on this event loop."""
-    workers = HashingWorkers(HASHING_THREADS)
+    workers = HashingWorkers(HASHING_THREADS, _cost.name)
     await workers.start()
     _WORKERS[asyncio.get_running_loop()] = workers
     return workers
@@ -57,7 +65,7 @@ def hashing_workers() -> HashingWorkers | None:
 
 def hash_password_sync(password: str) -> str:
     """Argon2id PHC string for a password; blocks, so only for the CLI."""
-    return HASHER.hash(password)
+    return _cost.hasher.hash(password)
 
 
 def hashing_slot() -> asyncio.Semaphore:
@@ -78,7 +86,7 @@ async def hash_password(password: str) -> str:
     """Argon2id PHC string for a password, computed off the event loop."""
     workers = hashing_workers()
     if workers is None:
-        return await _in_thread(partial(HASHER.hash, password))
+        return await _in_thread(partial(_cost.hasher.hash, password))
     result: str = await workers.run(op="hash", password=password)
     return result
 
@@ -87,11 +95,11 @@ async def verify_password(stored_hash: str | None, password: str) -> bool:
     """Whether the password matches; False for a mismatch, a malformed or a missing hash."""
     workers = hashing_workers()
     if workers is None:
-        return await _in_thread(partial(verify, stored_hash, password))
+        return await _in_thread(partial(verify, stored_hash, password, _cost))
     result: bool = await workers.run(op="verify", hash=stored_hash, password=password)
     return result
 
 
 def needs_rehash(stored_hash: str) -> bool:
-    """Whether a verified hash was made with parameters other than HASHER's."""
-    return HASHER.check_needs_rehash(stored_hash)
+    """Whether a verified hash was made with parameters other than this process's cost."""
+    return _cost.hasher.check_needs_rehash(stored_hash)

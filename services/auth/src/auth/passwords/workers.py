@@ -61,12 +61,13 @@ class _Worker:
             await self.process.wait()
 
 
-async def _spawn() -> _Worker:
+async def _spawn(cost: str) -> _Worker:
     process = await asyncio.create_subprocess_exec(
         sys.executable,
         "-m",
         "auth.passwords.worker",
         str(os.getpid()),
+        cost,
         stdin=asyncio.subprocess.PIPE,
         stdout=asyncio.subprocess.PIPE,
         # Nothing a worker could print is wanted in the service's log: requests hold passwords.
@@ -81,10 +82,11 @@ async def _spawn() -> _Worker:
 
 
 class HashingWorkers:
-    """`size` worker processes; `run` waits for an idle one."""
+    """`size` worker processes hashing at PASSWORD_HASH_COST `cost`; `run` waits for an idle one."""
 
-    def __init__(self, size: int) -> None:
+    def __init__(self, size: int, cost: str = "standard") -> None:
         self.size = size
+        self.cost = cost
         self._workers: list[_Worker] = []
         self._idle: asyncio.Queue[_Worker] = asyncio.Queue()
         self._stopped = False
@@ -97,7 +99,7 @@ class HashingWorkers:
     async def start(self) -> None:
         """Start every worker."""
         for _ in range(self.size):
-            worker = await _spawn()
+            worker = await _spawn(self.cost)
             self._workers.append(worker)
             self._idle.put_nowait(worker)
 
@@ -139,7 +141,7 @@ class HashingWorkers:
         with contextlib.suppress(ProcessLookupError):
             dead.process.kill()
         code = await dead.process.wait()
-        worker = await _spawn()
+        worker = await _spawn(self.cost)
         self._workers[self._workers.index(dead)] = worker
         log.warning(
             "passwords.worker_replaced", pid=dead.process.pid, code=code, new=worker.process.pid
