@@ -16,7 +16,7 @@ import uvloop
 from auth.passwords.hashing import HASHER, hash_password_sync
 from bench.clients import Call, browsers, reader
 from bench.measure import RssSampler, Run, append_report, commit, hammer
-from launcher.serve import SERVICES
+from launcher.ports import SERVICES
 from tests.e2e.auth_platform import PASSWORD, create_admin
 from tests.e2e.stack import start_stack
 

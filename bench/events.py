@@ -29,7 +29,7 @@ import uvloop
 
 from bench.clients import expect, gateway_address, reader, sign_in
 from bench.measure import RssSampler, Run, append_report, commit, hammer
-from launcher.serve import SERVICES
+from launcher.ports import SERVICES
 from tests.e2e.department import Department, running_department
 
 YEAR_EVENTS = 500

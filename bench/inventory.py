@@ -41,7 +41,7 @@ from bench.clients import (
     sign_in,
 )
 from bench.measure import RssSampler, Run, append_report, commit, hammer
-from launcher.serve import SERVICES
+from launcher.ports import SERVICES
 from tests.e2e.department import Department, running_department
 
 ITEMS = 2_000

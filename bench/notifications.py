@@ -20,7 +20,7 @@ import uvloop
 
 from bench.clients import reader
 from bench.measure import RssSampler, Run, append_report, commit, hammer
-from launcher.serve import SERVICES
+from launcher.ports import SERVICES
 from tests.e2e.department import PASSWORD, Department, running_department
 
 NOTIFICATIONS = 10_000

@@ -35,7 +35,7 @@ from sqlalchemy import event
 from api.training.matrix_runs import MatrixRuns
 from bench.clients import expect, gateway_address, reader, sign_in
 from bench.measure import RssSampler, Run, append_report, commit, hammer
-from launcher.serve import SERVICES
+from launcher.ports import SERVICES
 from shared.db.session import create_engine, create_sessionmaker
 from shared.scheduled.daily import department_zone
 from tests.e2e.department import Department, password_hash, running_department

@@ -4,8 +4,8 @@ import socket
 
 import pytest
 
+from launcher.ports import port_in_use
 from launcher.runner import gateway_port
-from launcher.serve import port_in_use
 from shared.settings import Settings
 from tests.support.proxy import free_port
 

@@ -1,20 +1,24 @@
 """`logbook`: the one command-line tool of the platform."""
 
 import argparse
-import asyncio
 import sys
 
-from shared.logging import configure_logging
-from shared.security_checks import (
-    blocks_startup,
-    generate_env_block,
-    run_checks,
-    with_development_secrets,
-)
-from shared.settings import load_settings
+# Libraries load these whenever they are installed, and the development environment installs them
+# for the tests and benchmarks: nats-py its WebSocket transport (aiohttp; the platform speaks to
+# NATS over TCP), structlog its pretty tracebacks (rich; ours are plain), uvicorn its reloader
+# (watchfiles). No command uses them; each falls back when they cannot be imported. Kept out, they
+# spare every process of the platform up to 12 MiB (docs/BENCHMARKS.md, memory at rest).
+UNUSED_MODULES = ("aiohttp", "rich", "watchfiles")
 
 
 def _check_config() -> int:
+    from shared.security_checks import (  # noqa: PLC0415
+        blocks_startup,
+        run_checks,
+        with_development_secrets,
+    )
+    from shared.settings import load_settings  # noqa: PLC0415
+
     settings, generated = with_development_secrets(load_settings())
     findings = run_checks(settings)
     for name in generated:
@@ -57,8 +61,14 @@ def main(argv: list[str] | None = None) -> int:
     admin.add_argument("--first-name", help="the administrator's first name (required)")
     admin.add_argument("--last-name", help="the administrator's last name (required)")
     args = parser.parse_args(argv)
+    # Before anything imports them (the imports below are per command for the same reason): None
+    # in sys.modules makes an import of the name raise ImportError, which each library handles.
+    for name in UNUSED_MODULES:
+        sys.modules.setdefault(name, None)  # type: ignore[arg-type]
 
     if args.command == "gen-secrets":
+        from shared.security_checks import generate_env_block  # noqa: PLC0415
+
         print(generate_env_block())  # noqa: T201
         return 0
     if args.command == "check-config":
@@ -75,7 +85,11 @@ def main(argv: list[str] | None = None) -> int:
         from launcher.serve import serve  # noqa: PLC0415 - loads the service's app
 
         return serve(args.service)
+    import asyncio  # noqa: PLC0415
+
     from launcher.runner import run_platform  # noqa: PLC0415
+    from shared.logging import configure_logging  # noqa: PLC0415
+    from shared.settings import load_settings  # noqa: PLC0415
 
     configure_logging("run", log_format=load_settings().log_format)
     return asyncio.run(run_platform())

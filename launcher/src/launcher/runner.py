@@ -12,10 +12,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
 
-import httpx
 import structlog
 
-from launcher.serve import SERVICES, port_in_use, port_of, report_port_in_use
+from launcher.ports import SERVICES, port_in_use, port_of, report_port_in_use
 from shared.security_checks import enforce, generate_env_block
 from shared.settings import Settings, load_settings
 
@@ -210,14 +209,11 @@ class Platform:
     async def wait_ready(self) -> bool:
         """Poll /health until it answers 200 or a child dies."""
         # The health service itself: the gateway may answer on a domain name, not 127.0.0.1.
-        url = f"http://127.0.0.1:{self.settings.health_port}/health"
         deadline = time.monotonic() + READY_TIMEOUT_SECONDS
-        async with httpx.AsyncClient(timeout=3) as client:
-            while time.monotonic() < deadline and not self._dead():
-                with contextlib.suppress(httpx.HTTPError):
-                    if (await client.get(url)).status_code == 200:  # noqa: PLR2004
-                        return True
-                await asyncio.sleep(0.5)
+        while time.monotonic() < deadline and not self._dead():
+            if await _answers_ok(self.settings.health_port, "/health"):
+                return True
+            await asyncio.sleep(0.5)
         return False
 
     def _dead(self) -> Child | None:
@@ -268,6 +264,26 @@ def _die_with_parent() -> None:
     if sys.platform == "linux":
         libc = ctypes.CDLL(None, use_errno=True)
         libc.prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
+
+
+async def _answers_ok(port: int, path: str) -> bool:
+    """Whether 127.0.0.1:port answers 200 to a GET of `path` within 3 s.
+
+    One request line and one status line: an HTTP client library would cost the supervisor,
+    which stays up as long as the platform, a few MiB for this alone.
+    """
+    try:
+        async with asyncio.timeout(3):
+            reader, writer = await asyncio.open_connection("127.0.0.1", port)
+            try:
+                writer.write(f"GET {path} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\n".encode())
+                writer.write(b"Connection: close\r\n\r\n")
+                status_line = await reader.readline()
+            finally:
+                writer.close()
+    except (OSError, TimeoutError):
+        return False
+    return status_line.split(b" ")[1:2] == [b"200"]
 
 
 async def _wait_for_tcp(port: int, within: float) -> None:

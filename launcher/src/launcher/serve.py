@@ -5,25 +5,20 @@ the migration scripts never load into the serving process, which keeps about 15 
 """
 
 import asyncio
-import errno
 import gc
-import socket
 import subprocess
 import sys
 
-import sentry_sdk
 import structlog
 import uvicorn
 from litestar import Litestar
-from sentry_sdk.integrations.logging import LoggingIntegration
-from sentry_sdk.types import Event, Hint
 
+from launcher.ports import port_in_use, port_of, report_port_in_use
 from shared.db.session import DatabaseUnreachableError
 from shared.request_context import current_request_id
 from shared.settings import Settings
 from shared.startup import load_settings, prepare_database
 
-SERVICES = ("auth", "api", "health")
 log = structlog.get_logger("launcher.serve")
 
 
@@ -31,6 +26,10 @@ def init_sentry(settings: Settings, service: str) -> None:
     """Send unhandled errors to Sentry when enabled, tagged with service and request id."""
     if not (settings.sentry_enabled and settings.sentry_dsn is not None):
         return
+    # Only where it is switched on: the SDK and its HTTP client cost a service about 6 MiB.
+    import sentry_sdk  # noqa: PLC0415
+    from sentry_sdk.integrations.logging import LoggingIntegration  # noqa: PLC0415
+    from sentry_sdk.types import Event, Hint  # noqa: PLC0415
 
     def tag_request(event: Event, _: Hint) -> Event:
         event.setdefault("tags", {})["req_id"] = current_request_id() or "-"
@@ -64,41 +63,6 @@ def build_app(service: str, settings: Settings) -> Litestar:
     from health.app import create_app as create_health  # noqa: PLC0415
 
     return create_health(settings)
-
-
-def port_of(settings: Settings, service: str) -> int:
-    """The port a service listens on."""
-    ports: dict[str, int] = {
-        "auth": settings.auth_port,
-        "api": settings.api_port,
-        "health": settings.health_port,
-    }
-    return ports[service]
-
-
-def port_in_use(host: str, port: int) -> bool:
-    """Whether something already listens on host:port, even a server that allows sharing it.
-
-    Caddy listens with SO_REUSEPORT: a second Caddy binds next to it without error and the kernel
-    splits the connections between the two. A bind without that option fails against both.
-    """
-    with socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET) as probe:
-        # Connections of a platform that has just stopped (TIME_WAIT) do not hold the port.
-        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        try:
-            probe.bind((host, port))
-        except OSError as exc:
-            return exc.errno == errno.EADDRINUSE
-    return False
-
-
-def report_port_in_use(port: int, setting: str) -> None:
-    """Log and print the message docs/troubleshooting.md explains."""
-    log.error("startup.port_in_use", port=port, setting=setting)
-    sys.stderr.write(
-        f"ERROR: port {port} is already in use ({setting}); stop what holds it or set "
-        f"{setting} to a free port. Nothing was started.\n"
-    )
 
 
 def prepare_database_or_report(settings: Settings) -> bool:

@@ -1,11 +1,11 @@
 """One error envelope for every failure: `{"detail", "code", "request_id"}`."""
 
 import re
+import sys
 from collections.abc import Mapping
 from typing import Any, ClassVar
 
 import msgspec
-import sentry_sdk
 import structlog
 from litestar import MediaType, Request, Response
 from litestar.exceptions import HTTPException, ValidationException
@@ -169,7 +169,10 @@ def _database_unavailable(
 
 def _unhandled(_: Request[Any, Any, Any], exc: Exception) -> Response[dict[str, object]]:
     log.error("http.unhandled_error", exc_info=exc)
-    sentry_sdk.capture_exception(exc)
+    # The SDK is loaded only by a service that switched Sentry on (launcher.serve.init_sentry).
+    sentry_sdk = sys.modules.get("sentry_sdk")
+    if sentry_sdk is not None:
+        sentry_sdk.capture_exception(exc)
     return error_response(HTTP_500_INTERNAL_SERVER_ERROR, "LB-SYS-001", "Internal server error")
 
 
