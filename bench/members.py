@@ -28,7 +28,7 @@ SECONDS = 10.0
 CREATORS = 4  # concurrent POST /users while seeding
 
 
-async def _seed(client: aiohttp.ClientSession, csrf: str, count: int) -> str:
+async def seed_members(client: aiohttp.ClientSession, csrf: str, count: int) -> str:
     """Create `count` members with contact details; returns one member's id."""
     queue = list(range(count))
     created: list[str] = []
@@ -69,7 +69,7 @@ async def _measure(department: Department) -> list[Run]:
             if response.status != 200:  # noqa: PLR2004 - OK
                 raise RuntimeError("the administrator could not sign in")
         cookies = {c.key: c.value for c in jar}
-        member_id = await _seed(admin, cookies["csrf_token"], MEMBERS)
+        member_id = await seed_members(admin, cookies["csrf_token"], MEMBERS)
     runs = []
     for label, path in (
         (f"GET /users ({MEMBERS + 1} members)", "/api/v1/users"),
