@@ -14,7 +14,7 @@ REDOC_PACKAGE := redoc@2.5.4
 REDOC_SHA256 := 44922df4d0eb45c1b066c09ec251e6bd9bd7ded16bc69e87613337b9d911a56e
 
 .DEFAULT_GOAL := help
-.PHONY: help install run test lint typecheck unit e2e bench fuzz fmt migration lock check clean
+.PHONY: help install run test test-deploy lint typecheck unit e2e bench fuzz fmt migration lock check clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -52,6 +52,9 @@ test: $(STAMP) $(DOCS_ASSETS)/.stamp $(CHROMIUM) ## lint, type-check and run the
 	@# processes) and print their few lines first; any failure fails the target. No output
 	@# sync: it would hold back pytest's progress until the whole run ends.
 	@$(MAKE) --no-print-directory -j3 lint typecheck unit
+
+test-deploy: $(STAMP) $(DOCS_ASSETS)/.stamp ## build, start and use deploy/compose.yaml for real (installs Docker if missing)
+	$(BIN)/python deploy/test/run.py
 
 check: test ## what CI runs
 
