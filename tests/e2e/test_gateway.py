@@ -1,5 +1,6 @@
 """The Caddy gateway (deploy/Caddyfile) in front of echo servers standing in for the services."""
 
+import gzip
 import http.client
 import json
 import os
@@ -42,9 +43,13 @@ GATEWAY_ENV = (
     "REFRESH_COOKIE_MAX_AGE",
     "FRONTEND_DIST",
     "CADDY_LOG_LEVEL",
+    "GATEWAY_ACCESS_LOG",
 )
 NOT_FOUND = {"detail": "Not Found", "code": "LB-API-404"}
 STARTUP_TIMEOUT = 15.0
+LOG_TIMEOUT = 5.0
+# Echoed back in the body: the echo is well over the 512 bytes below which nothing is compressed.
+PADDING = {"X-Padding": "x" * 1024}
 
 
 # --------------------------------------------------------------------------- gateway processes
@@ -246,6 +251,34 @@ def raw_get(gateway: Gateway, path: str) -> tuple[int, bytes]:
         connection.close()
 
 
+def access_lines(gateway: Gateway) -> list[dict[str, Any]]:
+    """Every line of the gateway's access log so far."""
+    lines = gateway.access_log.read_text().splitlines()
+    return [json.loads(line) for line in lines if line.startswith("{")]
+
+
+def logged_line(gateway: Gateway, request_id: str) -> dict[str, Any]:
+    """The gateway's access line of a request it logs, once it is written."""
+    deadline = time.monotonic() + LOG_TIMEOUT
+    while time.monotonic() < deadline:
+        matching = [line for line in access_lines(gateway) if line.get("req_id") == request_id]
+        if matching:
+            (line,) = matching
+            return line
+        time.sleep(0.05)
+    pytest.fail(f"no access line for {request_id}")
+
+
+def lines_of_earlier_request(gateway: Gateway, client: httpx.Client, request_id: str) -> list[Any]:
+    """The gateway's access lines of a request `client` sent before: a request the gateway
+    answers itself follows on the same connection, and Caddy reads it only after finishing the
+    first one (its access line included), so once the second's line is written, so is the
+    first's, if it has one."""
+    after = client.get("/gateway-answers-this").headers["x-request-id"]
+    logged_line(gateway, after)
+    return [line for line in access_lines(gateway) if line.get("req_id") == request_id]
+
+
 @dataclass(frozen=True)
 class SetCookie:
     name: str
@@ -399,10 +432,13 @@ class TestRouting:
         env = upstream_env(upstreams) | {"API_UPSTREAM": dead}
         with running_gateway(tmp_path, **env) as gateway, gateway.client() as http_client:
             response = http_client.get("/api/v1/users")
+            request_id = response.headers["x-request-id"]
 
-        assert response.status_code == 502
-        assert response.json() == {"detail": "Bad Gateway", "code": "LB-API-502"}
-        assert uuid.UUID(response.headers["x-request-id"]).version == 4
+            assert response.status_code == 502
+            assert response.json() == {"detail": "Bad Gateway", "code": "LB-API-502"}
+            assert uuid.UUID(request_id).version == 4
+            # No service saw it, so the gateway's line is the only one: logged by default.
+            assert logged_line(gateway, request_id)["status"] == 502
 
 
 # --------------------------------------------------------------------------- request id
@@ -443,18 +479,42 @@ class TestRequestId:
 
         assert len(response.headers.get_list("x-request-id")) == 1
 
-    def test_access_log_is_json_with_req_id(self, gateway: Gateway, client: httpx.Client) -> None:
-        request_id = client.get("/api/v1/users").headers["x-request-id"]
 
-        deadline = time.monotonic() + 5
-        while time.monotonic() < deadline:
-            lines = gateway.access_log.read_text().splitlines()
-            entries = [json.loads(line) for line in lines if line.startswith("{")]
-            matching = [entry for entry in entries if entry.get("req_id") == request_id]
-            if matching:
-                break
-            time.sleep(0.05)
-        assert [(e["status"], e["request"]["uri"]) for e in matching] == [(200, "/api/v1/users")]
+# --------------------------------------------------------------------------- access log
+
+
+class TestAccessLog:
+    """One line per request at the default level: the service's, else the gateway's."""
+
+    @pytest.mark.parametrize("path", ["/api/v1/users", "/api/v1/auth/me", "/health"])
+    def test_a_request_a_service_answered_is_left_to_the_services_line(
+        self, gateway: Gateway, client: httpx.Client, path: str
+    ) -> None:
+        request_id = client.get(path).headers["x-request-id"]
+
+        assert lines_of_earlier_request(gateway, client, request_id) == []
+
+    @pytest.mark.parametrize(("path", "status"), [("/members/123", 404), ("/internal", 404)])
+    def test_the_gateways_own_answers_are_logged_as_json_with_req_id_and_duration(
+        self, gateway: Gateway, client: httpx.Client, path: str, status: int
+    ) -> None:
+        request_id = client.get(path).headers["x-request-id"]
+
+        line = logged_line(gateway, request_id)
+        assert (line["status"], line["request"]["uri"]) == (status, path)
+        assert isinstance(line["duration"], float)
+
+    @pytest.mark.parametrize("value", ["true", "yes"])
+    def test_gateway_access_log_logs_every_request(
+        self, upstreams: Upstreams, tmp_path: Path, value: str
+    ) -> None:
+        env = upstream_env(upstreams) | {"GATEWAY_ACCESS_LOG": value}
+        with running_gateway(tmp_path, **env) as gateway, gateway.client() as http_client:
+            request_id = http_client.get("/api/v1/users").headers["x-request-id"]
+
+            line = logged_line(gateway, request_id)
+        assert (line["status"], line["request"]["uri"]) == (200, "/api/v1/users")
+        assert isinstance(line["duration"], float)
 
 
 # --------------------------------------------------------------------------- cookie -> bearer
@@ -520,9 +580,9 @@ class TestSessionCookies:
         assert [name for name in response.headers if name.lower().startswith("x-auth-")] == []
 
     def test_status_and_body_are_passed_through(self, client: httpx.Client) -> None:
-        response = client.post(
-            "/api/v1/auth/login", json={"username": "ada"}, headers=respond_with(ISSUED, 201)
-        )
+        # Uncompressed, so that the body arrives byte for byte as auth wrote it.
+        headers = respond_with(ISSUED, 201) | {"Accept-Encoding": "identity"}
+        response = client.post("/api/v1/auth/login", json={"username": "ada"}, headers=headers)
 
         assert response.status_code == 201
         assert response.headers["content-length"] == str(len(response.content))
@@ -663,3 +723,81 @@ class TestFrontend:
             response = http_client.get(path)
 
         assert (response.status_code, response.json()) == (404, NOT_FOUND)
+
+    def test_files_are_logged_by_the_gateway(self, spa_gateway: Gateway) -> None:
+        with spa_gateway.client() as http_client:
+            request_id = http_client.get("/assets/app.js").headers["x-request-id"]
+
+        assert logged_line(spa_gateway, request_id)["status"] == 200
+
+
+# --------------------------------------------------------------------------- compression
+
+
+class TestCompression:
+    def test_json_is_gzipped_when_the_client_accepts_it(self, client: httpx.Client) -> None:
+        headers = PADDING | {"Accept-Encoding": "gzip"}
+        with client.stream("GET", "/api/v1/users", headers=headers) as response:
+            wire = b"".join(response.iter_raw())
+
+        assert response.headers["content-encoding"] == "gzip"
+        assert "Accept-Encoding" in response.headers["vary"]
+        echo = json.loads(gzip.decompress(wire))
+        assert header_values(echo, "X-Padding") == [PADDING["X-Padding"]]
+        assert len(wire) < len(json.dumps(echo))
+
+    def test_zstd_is_preferred_by_a_client_that_takes_both(self, client: httpx.Client) -> None:
+        response = client.get("/api/v1/users", headers=PADDING | {"Accept-Encoding": "gzip, zstd"})
+
+        assert response.headers["content-encoding"] == "zstd"
+
+    @pytest.mark.parametrize("accepted", ["identity", None])
+    def test_identity_when_the_client_does_not_ask(
+        self, gateway: Gateway, accepted: str | None
+    ) -> None:
+        connection = http.client.HTTPConnection(gateway.host, gateway.port, timeout=5)
+        try:
+            # http.client sends no Accept-Encoding when told to skip it.
+            connection.putrequest("GET", "/api/v1/users", skip_accept_encoding=accepted is None)
+            for name, value in PADDING.items():
+                connection.putheader(name, value)
+            if accepted is not None:
+                connection.putheader("Accept-Encoding", accepted)
+            connection.endheaders()
+            response = connection.getresponse()
+            body = response.read()
+        finally:
+            connection.close()
+
+        assert response.getheader("content-encoding") is None
+        assert response.getheader("content-length") == str(len(body))
+        assert header_values(json.loads(body), "X-Padding") == [PADDING["X-Padding"]]
+
+    @pytest.mark.parametrize(
+        ("sent", "encoding"),
+        [
+            ({"Content-Type": "image/jpeg"}, None),  # a member's photo: compressed already
+            ({"Content-Encoding": "br"}, "br"),  # a body the service encoded itself
+        ],
+    )
+    def test_compressed_bodies_are_left_alone(
+        self, client: httpx.Client, sent: dict[str, str], encoding: str | None
+    ) -> None:
+        headers = respond_with(sent) | PADDING | {"Accept-Encoding": "gzip"}
+        with client.stream("GET", "/api/v1/users/7/photo", headers=headers) as response:
+            wire = b"".join(response.iter_raw())
+
+        assert response.headers.get("content-encoding") == encoding
+        assert header_values(json.loads(wire), "X-Padding") == [PADDING["X-Padding"]]
+
+    def test_a_websocket_upgrade_from_a_browser_passes_through(
+        self, websocket_gateway: Gateway
+    ) -> None:
+        url = websocket_gateway.url.replace("http://", "ws://") + "/api/v1/inventory/ws"
+        # Browsers send their Accept-Encoding on the upgrade request too.
+        headers = {"Accept-Encoding": "gzip, deflate, br, zstd"}
+
+        with connect(url, additional_headers=headers, proxy=None, open_timeout=5) as websocket:
+            handshake = json.loads(websocket.recv(timeout=5))
+
+        assert handshake["path"] == "/api/v1/inventory/ws"

@@ -125,9 +125,19 @@ class TestRunningPlatform:
         assert line["path"] == "/health/db"
         assert line["status"] == 200
         assert isinstance(line["duration"], float | int)
-        assert any(
-            entry.get("req_id") == req_id and "request" in entry for entry in stack.json_lines()
-        ), "the gateway's access line carries req_id"
+
+    def test_the_gateway_logs_what_no_service_answered_with_its_request_id(
+        self, stack: Stack
+    ) -> None:
+        req_id = httpx.get(f"{stack.gateway}/internal").headers["x-request-id"]
+
+        def gateway_lines() -> list[dict[str, object]]:
+            return [line for line in stack.json_lines() if line.get("req_id") == req_id]
+
+        wait_until(lambda: bool(gateway_lines()), 10, "the gateway's access line")
+        (line,) = gateway_lines()
+        assert line["status"] == 404
+        assert str(line["logger"]).startswith("http.log.access")
 
     def test_every_service_logs_json_with_service_and_req_id(self, stack: Stack) -> None:
         services = {

@@ -42,13 +42,14 @@ class EchoHandler(BaseHTTPRequestHandler):
             "body": self.rfile.read(length).decode(),
         }
         encoded = json.dumps(payload).encode()
+        extra: dict[str, str | list[str]] = json.loads(self.headers.get(RESPOND_HEADERS) or "{}")
         self.send_response(int(self.headers.get(RESPOND_STATUS) or 200))
-        self.send_header("Content-Type", "application/json")
+        if "Content-Type" not in extra:  # else the steering headers say what the body is
+            self.send_header("Content-Type", "application/json")
         self.send_header("Content-Length", str(len(encoded)))
         # The services echo the request id too; the gateway must not let that duplicate its own.
         if request_id := self.headers.get("X-Request-ID"):
             self.send_header("X-Request-ID", request_id)
-        extra: dict[str, str | list[str]] = json.loads(self.headers.get(RESPOND_HEADERS) or "{}")
         for name, values in extra.items():
             for value in [values] if isinstance(values, str) else values:
                 self.send_header(name, value)

@@ -50,3 +50,9 @@ def test_the_checked_settings_carry_the_keys_the_children_get(tmp_path: Path) ->
     assert checked.secret_key is not None
     # The very key every service signs and verifies tokens with.
     assert checked.secret_key.get_secret_value() == platform.env["SECRET_KEY"]
+
+
+def test_the_gateways_access_log_setting_reaches_caddy(tmp_path: Path) -> None:
+    assert platform_from_env_file(tmp_path, "").env["GATEWAY_ACCESS_LOG"] == "false"
+    platform = platform_from_env_file(tmp_path, "GATEWAY_ACCESS_LOG=true\n")
+    assert platform.env["GATEWAY_ACCESS_LOG"] == "true"

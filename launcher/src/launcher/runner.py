@@ -132,6 +132,7 @@ class Platform:
                 "GATEWAY_BIND": self.settings.gateway_bind,
                 "COOKIE_SECURE_ATTR": secure,
                 "METRICS_PUBLIC": "true" if self.settings.metrics_public else "false",
+                "GATEWAY_ACCESS_LOG": "true" if self.settings.gateway_access_log else "false",
                 "ACCESS_COOKIE_MAX_AGE": str(self.settings.access_token_expire_minutes * 60),
                 "REFRESH_COOKIE_MAX_AGE": str(self.settings.refresh_token_expire_days * 86400),
                 "PYTHONUNBUFFERED": "1",

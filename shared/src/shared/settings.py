@@ -115,6 +115,7 @@ class Settings(BaseSettings):
     gateway_site: str | None = None  # Caddy's site address; default http://127.0.0.1:GATEWAY_PORT
     gateway_bind: str = "127.0.0.1"
     metrics_public: bool = False  # the gateway routes /metrics to the health service
+    gateway_access_log: bool = False  # the gateway logs every request, not only its own answers
     health_check_timeout: float = 2.0
     # Where the health service reaches each service's /internal/health; default HOST:<port>.
     auth_internal_url: str | None = None
