@@ -2,8 +2,13 @@
 
 Each member gets a real `AuthSession` row and a signed access token sent as a bearer, as the
 gateway would send the cookie; no NATS (sessions are then checked in the database).
+
+`org_own_app` builds an app and engine of its own that commit for real: for requests at the same
+moment (each on a connection of its own) and for records that must outlive a refused request's
+rollback.
 """
 
+import contextlib
 import uuid
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
@@ -41,12 +46,13 @@ class SignedInOrganization:
         return user, headers
 
 
-@pytest.fixture(name="org")
-async def signed_in_organization(
-    make_settings: Callable[..., Settings],
-) -> AsyncIterator[SignedInOrganization]:
-    """A fresh organization with an IT manager signed in to the in-process api."""
-    settings = make_settings(nats_url=NO_NATS)
+async def _with_it_manager(department: SignedInOrganization) -> SignedInOrganization:
+    _, department.admin = await department.member("it_manager")
+    return department
+
+
+@contextlib.asynccontextmanager
+async def _on_own_app(settings: Settings) -> AsyncIterator[SignedInOrganization]:
     install_field_key(settings)
     engine = create_engine(settings.resolved_database_url())
     sessionmaker = create_sessionmaker(engine)
@@ -55,8 +61,27 @@ async def signed_in_organization(
         await session.commit()
     try:
         async with app_client(create_api(settings, sessionmaker=sessionmaker)) as api:
-            department = SignedInOrganization(settings, organization_id, sessionmaker, api, {})
-            _, department.admin = await department.member("it_manager")
-            yield department
+            yield await _with_it_manager(
+                SignedInOrganization(settings, organization_id, sessionmaker, api, {})
+            )
     finally:
         await engine.dispose()
+
+
+@pytest.fixture(name="org_own_app")
+async def own_app_organization(
+    make_settings: Callable[..., Settings],
+) -> AsyncIterator[SignedInOrganization]:
+    """A fresh organization with an IT manager signed in to an api app of its own, whose every
+    session is a connection and transaction of its own; its rows stay committed."""
+    async with _on_own_app(make_settings(nats_url=NO_NATS)) as department:
+        yield department
+
+
+@pytest.fixture(name="org")
+async def signed_in_organization(
+    make_settings: Callable[..., Settings],
+) -> AsyncIterator[SignedInOrganization]:
+    """A fresh organization with an IT manager signed in to the in-process api."""
+    async with _on_own_app(make_settings(nats_url=NO_NATS)) as department:
+        yield department

@@ -2,8 +2,8 @@
 bookings of one location sent at the same moment, each on a connection of its own.
 
 The rolled-back fixture of the other events tests runs every request on one connection, where
-nothing can overlap; these tests use the `org` fixture (an app on its own engine, rows committed)
-and `asyncio.gather` to send the requests together.
+nothing can overlap; these tests use the `org_own_app` fixture (an app on its own engine, rows
+committed) and `asyncio.gather` to send the requests together.
 """
 
 import asyncio
@@ -13,15 +13,23 @@ from datetime import timedelta
 from typing import Any
 
 import httpx
+import pytest
 from sqlalchemy import func, select
 
 from shared.models import Event
 from tests.api.events_support import EVENTS, in_days, iso
-from tests.api.signed_in import (  # noqa: F401 - the `org` fixture
+from tests.api.signed_in import (  # noqa: F401 - the `org_own_app` fixture
     SignedInOrganization,
-    signed_in_organization,
+    own_app_organization,
 )
 from tests.support import factories
+
+
+@pytest.fixture(name="org")
+def racing_organization(org_own_app: SignedInOrganization) -> SignedInOrganization:
+    """The organization on an app of its own: requests at the same moment need connections of
+    their own, which the shared app's one rolled-back connection cannot give."""
+    return org_own_app
 
 
 async def a_location(org: SignedInOrganization) -> uuid.UUID:

@@ -1,6 +1,6 @@
 """RSVP races on MariaDB (issue 13 item 3, spec events.md §4.4, §8.2): many members answering
 at the same moment, each request on a connection and transaction of its own, through the
-in-process api (the `org` fixture, rows committed; see test_inventory_flows_races.py).
+in-process api (the `org_own_app` fixture, rows committed; see test_inventory_flows_races.py).
 
 Every RSVP write locks the event's row first, so seats are counted one request at a time: a
 full event waitlists the rest in the order their answers were taken, and each seat a `going`
@@ -13,19 +13,27 @@ from collections import Counter
 from datetime import timedelta
 
 import httpx
+import pytest
 from sqlalchemy import select
 
 from shared.db.types import utc_now
 from shared.models import EventRSVP, OutboxMessage, RSVPHistory, RSVPStatus
-from tests.api.signed_in import (  # noqa: F401 - the `org` fixture
+from tests.api.signed_in import (  # noqa: F401 - the `org_own_app` fixture
     SignedInOrganization,
-    signed_in_organization,
+    own_app_organization,
 )
 from tests.support import factories
 
 SEATS = 10
 MEMBERS = 30
 LEAVERS = 5
+
+
+@pytest.fixture(name="org")
+def racing_organization(org_own_app: SignedInOrganization) -> SignedInOrganization:
+    """The organization on an app of its own: requests at the same moment need connections of
+    their own, which the shared app's one rolled-back connection cannot give."""
+    return org_own_app
 
 
 async def capped_event(org: SignedInOrganization) -> uuid.UUID:

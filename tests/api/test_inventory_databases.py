@@ -7,7 +7,7 @@ import uuid
 import pytest
 
 from tests.api.inventory_support import ITEMS
-from tests.api.signed_in import SignedInOrganization, signed_in_organization  # noqa: F401
+from tests.api.signed_in import SignedInOrganization, own_app_organization  # noqa: F401
 from tests.support.inprocess import InProcess
 
 BOTH = pytest.mark.parametrize("database_kind", ["mariadb", "sqlite"])
@@ -48,27 +48,33 @@ async def test_generated_barcodes_skip_a_number_taken_in_another_case(
     assert generated.json()["barcode"] == "INV-000002"
 
 
+# The races below run on an app of their own (`org_own_app`): requests at the same moment need
+# connections of their own, which the shared app's one rolled-back connection cannot give.
+
+
 async def test_concurrent_creates_of_one_barcode_give_one_item_and_409s(
-    org: SignedInOrganization,
+    org_own_app: SignedInOrganization,
 ) -> None:
+    api, admin = org_own_app.api, org_own_app.admin
     code = f"RACE-{uuid.uuid4().hex[:8]}"
     answers = await asyncio.gather(
         *(
-            org.api.post(ITEMS, headers=org.admin, json={"name": f"Racer {n}", "barcode": code})
+            api.post(ITEMS, headers=admin, json={"name": f"Racer {n}", "barcode": code})
             for n in range(5)
         )
     )
     statuses = sorted(answer.status_code for answer in answers)
     assert statuses == [201, 409, 409, 409, 409], [a.text for a in answers]
-    listed = await org.api.get(ITEMS, headers=org.admin, params={"search": code})
+    listed = await api.get(ITEMS, headers=admin, params={"search": code})
     assert listed.json()["total"] == 1
 
 
 async def test_concurrent_first_creates_share_out_distinct_generated_barcodes(
-    org: SignedInOrganization,
+    org_own_app: SignedInOrganization,
 ) -> None:
+    api, admin = org_own_app.api, org_own_app.admin
     answers = await asyncio.gather(
-        *(org.api.post(ITEMS, headers=org.admin, json={"name": f"Auto {n}"}) for n in range(5))
+        *(api.post(ITEMS, headers=admin, json={"name": f"Auto {n}"}) for n in range(5))
     )
     assert [answer.status_code for answer in answers] == [201] * 5, [a.text for a in answers]
     barcodes = sorted(answer.json()["barcode"] for answer in answers)

@@ -2,8 +2,8 @@
 each on a connection and transaction of its own, through the in-process api.
 
 The rolled-back fixture of the other inventory tests runs every request on one connection, where
-nothing can overlap; these tests use the `org` fixture instead (an app on its own engine, rows
-committed in the worker's database), and `asyncio.gather` sends the requests together.
+nothing can overlap; these tests use the `org_own_app` fixture instead (an app on its own engine,
+rows committed in the worker's database), and `asyncio.gather` sends the requests together.
 """
 
 import asyncio
@@ -13,6 +13,7 @@ from collections import Counter
 from typing import Any
 
 import httpx
+import pytest
 from sqlalchemy import func, select
 
 from shared.models import (
@@ -23,13 +24,20 @@ from shared.models import (
     OutboxMessage,
     TrackingType,
 )
-from tests.api.signed_in import (  # noqa: F401 - the `org` fixture
+from tests.api.signed_in import (  # noqa: F401 - the `org_own_app` fixture
     SignedInOrganization,
-    signed_in_organization,
+    own_app_organization,
 )
 from tests.support import factories
 
 BASE = "/api/v1/inventory"
+
+
+@pytest.fixture(name="org")
+def racing_organization(org_own_app: SignedInOrganization) -> SignedInOrganization:
+    """The organization on an app of its own: requests at the same moment need connections of
+    their own, which the shared app's one rolled-back connection cannot give."""
+    return org_own_app
 
 
 async def seeded(org: SignedInOrganization, **item: Any) -> tuple[uuid.UUID, uuid.UUID]:

@@ -41,9 +41,9 @@ from tests.api.inventory_inbox_support import (
     unassigned,
 )
 from tests.api.inventory_support import BASE, org_id, seed_item
-from tests.api.signed_in import (  # noqa: F401 - the `org` fixture
+from tests.api.signed_in import (  # noqa: F401 - the `org_own_app` fixture
     SignedInOrganization,
-    signed_in_organization,
+    own_app_organization,
 )
 
 ITEMS = f"{BASE}/items"
@@ -304,7 +304,14 @@ def deliver_written(dept: Department) -> None:
 
 class TestRaces:
     """Two instances may consume one member's events at the same moment: on MariaDB, each
-    delivery here has a connection and transaction of its own (the `org` fixture commits)."""
+    delivery here has a connection and transaction of its own (the `org_own_app` fixture
+    commits)."""
+
+    @pytest.fixture(name="org")
+    def racing_organization(self, org_own_app: SignedInOrganization) -> SignedInOrganization:
+        """The organization on an app of its own: deliveries at the same moment need
+        connections of their own, which the shared app's one rolled-back connection cannot give."""
+        return org_own_app
 
     async def deliver_together(self, org: SignedInOrganization, events: list[Envelope]) -> None:
         (spec,) = [s for s in notification_consumers(org.settings) if s.durable == DURABLE]

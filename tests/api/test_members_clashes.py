@@ -1,7 +1,7 @@
 """Member writes the database refuses, and refusals that must outlive their request.
 
-In-process api on the worker's MariaDB with real transactions (`signed_in.py`), so a record
-written in a transaction of its own is seen surviving the refused request's rollback.
+In-process api on the worker's MariaDB with real transactions (`org_own_app` in signed_in.py),
+so a record written in a transaction of its own is seen surviving the refused request's rollback.
 """
 
 import json
@@ -22,7 +22,7 @@ from shared.db.encrypted import install_field_key
 from shared.db.integrity import ClashError, ClashKind
 from shared.db.session import create_engine, create_sessionmaker
 from shared.models import AuditLog, OutboxMessage, Position, User, UserPosition
-from tests.api.signed_in import SignedInOrganization, signed_in_organization  # noqa: F401
+from tests.api.signed_in import SignedInOrganization, own_app_organization  # noqa: F401
 from tests.conftest import NO_NATS, settings_for
 from tests.support import factories
 from tests.support.client import app_client
@@ -80,6 +80,14 @@ async def test_a_row_still_referenced_blocks_the_hard_delete(kind: ClashKind) ->
 async def test_a_missing_parent_is_not_taken_for_a_duplicate() -> None:
     with pytest.raises(ClashError):
         await _service(ClashError(ClashKind.MISSING))._write()
+
+
+@pytest.fixture(name="org")
+def committing_organization(org_own_app: SignedInOrganization) -> SignedInOrganization:
+    """The organization on an app of its own: on the shared app, a record written apart is one
+    more savepoint in the test's transaction, not a commit of its own, so the test could not
+    show it outliving the refused request."""
+    return org_own_app
 
 
 async def _count(org: SignedInOrganization, *where: Any) -> int:

@@ -3,8 +3,9 @@ then counts their records with locking reads that never wait (a return holds its
 it waits for the member's row): a record in the middle of a change fails the delivery, which
 the consumer framework tries again later. No deadlock, no refused return, one archive.
 
-Each request and each delivery runs on a connection and transaction of its own (the `org`
-fixture: an app on its own engine, rows committed), sent together with `asyncio.gather`.
+Each request and each delivery runs on a connection and transaction of its own (the
+`org_own_app` fixture: an app on its own engine, rows committed), sent together with
+`asyncio.gather`.
 """
 
 import asyncio
@@ -20,15 +21,22 @@ from api.members.holdings_repository import HoldingsChangingError
 from shared.events.contracts.inventory import MemberHoldingsChanged
 from shared.events.envelope import Envelope, decode, wrap
 from shared.models import AuditLog, ItemAssignment, MemberStatus, OutboxMessage, User
-from tests.api.signed_in import (  # noqa: F401 - the `org` fixture
+from tests.api.signed_in import (  # noqa: F401 - the `org_own_app` fixture
     SignedInOrganization,
-    signed_in_organization,
+    own_app_organization,
 )
 from tests.support import factories
 
 ITEMS = "/api/v1/inventory/items"
 ITEM_COUNT = 6
 DELIVERERS = 4
+
+
+@pytest.fixture(name="org")
+def racing_organization(org_own_app: SignedInOrganization) -> SignedInOrganization:
+    """The organization on an app of its own: requests at the same moment need connections of
+    their own, which the shared app's one rolled-back connection cannot give."""
+    return org_own_app
 
 
 async def deliver(org: SignedInOrganization, envelope: Envelope) -> None:
