@@ -61,7 +61,7 @@ def mariadb_database(name: str) -> Iterator[str]:
         cursor.execute(f"DROP DATABASE IF EXISTS `{name}`")
         cursor.execute(f"CREATE DATABASE `{name}` CHARACTER SET utf8mb4")
     try:
-        yield f"mysql+aiomysql://root@127.0.0.1:3306/{name}?charset=utf8mb4"
+        yield f"mysql+asyncmy://root@127.0.0.1:3306/{name}?charset=utf8mb4"
     finally:
         with connection.cursor() as cursor:
             cursor.execute(f"DROP DATABASE IF EXISTS `{name}`")

@@ -366,7 +366,7 @@ class TestTimeouts:
     async def test_silent_database_answers_in_time(
         self, make_settings: MakeSettings, silent_port: int
     ) -> None:
-        settings = make_settings(database_url=f"mysql+aiomysql://root@127.0.0.1:{silent_port}/x")
+        settings = make_settings(database_url=f"mysql+asyncmy://root@127.0.0.1:{silent_port}/x")
 
         async with running(settings) as client:
             database_took, database = await timed_get(client, "/health/db")
@@ -415,7 +415,7 @@ class TestTimeouts:
         self, make_settings: MakeSettings, silent_port: int
     ) -> None:
         settings = make_settings(
-            database_url=f"mysql+aiomysql://root@127.0.0.1:{silent_port}/x",
+            database_url=f"mysql+asyncmy://root@127.0.0.1:{silent_port}/x",
             redis_url=f"redis://127.0.0.1:{silent_port}/0",
             nats_url=f"nats://127.0.0.1:{silent_port}",
             **services_at(f"http://127.0.0.1:{silent_port}", f"http://127.0.0.1:{silent_port}"),

@@ -20,7 +20,7 @@ LOGBOOK = Path(sys.executable).parent / "logbook"
 class TestWaitForDatabase:
     async def test_closed_port_fails_after_max_wait_naming_the_target(self) -> None:
         port = free_port()
-        engine = create_engine(f"mysql+aiomysql://root@127.0.0.1:{port}/logbook")
+        engine = create_engine(f"mysql+asyncmy://root@127.0.0.1:{port}/logbook")
         started = time.monotonic()
         try:
             with pytest.raises(DatabaseUnreachableError) as raised:
@@ -65,7 +65,7 @@ class TestMigrateCommand:
         port = free_port()
         env = {
             **os.environ,
-            "DATABASE_URL": f"mysql+aiomysql://root@127.0.0.1:{port}/x",
+            "DATABASE_URL": f"mysql+asyncmy://root@127.0.0.1:{port}/x",
             "DB_WAIT_SECONDS": "3",
         }
         started = time.monotonic()
@@ -92,8 +92,8 @@ class TestRefusalsFailFast:
     @pytest.mark.parametrize(
         ("url", "hint"),
         [
-            ("mysql+aiomysql://root:not-the-password@127.0.0.1:3306/mysql", "DB_PASSWORD"),
-            ("mysql+aiomysql://root@127.0.0.1:3306/logbook_no_such_database", "DB_NAME"),
+            ("mysql+asyncmy://root:not-the-password@127.0.0.1:3306/mysql", "DB_PASSWORD"),
+            ("mysql+asyncmy://root@127.0.0.1:3306/logbook_no_such_database", "DB_NAME"),
         ],
     )
     async def test_wrong_credentials_or_database_are_reported_at_once(

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 from litestar.datastructures import State
-from sqlalchemy import select
+from sqlalchemy import make_url, select, text
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from shared.db.integrity import ClashError, ClashKind, guarded
@@ -18,6 +18,7 @@ from shared.db.on_commit import on_commit
 from shared.db.session import (
     create_engine,
     create_sessionmaker,
+    mysql_driver,
     own_transaction,
     provide_db_session,
 )
@@ -173,3 +174,35 @@ async def test_a_request_that_raises_an_app_error_keeps_nothing(
         await request.athrow(AppError("refused"))
     async with sessions() as fresh:
         assert await fresh.scalar(select(Organization.id).where(Organization.slug == slug)) is None
+
+
+class TestDriver:
+    @pytest.mark.parametrize(
+        ("written", "used"),
+        [
+            # The original backend's form, kept by departments' .env files.
+            (
+                "mysql+aiomysql://logbook:pw@db:3306/logbook?charset=utf8mb4",
+                "mysql+asyncmy://logbook:pw@db:3306/logbook?charset=utf8mb4",
+            ),
+            ("mariadb://logbook:pw@db/logbook", "mariadb+asyncmy://logbook:pw@db/logbook"),
+            ("mysql+asyncmy://root@127.0.0.1/x", "mysql+asyncmy://root@127.0.0.1/x"),
+            ("sqlite+aiosqlite:///var/logbook.db", "sqlite+aiosqlite:///var/logbook.db"),
+        ],
+    )
+    def test_mariadb_is_reached_through_asyncmy_whatever_driver_the_url_names(
+        self, written: str, used: str
+    ) -> None:
+        assert mysql_driver(make_url(written)).render_as_string(hide_password=False) == used
+
+    async def test_an_engine_on_a_url_naming_aiomysql_queries_through_asyncmy(
+        self, migrated_mariadb: str
+    ) -> None:
+        engine = create_engine(migrated_mariadb.replace("+asyncmy", "+aiomysql"))
+        try:
+            async with engine.connect() as connection:
+                answer = await connection.scalar(text("SELECT 1"))
+        finally:
+            await engine.dispose()
+
+        assert (engine.url.drivername, answer) == ("mysql+asyncmy", 1)

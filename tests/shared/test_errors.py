@@ -136,7 +136,7 @@ class TestDatabaseOutage:
         self, make_settings: Callable[..., Settings]
     ) -> None:
         closed = free_port()
-        settings = make_settings(database_url=f"mysql+aiomysql://root@127.0.0.1:{closed}/x")
+        settings = make_settings(database_url=f"mysql+asyncmy://root@127.0.0.1:{closed}/x")
         async with app_client(create_test_app(settings)) as client:
             response = await client.post("/things", json={"name": "abc", "count": 1})
         assert response.status_code == 503

@@ -197,7 +197,8 @@ class TestConcurrentMigrators:
             for engine in engines:
                 await engine.dispose()
 
-    @pytest.mark.parametrize("driver", ["mysql+aiomysql", "mariadb+aiomysql"])
+    # Both backend names, and a URL written for the original backend (aiomysql), read as asyncmy.
+    @pytest.mark.parametrize("driver", ["mysql+asyncmy", "mariadb+asyncmy", "mysql+aiomysql"])
     async def test_migrate_waits_while_another_session_holds_the_mariadb_lock(
         self, fresh_mariadb: str, driver: str
     ) -> None:

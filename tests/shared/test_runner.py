@@ -15,7 +15,7 @@ def platform_from_env_file(tmp_path: Path, content: str) -> Platform:
 
 
 def test_a_database_in_env_file_is_not_replaced_by_sqlite(tmp_path: Path) -> None:
-    platform = platform_from_env_file(tmp_path, "DATABASE_URL=mysql+aiomysql://u:p@db:3306/x\n")
+    platform = platform_from_env_file(tmp_path, "DATABASE_URL=mysql+asyncmy://u:p@db:3306/x\n")
     assert "sqlite" not in platform.env.get("DATABASE_URL", "")
 
 

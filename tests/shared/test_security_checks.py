@@ -19,7 +19,7 @@ from shared.security_checks import (
 from shared.settings import Settings
 
 SECRET_NAMES = ("SECRET_KEY", "ENCRYPTION_KEY", "ENCRYPTION_SALT")
-MYSQL_URL = "mysql+aiomysql://logbook:Str0ng-db-pass-4f9a@db.internal:3306/logbook"
+MYSQL_URL = "mysql+asyncmy://logbook:Str0ng-db-pass-4f9a@db.internal:3306/logbook"
 
 
 def good_secrets() -> dict[str, str]:
@@ -426,7 +426,7 @@ class TestOtherRules:
 
     def test_empty_database_password_is_critical(self) -> None:
         findings = run_checks(
-            make(environment="development", database_url="mysql+aiomysql://root@127.0.0.1/x")
+            make(environment="development", database_url="mysql+asyncmy://root@127.0.0.1/x")
         )
 
         assert severity_of(findings, "DB_PASSWORD") == "CRITICAL"

@@ -187,7 +187,7 @@ class MariaDbServer(PrivateServer):
         return {"host": "127.0.0.1", "port": self.port, "user": "root", "password": ""}
 
     def url(self, database: str) -> str:
-        return f"mysql+aiomysql://root@127.0.0.1:{self.port}/{database}?charset=utf8mb4"
+        return f"mysql+asyncmy://root@127.0.0.1:{self.port}/{database}?charset=utf8mb4"
 
     def options(self) -> list[str]:
         # --no-defaults: the machine's my.cnf (its port, socket and data folder) must not apply.

@@ -162,7 +162,7 @@ class Settings(BaseSettings):
             password = quote(self.db_password.get_secret_value(), safe="")
             user = quote(self.db_user, safe="")
             return (
-                f"mysql+aiomysql://{user}:{password}@{self.db_host}:{self.db_port}/{self.db_name}"
+                f"mysql+asyncmy://{user}:{password}@{self.db_host}:{self.db_port}/{self.db_name}"
                 "?charset=utf8mb4"
             )
         return SQLITE_DEFAULT

