@@ -282,16 +282,19 @@ class TestRateLimit:
     async def test_the_121st_report_in_a_minute_is_a_429_for_that_member_only(
         self, org: SignedInOrganization
     ) -> None:
-        # No Redis configured: the in-process fallback counts.
+        # No Redis configured: the in-process fallback counts. An app of its own, on the test's
+        # sessions: the shared app multiplies every limit (RATE_LIMIT_MULTIPLIER).
+        settings = org.settings.model_copy(update={"rate_limit_multiplier": 1})
         _, first = await org.member()
         _, second = await org.member()
-        await exhaust(org.api, first)
-        refused = await org.api.post(LOG, json={}, headers=first)
-        assert refused.status_code == 429
-        assert refused.json()["code"] == "LB-API-429"
-        assert refused.json()["detail"] == "Too many error reports. Please try again later."
-        assert refused.headers["retry-after"] == "60"
-        assert (await org.api.post(LOG, json={}, headers=second)).status_code == 200
+        async with app_client(create_api(settings, sessionmaker=org.sessions)) as api:
+            await exhaust(api, first)
+            refused = await api.post(LOG, json={}, headers=first)
+            assert refused.status_code == 429
+            assert refused.json()["code"] == "LB-API-429"
+            assert refused.json()["detail"] == "Too many error reports. Please try again later."
+            assert refused.headers["retry-after"] == "60"
+            assert (await api.post(LOG, json={}, headers=second)).status_code == 200
 
     async def test_on_redis_the_limit_holds_per_member(
         self,
@@ -299,6 +302,7 @@ class TestRateLimit:
         make_settings: Callable[..., Settings],
         redis_url: str,
     ) -> None:
+        # An app of its own with Redis, on the test's sessions (the shared app has none).
         settings = make_settings(nats_url=NO_NATS, redis_url=redis_url)
         member, first = await org.member()
         _, second = await org.member()
@@ -514,6 +518,7 @@ class TestRetention:
     async def test_a_shorter_retention_deletes_sooner(self, org: SignedInOrganization) -> None:
         await old_report(org, org.organization_id, timedelta(days=31), "EXPIRED")
         await old_report(org, org.organization_id, timedelta(days=29), "KEPT")
+        # An app of its own with the shorter retention, on the test's sessions.
         settings = org.settings.model_copy(update={"error_report_retention_days": 30})
         async with app_client(create_api(settings, sessionmaker=org.sessions)) as api:
             response = await api.post(LOG, json={"error_type": "NEW"}, headers=org.admin)
