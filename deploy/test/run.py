@@ -249,6 +249,11 @@ class Stack:
             time.sleep(1)
         raise DeployTestError(f"/health through the gateway never said healthy: {body}")
 
+    def exit_code(self, service: str) -> int:
+        """The exit code of a service's (stopped) container."""
+        container = self("ps", "-q", service).stdout.decode().strip()
+        return int(run(["docker", "inspect", "-f", "{{.State.ExitCode}}", container]).stdout)
+
     def mariadb(self, *args: str, stdin: bytes | None = None) -> bytes:
         """A MariaDB client's standard output, run in the database's container as root (with
         the password the container was given)."""
@@ -350,7 +355,12 @@ def troubleshooting_commands(stack: Stack) -> None:
             ("alembic current", ("exec", "-T", "api", "alembic", "current"), "(head)"),
             ("check-config", ("exec", "-T", "api", "logbook", "check-config"), "would proceed"),
             ("redis INFO stats", ("exec", "-T", "redis", "redis-cli", "INFO", "stats"), "keyspace"),
-            ("migrate job again", ("run", "--rm", "migrate"), ""),
+            ("migrate job again", ("run", "--rm", "-T", "migrate"), ""),
+            (
+                "alembic current, no service needed",
+                ("run", "--rm", "--no-deps", "-T", "migrate", "alembic", "current"),
+                "(head)",
+            ),
         ]
         for name, args, wanted in checks:
             if wanted not in output_of(stack(*args)):
@@ -393,25 +403,38 @@ def backup_and_restore(stack: Stack, folder: Path) -> None:
 
 
 def missing_secret_refused(stack: Stack, folder: Path) -> None:
-    """A production start whose .env lacks SECRET_KEY stops before listening, saying why."""
-    with step("a start without SECRET_KEY is refused (SECURITY FAILURE)"):
-        lacking = folder / "lacking-secret.env"
-        lines = stack.env_file.read_text().splitlines()
-        lacking.write_text("".join(f"{ln}\n" for ln in lines if not ln.startswith("SECRET_KEY=")))
-        # The services read this file instead of the complete one (a variable of the shell
-        # wins over the compose --env-file).
-        started = stack(
-            *("run", "--rm", "--no-deps", "-T", "auth"),
-            env={"LOGBOOK_ENV_FILE": str(lacking)},
-            check=False,
-        )
-        said = output_of(started)
-        failure = [line for line in said.splitlines() if line.startswith("SECURITY FAILURE")]
-        if started.returncode != EX_CONFIG or not failure or "SECRET_KEY" not in failure[0]:
-            raise DeployTestError(
-                f"exit {started.returncode}, expected {EX_CONFIG}:\n{said[-2000:]}"
-            )
-        say(f"  {failure[0][:100]}")
+    """A production start whose .env lacks SECRET_KEY stops before anything listens, saying why:
+    `up` stops at the migrate job, and a service started by itself refuses too."""
+    lacking = folder / "lacking-secret.env"
+    lines = stack.env_file.read_text().splitlines()
+    lacking.write_text("".join(f"{ln}\n" for ln in lines if not ln.startswith("SECRET_KEY=")))
+    # The services read this file instead of the complete one (a variable of the shell wins
+    # over compose's --env-file).
+    env = {"LOGBOOK_ENV_FILE": str(lacking)}
+    with step("up without SECRET_KEY: migrate exits with SECURITY FAILURE, nothing else starts"):
+        stack("down")
+        started = stack("up", "-d", env=env, check=False)
+        said = output_of(stack("logs", "--no-color", "migrate"))
+        code = stack.exit_code("migrate")
+        services = ("auth", "api", "health", "gateway")
+        running = [s for s in services if stack.health(s) not in ("missing", "created")]
+        if started.returncode == 0 or code != EX_CONFIG or running:
+            raise DeployTestError(f"up: exit {started.returncode}, migrate {code}, {running}")
+        say(f"  migrate: {security_failure(said)}")
+    with step("a service started by itself without SECRET_KEY refuses too"):
+        alone = stack("run", "--rm", "--no-deps", "-T", "auth", env=env, check=False)
+        if alone.returncode != EX_CONFIG:
+            raise DeployTestError(f"auth exited with {alone.returncode}:\n{output_of(alone)}")
+        say(f"  auth: {security_failure(output_of(alone))}")
+
+
+def security_failure(said: str) -> str:
+    """The `SECURITY FAILURE` line naming SECRET_KEY, shortened; raises if there is none."""
+    lines = [line.partition("SECURITY FAILURE")[1:] for line in said.splitlines()]
+    found = ["".join(parts) for parts in lines if parts[0] and "SECRET_KEY" in parts[1]]
+    if not found:
+        raise DeployTestError(f"no SECURITY FAILURE naming SECRET_KEY:\n{said[-2000:]}")
+    return found[0][:90]
 
 
 def main() -> int:
