@@ -348,6 +348,7 @@ def restart_keeps(stack: Stack, member_id: str) -> None:
 def troubleshooting_commands(stack: Stack) -> None:
     """The commands docs/troubleshooting.md gives, each checked for what the page says."""
     with step("troubleshooting commands (docs/troubleshooting.md)"):
+        one_off = ("run", "--rm", "--no-deps", "-T", "migrate")
         checks: list[tuple[str, Sequence[str], str]] = [
             ("ps", ("ps",), "Up"),
             ("logs", ("logs", "--no-color", "--tail", "20", "api"), "api"),
@@ -356,10 +357,9 @@ def troubleshooting_commands(stack: Stack) -> None:
             ("check-config", ("exec", "-T", "api", "logbook", "check-config"), "would proceed"),
             ("redis INFO stats", ("exec", "-T", "redis", "redis-cli", "INFO", "stats"), "keyspace"),
             ("migrate job again", ("run", "--rm", "-T", "migrate"), ""),
-            (
-                "alembic current, no service needed",
-                ("run", "--rm", "--no-deps", "-T", "migrate", "alembic", "current"),
-                "(head)",
+            *(
+                (f"alembic {word}, no service needed", (*one_off, "alembic", word), "(head)")
+                for word in ("current", "heads")
             ),
         ]
         for name, args, wanted in checks:
