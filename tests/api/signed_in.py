@@ -3,12 +3,12 @@
 Each member gets a real `AuthSession` row and a signed access token sent as a bearer, as the
 gateway would send the cookie; no NATS (sessions are then checked in the database).
 
-`org_own_app` builds an app and engine of its own that commit for real: for requests at the same
-moment (each on a connection of its own) and for records that must outlive a refused request's
-rollback.
+`org` is the worker's shared api app with the test's rows rolled back (tests/support/inprocess.py
+says what that cannot show). `org_own_app` builds an app and engine of its own that commit for
+real, at a second's cost per test: only for requests at the same moment (each on a connection of
+its own) and for records that must outlive a refused request's rollback.
 """
 
-import contextlib
 import uuid
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
@@ -24,7 +24,7 @@ from shared.models import User
 from shared.settings import Settings
 from tests.support import factories
 from tests.support.client import app_client
-from tests.support.inprocess import NO_NATS
+from tests.support.inprocess import NO_NATS, InProcess
 
 
 @dataclass
@@ -51,8 +51,26 @@ async def _with_it_manager(department: SignedInOrganization) -> SignedInOrganiza
     return department
 
 
-@contextlib.asynccontextmanager
-async def _on_own_app(settings: Settings) -> AsyncIterator[SignedInOrganization]:
+@pytest.fixture(name="org")
+async def signed_in_organization(inprocess: InProcess) -> SignedInOrganization:
+    """A fresh organization with an IT manager signed in to the worker's api app; the test's
+    end rolls back every row of it."""
+    async with inprocess.seed() as session:
+        organization_id = (await factories.organization(session, name="Station 9")).id
+    return await _with_it_manager(
+        SignedInOrganization(
+            inprocess.settings, organization_id, inprocess.sessions, inprocess.api, {}
+        )
+    )
+
+
+@pytest.fixture(name="org_own_app")
+async def own_app_organization(
+    make_settings: Callable[..., Settings],
+) -> AsyncIterator[SignedInOrganization]:
+    """A fresh organization with an IT manager signed in to an api app of its own, whose every
+    session is a connection and transaction of its own; its rows stay committed."""
+    settings = make_settings(nats_url=NO_NATS)
     install_field_key(settings)
     engine = create_engine(settings.resolved_database_url())
     sessionmaker = create_sessionmaker(engine)
@@ -66,22 +84,3 @@ async def _on_own_app(settings: Settings) -> AsyncIterator[SignedInOrganization]
             )
     finally:
         await engine.dispose()
-
-
-@pytest.fixture(name="org_own_app")
-async def own_app_organization(
-    make_settings: Callable[..., Settings],
-) -> AsyncIterator[SignedInOrganization]:
-    """A fresh organization with an IT manager signed in to an api app of its own, whose every
-    session is a connection and transaction of its own; its rows stay committed."""
-    async with _on_own_app(make_settings(nats_url=NO_NATS)) as department:
-        yield department
-
-
-@pytest.fixture(name="org")
-async def signed_in_organization(
-    make_settings: Callable[..., Settings],
-) -> AsyncIterator[SignedInOrganization]:
-    """A fresh organization with an IT manager signed in to the in-process api."""
-    async with _on_own_app(make_settings(nats_url=NO_NATS)) as department:
-        yield department

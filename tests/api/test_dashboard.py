@@ -157,7 +157,6 @@ class TestLaterPaths:
     async def test_every_later_path_answers_the_standard_404(
         self, org: SignedInOrganization
     ) -> None:
-        # One app for all paths: building one per path would cost a second each.
         for path in LATER_PATHS:
             response = await org.api.get(path, headers=org.admin)
             assert response.status_code == 404, path
