@@ -10,21 +10,22 @@ import uuid
 from collections import deque
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import redis.asyncio as redis
 import structlog
 from cachetools import TLRUCache
 from litestar import Request, Response
 from litestar.enums import ScopeType
 from litestar.middleware import ASGIMiddleware
 from litestar.types import ASGIApp, Receive, Scope, Send
-from redis.exceptions import NoScriptError, RedisError
 
 from shared.client_ip import client_ip
 from shared.errors import AppError, error_response
 from shared.principal import bearer_claims
 from shared.settings import Settings
+
+if TYPE_CHECKING:
+    from redis.asyncio import Redis
 
 log = structlog.get_logger("shared.ratelimit")
 TOO_MANY_REQUESTS = 429
@@ -163,8 +164,10 @@ class MemoryLimiter:
         return None
 
 
-async def redis_hit(client: redis.Redis, key: str, bucket: Bucket) -> int | None:
+async def redis_hit(client: "Redis", key: str, bucket: Bucket) -> int | None:
     """Count a request in Redis: None when admitted, else the seconds until a slot frees."""
+    from redis.exceptions import NoScriptError  # noqa: PLC0415 - loaded with the client (shared.app)
+
     args = (bucket.limit, bucket.window * 1000, uuid.uuid4().hex)
     try:
         waited = await client.evalsha(SLIDING_WINDOW_SHA, 1, key, *args)
@@ -231,8 +234,10 @@ class RateLimitMiddleware(ASGIMiddleware):
 
     async def hit(self, request: Request[Any, Any, Any], key: str, bucket: Bucket) -> int | None:
         """Redis's sliding window when it answers, else the in-process fallback."""
-        client: redis.Redis | None = request.app.state.get("redis")
+        client: Redis | None = request.app.state.get("redis")
         if client is not None and time.monotonic() >= self.redis_retry_at:
+            from redis.exceptions import RedisError  # noqa: PLC0415 - loaded with the client
+
             try:
                 retry_after = await redis_hit(client, key, bucket)
             except RedisError as exc:

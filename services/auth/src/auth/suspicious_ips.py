@@ -9,11 +9,14 @@ between instances; without it (or while it fails) each instance counts for itsel
 import math
 import time
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
-import redis.asyncio as redis
 import structlog
 
 from shared.settings import Settings
+
+if TYPE_CHECKING:
+    from redis.asyncio import Redis
 
 log = structlog.get_logger("shared.suspicious_ips")
 
@@ -37,8 +40,15 @@ _MEMORY = _Memory()  # one per process: the in-process fallback outlives each re
 class SuspiciousIps:
     """Counts failures per address and blocks an address that reaches the limit."""
 
-    def __init__(self, client: redis.Redis | None, settings: Settings) -> None:
+    def __init__(self, client: "Redis | None", settings: Settings) -> None:
         self._redis = client
+        # What Redis raises when it fails; nothing to catch without a client, whose library a
+        # service on memory stores never loads (shared.app).
+        self._unavailable: tuple[type[Exception], ...] = ()
+        if client is not None:
+            from redis.exceptions import RedisError  # noqa: PLC0415
+
+            self._unavailable = (RedisError,)
         self._enabled = settings.rate_limit_enabled  # part of rate limiting: off together
         self._limit = settings.suspicious_ip_max_failures
         self._window = settings.suspicious_ip_window_seconds
@@ -51,7 +61,7 @@ class SuspiciousIps:
         if self._redis is not None:
             try:
                 ttl = int(await self._redis.ttl(f"auth:blocked:{ip}"))
-            except redis.RedisError:
+            except self._unavailable:
                 pass
             else:
                 # Kept, the fallback's blocks would come back on the next Redis blip.
@@ -67,7 +77,7 @@ class SuspiciousIps:
         if self._redis is not None:
             try:
                 blocked = await self._record_in_redis(ip)
-            except redis.RedisError:
+            except self._unavailable:
                 log.warning("suspicious_ips.redis_unavailable")
             else:
                 _MEMORY.forget()
@@ -104,5 +114,5 @@ class SuspiciousIps:
         if self._redis is not None:
             try:
                 await self._redis.delete(f"auth:failures:{ip}")
-            except redis.RedisError:
+            except self._unavailable:
                 log.warning("suspicious_ips.redis_unavailable")

@@ -4,15 +4,17 @@ import asyncio
 import math
 import time
 from collections.abc import Awaitable
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 import httpx
 import msgspec
-import redis.asyncio as redis
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from shared.db.session import ping
 from shared.events.nats import NatsConnection
+
+if TYPE_CHECKING:
+    from redis.asyncio import Redis
 
 CheckStatus = Literal["connected", "disconnected", "error", "not_configured"]
 HTTP_OK = 200
@@ -40,13 +42,17 @@ def _elapsed_ms(started: float) -> float:
     return round((time.perf_counter() - started) * 1000, 2)
 
 
-async def _timed(check: Awaitable[object], within: float) -> CheckResult:
+async def _timed(
+    check: Awaitable[object], within: float, unreachable: tuple[type[Exception], ...] = ()
+) -> CheckResult:
+    """The check's result; `unreachable` are the errors of its client that mean disconnected."""
+    # OSError also covers refused connections and the builtin and NATS timeouts.
+    disconnected: tuple[type[Exception], ...] = (OSError, httpx.TransportError, *unreachable)
     started = time.perf_counter()
     try:
         async with asyncio.timeout(within):
             answer = await check
-    except (OSError, redis.ConnectionError, redis.TimeoutError, httpx.TransportError):
-        # OSError also covers refused connections and the builtin and NATS timeouts.
+    except disconnected:
         return CheckResult("disconnected", _elapsed_ms(started))
     except Exception:  # noqa: BLE001 - any other failure is reported, never raised
         return CheckResult("error", _elapsed_ms(started))
@@ -59,11 +65,15 @@ async def check_database(engine: AsyncEngine, within: float) -> CheckResult:
     return await _timed(ping(engine), within)
 
 
-async def check_redis(client: redis.Redis | None, within: float) -> CheckResult:
+async def check_redis(client: "Redis | None", within: float) -> CheckResult:
     """`PING` on Redis, or `not_configured` when the services use memory stores."""
     if client is None:
         return CheckResult("not_configured", 0.0)
-    return await _timed(client.ping(), within)
+    # Loaded with the client (shared.app); a platform on memory stores never imports it.
+    from redis.exceptions import ConnectionError as Refused  # noqa: PLC0415
+    from redis.exceptions import TimeoutError as TimedOut  # noqa: PLC0415
+
+    return await _timed(client.ping(), within, unreachable=(Refused, TimedOut))
 
 
 async def check_nats(nats: NatsConnection, within: float) -> CheckResult:
