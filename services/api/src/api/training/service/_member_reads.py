@@ -140,7 +140,7 @@ class MemberReadsTopic(StandingBase):
         standing = await self._standing()
         visibility = member_visibility(standing.settings)
         person = await self.compliance.person(user_id)
-        records = await self.compliance.records_of(user_id)
+        records, history = await self.compliance.member_records(user_id, HISTORY_LIMIT)
         periods = (await self.compliance.periods([user_id])).get(user_id, [])
         verdicts = (
             standing.evaluate(await self._active_requirements(), person.facts, records, periods)
@@ -198,7 +198,6 @@ class MemberReadsTopic(StandingBase):
             requirements_detail=details,
         )
         if visibility.show_training_history or self.sees_everything:
-            rows = await self.compliance.latest_records(user_id, HISTORY_LIMIT)
             summary.training_records = [
                 MyRecord(
                     row.id,
@@ -211,7 +210,7 @@ class MemberReadsTopic(StandingBase):
                     row.expiration_date,
                     row.instructor,
                 )
-                for row in rows
+                for row in history
             ]
         if visibility.show_certification_status or self.sees_everything:
             summary.certifications = certifications(records, standing.today)
