@@ -5,10 +5,11 @@ import sys
 
 # Libraries load these whenever they are installed, and the development environment installs them
 # for the tests and benchmarks: nats-py its WebSocket transport (aiohttp; the platform speaks to
-# NATS over TCP), structlog its pretty tracebacks (rich; ours are plain), uvicorn its reloader
-# (watchfiles). No command uses them; each falls back when they cannot be imported. Kept out, they
-# spare every process of the platform up to 12 MiB (docs/BENCHMARKS.md, memory at rest).
-UNUSED_MODULES = ("aiohttp", "rich", "watchfiles")
+# NATS over TCP), structlog its pretty tracebacks (rich; ours are plain), httpx its command line
+# (pygments), uvicorn its reloader (watchfiles), Litestar its attrs schemas (attr, attrs; no
+# model here is one). No command uses them; each library falls back when they cannot be imported.
+# Kept out, they spare every process of the platform up to 14 MiB (docs/BENCHMARKS.md).
+UNUSED_MODULES = ("aiohttp", "attr", "attrs", "pygments", "rich", "watchfiles")
 
 
 def _check_config() -> int:
@@ -40,11 +41,26 @@ def _migrate() -> int:
     return 0 if prepare_database_or_report(settings) else 1
 
 
+def _run(plan: str | None) -> int:
+    if plan is not None:  # planned: this process is the platform's supervisor now
+        from launcher.supervisor import supervise  # noqa: PLC0415 - no settings: kept small
+
+        return supervise(plan)
+    from launcher.runner import run_platform  # noqa: PLC0415
+    from shared.logging import configure_logging  # noqa: PLC0415
+    from shared.settings import load_settings  # noqa: PLC0415
+
+    configure_logging("run", log_format=load_settings().log_format)
+    return run_platform()
+
+
 def main(argv: list[str] | None = None) -> int:
     """Parse the command line and run one command."""
     parser = argparse.ArgumentParser(prog="logbook", description="The Logbook backend")
     commands = parser.add_subparsers(dest="command", required=True)
-    commands.add_parser("run", help="run the whole platform (gateway, services, NATS)")
+    run_parser = commands.add_parser("run", help="run the whole platform (gateway, services, NATS)")
+    # Internal: the planned platform, handed to its supervisor (launcher.runner.run_platform).
+    run_parser.add_argument("--plan", help=argparse.SUPPRESS)
     serve_parser = commands.add_parser("serve", help="run one service")
     serve_parser.add_argument("service", choices=("auth", "api", "health"))
     commands.add_parser("migrate", help="wait for the database and bring it to the latest schema")
@@ -85,14 +101,7 @@ def main(argv: list[str] | None = None) -> int:
         from launcher.serve import serve  # noqa: PLC0415 - loads the service's app
 
         return serve(args.service)
-    import asyncio  # noqa: PLC0415
-
-    from launcher.runner import run_platform  # noqa: PLC0415
-    from shared.logging import configure_logging  # noqa: PLC0415
-    from shared.settings import load_settings  # noqa: PLC0415
-
-    configure_logging("run", log_format=load_settings().log_format)
-    return asyncio.run(run_platform())
+    return _run(args.plan)
 
 
 if __name__ == "__main__":

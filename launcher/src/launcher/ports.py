@@ -1,22 +1,24 @@
 """The services' ports and the check that one is free, for `serve` and for the `run` supervisor.
 
-Kept apart from `launcher.serve` so that the supervisor, which only starts the services, never
+Kept apart from `launcher.serve` so that `logbook run`, which only starts the services, never
 loads what serving one takes (Litestar, SQLAlchemy, uvicorn: about 60 MiB).
 """
 
 import errno
 import socket
 import sys
+from typing import TYPE_CHECKING
 
 import structlog
 
-from shared.settings import Settings
+if TYPE_CHECKING:  # the supervisor imports this module and never loads the settings' code
+    from shared.settings import Settings
 
 SERVICES = ("auth", "api", "health")
 log = structlog.get_logger("launcher.ports")
 
 
-def port_of(settings: Settings, service: str) -> int:
+def port_of(settings: "Settings", service: str) -> int:
     """The port a service listens on."""
     ports: dict[str, int] = {
         "auth": settings.auth_port,

@@ -1,48 +1,25 @@
-"""`logbook run`: the whole platform on one machine, supervised in the foreground."""
+"""`logbook run`: plans the whole platform with the full settings, then supervises it.
 
-import asyncio
-import contextlib
-import ctypes
+The plan (security checks, free ports, the children's environment) needs the settings and their
+validation; watching the children does not. Once planned, the process replaces itself with
+`logbook run`'s supervisor (launcher.supervisor), same process id, which stays up as long as
+the platform without the settings' code in memory.
+"""
+
 import os
-import signal
-import socket
 import sys
-import time
-from dataclasses import dataclass
 from pathlib import Path
+from typing import NoReturn
 from urllib.parse import urlsplit
 
 import structlog
 
 from launcher.ports import SERVICES, port_in_use, port_of, report_port_in_use
+from launcher.supervisor import Plan
 from shared.security_checks import enforce, generate_env_block
 from shared.settings import Settings, load_settings
 
 log = structlog.get_logger("launcher.runner")
-BIN = Path(sys.executable).parent
-STOP_GRACE_SECONDS = 10.0
-PR_SET_PDEATHSIG = 1  # from <linux/prctl.h>
-READY_TIMEOUT_SECONDS = 180.0
-
-
-@dataclass
-class Child:
-    """One supervised process."""
-
-    name: str
-    process: asyncio.subprocess.Process
-
-
-def _port_free(port: int) -> bool:
-    with socket.socket() as probe:
-        return probe.connect_ex(("127.0.0.1", port)) != 0
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
 
 
 def gateway_port(settings: Settings) -> tuple[int, str] | None:
@@ -88,13 +65,12 @@ def development_secrets(settings: Settings, var: Path) -> dict[str, str]:
 
 
 class Platform:
-    """Starts NATS (unless NATS_URL is set), the three services and Caddy; stops them together."""
+    """What `logbook run` starts and how: NATS (unless NATS_URL is set), services and Caddy."""
 
     def __init__(self, settings: Settings, root: Path) -> None:
         self.settings = settings
         self.root = root
         self.var = root / settings.data_dir
-        self.children: list[Child] = []
         self.env = dict(os.environ)
 
     def checked_settings(self) -> Settings:
@@ -154,165 +130,20 @@ class Platform:
         """A private NATS runs unless NATS_URL is set (environment or .env)."""
         return "nats_url" not in self.settings.model_fields_set
 
-    async def _spawn(self, name: str, *argv: str) -> Child:
-        process = await asyncio.create_subprocess_exec(
-            *argv,
-            env=self.env,
-            cwd=self.root,
-            start_new_session=True,
-            preexec_fn=_die_with_parent,
-        )
-        child = Child(name, process)
-        self.children.append(child)
-        log.info("run.started", process=name, pid=process.pid)
-        return child
-
-    async def _start_nats(self) -> None:
-        if not self.embedded_nats:
-            return
-        port = self.settings.embedded_nats_port
-        if not _port_free(port):
-            port = _free_port()
-        store = self.var / "nats"
-        store.mkdir(exist_ok=True)
-        await self._spawn(
-            "nats",
-            str(BIN / "nats-server"),
-            "-a",
-            "127.0.0.1",
-            "-p",
-            str(port),
-            "-js",
-            "-sd",
-            str(store),
-            "-l",
-            str(self.var / "nats.log"),
-        )
-        self.env["NATS_URL"] = f"nats://127.0.0.1:{port}"
-        await _wait_for_tcp(port, 30)
-
-    async def start(self) -> None:
-        """Start every process in dependency order."""
-        self.prepare_env()
-        await self._start_nats()
-        for service in SERVICES:
-            await self._spawn(service, sys.executable, "-m", "launcher.cli", "serve", service)
-        await self._spawn(
-            "gateway",
-            str(BIN / "caddy"),
-            "run",
-            "--config",
-            str(self.root / "deploy" / "Caddyfile"),
-            "--adapter",
-            "caddyfile",
+    def plan(self) -> Plan:
+        """What the supervisor needs of the settings."""
+        return Plan(
+            root=str(self.root),
+            var=str(self.var),
+            embedded_nats_port=self.settings.embedded_nats_port if self.embedded_nats else None,
+            health_port=self.settings.health_port,
+            gateway_port=self.settings.gateway_port,
+            log_format=self.settings.log_format,
         )
 
-    async def wait_ready(self) -> bool:
-        """Poll /health until it answers 200 or a child dies."""
-        # The health service itself: the gateway may answer on a domain name, not 127.0.0.1.
-        deadline = time.monotonic() + READY_TIMEOUT_SECONDS
-        while time.monotonic() < deadline and not self._dead():
-            if await _answers_ok(self.settings.health_port, "/health"):
-                return True
-            await asyncio.sleep(0.5)
-        return False
 
-    def _dead(self) -> Child | None:
-        return next((c for c in self.children if c.process.returncode is not None), None)
-
-    async def supervise(self, stop: asyncio.Event) -> int:
-        """Block until a stop signal or a child's death; returns the exit code."""
-        waits = {asyncio.create_task(c.process.wait()): c for c in self.children}
-        stopper = asyncio.create_task(stop.wait())
-        done, _ = await asyncio.wait([*waits, stopper], return_when=asyncio.FIRST_COMPLETED)
-        stopper.cancel()
-        for task in done:
-            if task in waits:
-                child = waits[task]
-                log.error(
-                    "run.child_died",
-                    process=child.name,
-                    code=child.process.returncode,
-                    action="stopping the rest of the platform",
-                )
-                sys.stderr.write(
-                    f"ERROR: {child.name} exited with code "
-                    f"{child.process.returncode}; stopping the platform.\n"
-                )
-                return 1
-        return 0
-
-    async def stop(self) -> None:
-        """SIGTERM everyone (gateway first), then SIGKILL what is still running."""
-        for child in reversed(self.children):
-            if child.process.returncode is None:
-                with contextlib.suppress(ProcessLookupError):
-                    child.process.send_signal(signal.SIGTERM)
-        for child in reversed(self.children):
-            try:
-                await asyncio.wait_for(child.process.wait(), STOP_GRACE_SECONDS)
-            except TimeoutError:
-                log.warning("run.kill", process=child.name)
-                with contextlib.suppress(ProcessLookupError):
-                    child.process.kill()
-                await child.process.wait()
-        log.info("run.stopped")
-
-
-def _die_with_parent() -> None:
-    # Runs in the child before exec: if the supervisor is killed outright (SIGKILL, OOM),
-    # Linux sends the child SIGTERM instead of leaving half a platform running.
-    if sys.platform == "linux":
-        libc = ctypes.CDLL(None, use_errno=True)
-        libc.prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
-
-
-async def _answers_ok(port: int, path: str) -> bool:
-    """Whether 127.0.0.1:port answers 200 to a GET of `path` within 3 s.
-
-    One request line and one status line: an HTTP client library would cost the supervisor,
-    which stays up as long as the platform, a few MiB for this alone.
-    """
-    try:
-        async with asyncio.timeout(3):
-            reader, writer = await asyncio.open_connection("127.0.0.1", port)
-            try:
-                writer.write(f"GET {path} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\n".encode())
-                writer.write(b"Connection: close\r\n\r\n")
-                status_line = await reader.readline()
-            finally:
-                writer.close()
-    except (OSError, TimeoutError):
-        return False
-    return status_line.split(b" ")[1:2] == [b"200"]
-
-
-async def _wait_for_tcp(port: int, within: float) -> None:
-    deadline = time.monotonic() + within
-    while time.monotonic() < deadline:
-        if not _port_free(port):
-            return
-        await asyncio.sleep(0.1)
-    raise RuntimeError(f"nothing listens on port {port} after {within} s")
-
-
-def _banner(settings: Settings) -> str:
-    base = f"http://127.0.0.1:{settings.gateway_port}"
-    return "\n".join(
-        [
-            "",
-            "The Logbook is running.",
-            f"  Gateway (frontend and API): {base}/",
-            f"  Health:                     {base}/health",
-            f"  API base:                   {base}/api/v1",
-            "Press Ctrl-C to stop.",
-            "",
-        ]
-    )
-
-
-async def run_platform() -> int:
-    """Start, report, supervise and stop the whole platform."""
+def run_platform() -> int:
+    """Check and plan the platform, then become its supervisor; returns only when refusing."""
     settings = load_settings()
     platform = Platform(settings, project_root())
     # Checked with the development keys the children will get, before any port opens. The
@@ -324,18 +155,14 @@ async def run_platform() -> int:
         report_port_in_use(port, setting)
     if taken:
         return 1
-    stop = asyncio.Event()
-    loop = asyncio.get_running_loop()
-    for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
-        loop.add_signal_handler(sig, stop.set)
-    try:
-        await platform.start()
-        ready = asyncio.create_task(platform.wait_ready())
-        supervise = asyncio.create_task(platform.supervise(stop))
-        done, _ = await asyncio.wait([ready, supervise], return_when=asyncio.FIRST_COMPLETED)
-        if ready in done and ready.result():
-            sys.stdout.write(_banner(settings))
-            sys.stdout.flush()
-        return await supervise
-    finally:
-        await platform.stop()
+    platform.prepare_env()
+    return become_supervisor(platform)  # never returns: this process becomes the supervisor
+
+
+def become_supervisor(platform: Platform) -> NoReturn:
+    """Replace this process with the planned platform's supervisor (same process id, the
+    children's environment, the plan on its command line)."""
+    sys.stdout.flush()
+    sys.stderr.flush()
+    argv = [sys.executable, "-m", "launcher.cli", "run", "--plan", platform.plan().to_json()]
+    os.execve(sys.executable, argv, platform.env)  # noqa: S606 - this interpreter, our module
