@@ -79,7 +79,10 @@ class Resources:
         self.sessionmaker = sessionmaker
         self.redis: Redis | None = None
         self.nats = NatsConnection(
-            settings.nats_url, settings.nats_stream, name=f"logbook-{spec.name}"
+            settings.nats_url,
+            settings.nats_stream,
+            name=f"logbook-{spec.name}",
+            replicas=settings.nats_stream_replicas,
         )
         self.relay: OutboxRelay | None = None
         self.consumers: list[DurableConsumer] = []

@@ -284,4 +284,6 @@ class SessionLiveness(BackgroundLoop):
         except BucketNotFoundError:
             # Entries outlive the idle timeout by a margin, then expire on their own.
             ttl = (self._idle_timeout + timedelta(minutes=5)).total_seconds()
-            return await js.create_key_value(KeyValueConfig(bucket=ACTIVITY_BUCKET, ttl=ttl))
+            # As many copies as the event stream, so it outlives one server of a cluster.
+            config = KeyValueConfig(bucket=ACTIVITY_BUCKET, ttl=ttl, replicas=self._nats.replicas)
+            return await js.create_key_value(config)

@@ -36,8 +36,11 @@ class Settings(BaseSettings):
 
     redis_url: SecretStr | None = None
     redis_password: SecretStr = SecretStr("")
+    # One server, or a cluster's servers separated by commas (any one of them is enough to start).
     nats_url: str = "nats://127.0.0.1:4222"
     nats_stream: str = "LOGBOOK"
+    # Servers of a JetStream cluster holding a copy of the stream (1, or 3 on a 3-node cluster).
+    nats_stream_replicas: int = Field(default=1, ge=1, le=5)
 
     secret_key: SecretStr | None = None
     encryption_key: SecretStr | None = None

@@ -24,10 +24,14 @@ class NatsConnection(BackgroundLoop):
 
     task_name = "nats-connect"
 
-    def __init__(self, url: str, stream: str, *, name: str) -> None:
+    def __init__(self, url: str, stream: str, *, name: str, replicas: int = 1) -> None:
         super().__init__()
         self.url = url
+        # A cluster's servers, separated by commas: the client starts with whichever answers
+        # and moves to another when its server stops.
+        self.servers = [server.strip() for server in url.split(",") if server.strip()]
         self.stream = stream
+        self.replicas = replicas
         self.name = name
         self.client: Client | None = None
         self.ready = asyncio.Event()
@@ -62,7 +66,7 @@ class NatsConnection(BackgroundLoop):
         self.client = Client()
         try:
             await self.client.connect(
-                self.url,
+                self.servers,
                 name=self.name,
                 connect_timeout=2,
                 reconnect_time_wait=1,
@@ -72,7 +76,7 @@ class NatsConnection(BackgroundLoop):
                 disconnected_cb=self._on_disconnected,
                 reconnected_cb=self._on_reconnected,
             )
-            await ensure_stream(self.client.jetstream(), self.stream)
+            await ensure_stream(self.client.jetstream(), self.stream, self.replicas)
         except Exception:
             await self._close_client()
             raise
@@ -106,7 +110,7 @@ class NatsConnection(BackgroundLoop):
 
     async def _ensure_stream_if_connected(self) -> None:
         if self.client is not None and self.client.is_connected:
-            await ensure_stream(self.client.jetstream(), self.stream)
+            await ensure_stream(self.client.jetstream(), self.stream, self.replicas)
 
     async def _close_client(self) -> None:
         if self.client is not None:
@@ -126,14 +130,23 @@ class NatsConnection(BackgroundLoop):
         await self._close_client()
 
 
-async def ensure_stream(js: JetStreamContext, name: str) -> None:
-    """Create the stream for `logbook.>` if missing; otherwise leave it as operators set it."""
+async def ensure_stream(js: JetStreamContext, name: str, replicas: int = 1) -> None:
+    """Create the stream for `logbook.>` if missing, with `replicas` copies (on as many servers
+    of a cluster). An existing stream keeps what operators set except its number of copies,
+    which follows the setting: a deployment grown into a cluster gets its stream replicated."""
     try:
-        await js.stream_info(name)
+        info = await js.stream_info(name)
     except NotFoundError:
         await js.add_stream(
             StreamConfig(
-                name=name, subjects=STREAM_SUBJECTS, duplicate_window=DUPLICATE_WINDOW_SECONDS
+                name=name,
+                subjects=STREAM_SUBJECTS,
+                duplicate_window=DUPLICATE_WINDOW_SECONDS,
+                num_replicas=replicas,
             )
         )
-        log.info("nats.stream_created", stream=name)
+        log.info("nats.stream_created", stream=name, replicas=replicas)
+        return
+    if (info.config.num_replicas or 1) != replicas:
+        await js.update_stream(info.config.evolve(num_replicas=replicas))
+        log.info("nats.stream_replicas_changed", stream=name, replicas=replicas)
