@@ -79,6 +79,7 @@ bench: $(STAMP) ## benchmarks through the gateway; appends the figures to docs/B
 	$(BIN)/python -m bench.inventory
 	$(BIN)/python -m bench.events
 	$(BIN)/python -m bench.training
+	$(BIN)/python -m bench.gateway
 	$(BIN)/python -m bench.memory
 
 fuzz: $(STAMP) ## release check: 20,000 schemathesis cases through the gateway; prints the figures
