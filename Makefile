@@ -53,8 +53,9 @@ test: $(STAMP) $(DOCS_ASSETS)/.stamp $(CHROMIUM) ## lint, type-check and run the
 	@# sync: it would hold back pytest's progress until the whole run ends.
 	@$(MAKE) --no-print-directory -j3 lint typecheck unit
 
-test-deploy: $(STAMP) $(DOCS_ASSETS)/.stamp ## build, start and use deploy/compose.yaml for real (installs Docker if missing)
+test-deploy: $(STAMP) $(DOCS_ASSETS)/.stamp ## build, start and use deploy/compose.yaml for real, then scaled out (installs Docker if missing)
 	$(BIN)/python deploy/test/run.py
+	$(BIN)/python deploy/test/scale.py
 
 check: test ## what CI runs
 

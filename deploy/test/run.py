@@ -171,7 +171,17 @@ def trust_host_authorities() -> None:
 class Stack:
     """The compose project under test: its command line, settings and gateway address."""
 
-    def __init__(self, compose: list[str], folder: Path) -> None:
+    def __init__(
+        self,
+        compose: list[str],
+        folder: Path,
+        *,
+        files: Sequence[Path] = COMPOSE_FILES,
+        project: str = PROJECT,
+        long_running: Sequence[str] = LONG_RUNNING,
+    ) -> None:
+        self.project = project
+        self.long_running = long_running
         self.env_file = folder / ".env"
         self.http_port = free_port()
         # Compose reads the variables from this file (not deploy/.env, a real deployment's) and
@@ -193,8 +203,8 @@ class Stack:
         }
         self.env_file.write_text("".join(f"{k}={v}\n" for k, v in values.items()))
         self.env_file.chmod(0o600)
-        files = [arg for path in COMPOSE_FILES for arg in ("-f", str(path))]
-        self.command = [*compose, "--env-file", str(self.env_file), "-p", PROJECT, *files]
+        options = [arg for path in files for arg in ("-f", str(path))]
+        self.command = [*compose, "--env-file", str(self.env_file), "-p", project, *options]
         self.gateway = f"http://127.0.0.1:{self.http_port}"
 
     def __call__(
@@ -206,10 +216,10 @@ class Stack:
     ) -> subprocess.CompletedProcess[bytes]:
         return run([*self.command, *args], stdin=stdin, env=env, check=check)
 
-    def up(self, *services: str) -> None:
+    def up(self, *services: str, options: Sequence[str] = ()) -> None:
         """`up -d`, then wait until every started service is healthy and the gateway answers."""
-        self("up", "-d", *services)
-        self.wait_healthy(services or LONG_RUNNING)
+        self("up", "-d", *options, *services)
+        self.wait_healthy(services or self.long_running)
         if not services:
             self.wait_gateway()
 
@@ -228,14 +238,22 @@ class Stack:
                 )
             time.sleep(1)
 
+    def containers(self, service: str) -> list[str]:
+        """The ids of a service's containers (several when it is scaled)."""
+        return self("ps", "-q", service).stdout.decode().split()
+
     def health(self, service: str) -> str:
-        """`healthy`, `starting`, `unhealthy`, `exited` or `missing`."""
-        container = self("ps", "-q", service).stdout.decode().strip()
-        if not container:
+        """`healthy`, `starting`, `unhealthy`, `exited` or `missing`; of a scaled service, the
+        first instance's that is not healthy."""
+        containers = self.containers(service)
+        if not containers:
             return "missing"
         template = "{{.State.Status}} {{if .State.Health}}{{.State.Health.Status}}{{end}}"
-        state = run(["docker", "inspect", "-f", template, container]).stdout.decode().split()
-        return state[1] if len(state) > 1 else state[0]
+        states = []
+        for container in containers:
+            state = run(["docker", "inspect", "-f", template, container]).stdout.decode().split()
+            states.append(state[1] if len(state) > 1 else state[0])
+        return next((state for state in states if state != "healthy"), "healthy")
 
     def wait_gateway(self) -> None:
         """`/health` through the gateway says `healthy` (every dependency and service up)."""
