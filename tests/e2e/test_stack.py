@@ -105,6 +105,18 @@ class TestRunningPlatform:
         # Plain-http development: no HSTS pinning 127.0.0.1 to https, no Secure cookies.
         assert "strict-transport-security" not in response.headers
 
+    def test_the_database_is_migrated_once_and_every_service_waits_for_it(
+        self, stack: Stack
+    ) -> None:
+        lines = stack.json_lines()
+        migrated_by = [line["service"] for line in lines if line.get("event") == "migrate.start"]
+        ready_for = sorted(
+            line["service"] for line in lines if line.get("event") == "database.ready"
+        )
+        # One `logbook migrate` before the services, which then only wait for the database.
+        assert migrated_by == ["migrate"]
+        assert ready_for == ["api", "auth", "health", "migrate"]
+
     def test_the_gateway_request_id_is_in_the_service_access_line(self, stack: Stack) -> None:
         response = httpx.get(f"{stack.gateway}/health/db", headers={"X-Request-ID": "client"})
         req_id = response.headers["x-request-id"]

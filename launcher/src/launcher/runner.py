@@ -139,6 +139,7 @@ class Platform:
             health_port=self.settings.health_port,
             gateway_port=self.settings.gateway_port,
             log_format=self.settings.log_format,
+            migrate=self.settings.migrate_on_start,
         )
 
 

@@ -40,6 +40,7 @@ class Plan:
     health_port: int
     gateway_port: int
     log_format: str
+    migrate: bool  # MIGRATE_ON_START: the database is brought to head once, before the services
 
     def to_json(self) -> str:
         """The plan as one command-line argument."""
@@ -118,9 +119,23 @@ class Supervisor:
         self.env["NATS_URL"] = f"nats://127.0.0.1:{port}"
         await _wait_for_tcp(port, 30)
 
-    async def start(self) -> None:
-        """Start every process in dependency order."""
+    async def _migrate(self) -> bool:
+        """`logbook migrate` once for the three services, which then start without migrating:
+        one process loads Alembic and takes the migration lock instead of three."""
+        process = await asyncio.create_subprocess_exec(
+            sys.executable, "-m", "launcher.cli", "migrate", env=self.env, cwd=self.root
+        )
+        if await process.wait() != 0:
+            return False  # it said why on standard error
+        self.env["MIGRATE_ON_START"] = "false"
+        return True
+
+    async def start(self) -> bool:
+        """Start every process in dependency order; False when the database could not be
+        prepared (nothing is left running)."""
         await self._start_nats()
+        if self.plan.migrate and not await self._migrate():
+            return False
         for service in SERVICES:
             await self._spawn(service, sys.executable, "-m", "launcher.cli", "serve", service)
         await self._spawn(
@@ -132,6 +147,7 @@ class Supervisor:
             "--adapter",
             "caddyfile",
         )
+        return True
 
     async def wait_ready(self) -> bool:
         """Poll /health until it answers 200 or a child dies."""
@@ -191,7 +207,8 @@ class Supervisor:
         for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
             loop.add_signal_handler(sig, stop.set)
         try:
-            await self.start()
+            if not await self.start():
+                return 1
             ready = asyncio.create_task(self.wait_ready())
             supervise = asyncio.create_task(self.supervise(stop))
             done, _ = await asyncio.wait([ready, supervise], return_when=asyncio.FIRST_COMPLETED)

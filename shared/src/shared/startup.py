@@ -21,13 +21,14 @@ def load_settings(service: str, *, checked: bool = True) -> Settings:
 
 
 async def prepare_database(settings: Settings) -> None:
-    """Wait for the database, then bring it to head (under the migration lock)."""
-    from shared.db.migrate import migrate  # noqa: PLC0415 - Alembic only where it runs
-
+    """Wait for the database, then bring it to head (under the migration lock) when
+    MIGRATE_ON_START says so."""
     engine = create_engine(settings.resolved_database_url(), ssl_ca=settings.db_ssl_ca)
     try:
         await wait_for_database(engine, max_wait=settings.db_wait_seconds)
         if settings.migrate_on_start:
+            from shared.db.migrate import migrate  # noqa: PLC0415 - Alembic only where it runs
+
             await migrate(engine)
     finally:
         await engine.dispose()
