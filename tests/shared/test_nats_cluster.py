@@ -34,11 +34,13 @@ class ClusterNode(NatsServer):
         ]
 
 
-@pytest.fixture
-def cluster(tmp_path: Path) -> Iterator[list[ClusterNode]]:
-    """Three clustered servers with JetStream, each with a store of its own."""
+@pytest.fixture(scope="module")
+def cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[list[ClusterNode]]:
+    """Three clustered servers with JetStream, each with a store of its own; the module's tests
+    share them (a cluster takes about 5 s to start and elect its leaders)."""
+    workdir = tmp_path_factory.mktemp("nats-cluster")
     routes = [free_port() for _ in range(CLUSTER_SIZE)]
-    nodes = [ClusterNode(tmp_path / f"n{i}", i, routes) for i in range(CLUSTER_SIZE)]
+    nodes = [ClusterNode(workdir / f"n{i}", i, routes) for i in range(CLUSTER_SIZE)]
     try:
         for node in nodes:
             node.start()
@@ -48,7 +50,7 @@ def cluster(tmp_path: Path) -> Iterator[list[ClusterNode]]:
             node.kill()
 
 
-@pytest.fixture
+@pytest.fixture(scope="module")
 async def connection(cluster: list[ClusterNode]) -> AsyncIterator[NatsConnection]:
     """The services' connection, given a server that is down first and then the cluster's, with
     three copies of the stream."""
