@@ -25,7 +25,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -463,21 +463,31 @@ def main() -> int:
     trust_host_authorities()
     with tempfile.TemporaryDirectory(prefix="logbook-deploytest-") as folder:
         stack = Stack(compose, Path(folder))
-        stack("down", "-v", "--remove-orphans", check=False)  # a run killed before its cleanup
-        try:
+
+        def every_step() -> None:
             member_id = start_and_use(stack)
             restart_keeps(stack, member_id)
             troubleshooting_commands(stack)
             backup_and_restore(stack, Path(folder))
             missing_secret_refused(stack, Path(folder))
-        except (DeployTestError, httpx.HTTPError, subprocess.TimeoutExpired) as exc:
-            stack.diagnose()
-            say(f"FAILED: {exc}")
-            return 1
-        finally:
-            with step("clean up (down -v --remove-orphans; the images stay)"):
-                stack("down", "-v", "--remove-orphans", check=False)
-    say("deployment test passed")
+
+        return run_on(stack, every_step, "deployment test passed")
+
+
+def run_on(stack: Stack, work: Callable[[], None], passed: str) -> int:
+    """`work` on a stack cleared of what a killed run left; cleaned up whatever happens; 0 when
+    it passed, 1 (after the containers' logs) when it did not."""
+    stack("down", "-v", "--remove-orphans", check=False)
+    try:
+        work()
+    except (DeployTestError, httpx.HTTPError, subprocess.TimeoutExpired) as exc:
+        stack.diagnose()
+        say(f"FAILED: {exc}")
+        return 1
+    finally:
+        with step("clean up (down -v --remove-orphans; the images stay)"):
+            stack("down", "-v", "--remove-orphans", check=False)
+    say(passed)
     return 0
 
 

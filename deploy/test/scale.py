@@ -47,6 +47,7 @@ from run import (
     ensure_docker,
     expect,
     run,
+    run_on,
     say,
     step,
     trust_host_authorities,
@@ -538,18 +539,7 @@ def main() -> int:
             project=PROJECT,
             long_running=(*LONG_RUNNING, "nats-2", "nats-3"),
         )
-        stack("down", "-v", "--remove-orphans", check=False)  # a run killed before its cleanup
-        try:
-            scale_out(stack)
-        except (DeployTestError, httpx.HTTPError, subprocess.TimeoutExpired) as exc:
-            stack.diagnose()
-            say(f"FAILED: {exc}")
-            return 1
-        finally:
-            with step("clean up (down -v --remove-orphans; the images stay)"):
-                stack("down", "-v", "--remove-orphans", check=False)
-    say("scale-out test passed")
-    return 0
+        return run_on(stack, lambda: scale_out(stack), "scale-out test passed")
 
 
 if __name__ == "__main__":

@@ -9,7 +9,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
-from typing import Any, NamedTuple, overload
+from typing import Any, overload
 from uuid import UUID
 
 from sqlalchemy import ColumnElement, String, select, type_coerce
@@ -46,18 +46,10 @@ _RECORD_COLUMNS = (
 # A record in My Training's history, in the order of its fields.
 
 
-class History(NamedTuple):
-    """One line of My Training's history."""
-
-    id: UUID
-    course_name: str
-    course_code: str | None
-    training_type: TrainingType
-    status: TrainingStatus
-    completion_date: date | None
-    hours_completed: float
-    expiration_date: date | None
-    instructor: str | None
+# One line of My Training's history, in the order of its schema's fields (`MyRecord`).
+History = tuple[
+    UUID, str, str | None, TrainingType, TrainingStatus, date | None, float, date | None, str | None
+]
 
 
 class _Ids:
@@ -213,9 +205,7 @@ class ComplianceRepository(TenantRepository[TrainingRecord]):
         for row in await self.session.execute(stmt):
             status, done, expires, hours, kind, _, name, _, _, _, row_id, code, instructor = row
             if len(history) < latest:
-                history.append(
-                    History(row_id, name, code, kind, status, done, hours, expires, instructor)
-                )
+                history.append((row_id, name, code, kind, status, done, hours, expires, instructor))
             if status != TrainingStatus.CANCELLED:
                 records.append(_record(row, as_uuid))
         return records, history

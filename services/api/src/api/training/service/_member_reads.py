@@ -198,20 +198,7 @@ class MemberReadsTopic(StandingBase):
             requirements_detail=details,
         )
         if visibility.show_training_history or self.sees_everything:
-            summary.training_records = [
-                MyRecord(
-                    row.id,
-                    row.course_name,
-                    row.course_code,
-                    row.training_type,
-                    row.status,
-                    row.completion_date,
-                    row.hours_completed,
-                    row.expiration_date,
-                    row.instructor,
-                )
-                for row in history
-            ]
+            summary.training_records = [MyRecord(*row) for row in history]
         if visibility.show_certification_status or self.sees_everything:
             summary.certifications = certifications(records, standing.today)
         return summary
