@@ -325,6 +325,18 @@ def wait_audited(client: httpx.Client, event_type: str, count: int) -> None:
         time.sleep(0.5)
 
 
+def create_admin(stack: Stack) -> str:
+    """`logbook create-admin` in the auth container, the password on standard input; returns
+    the first line it printed."""
+    created = stack(
+        *("exec", "-T", "auth", "logbook", "create-admin", "--org-name", ORGANIZATION),
+        *("--email", "chief@station9.example.org", "--username", ADMIN),
+        *("--first-name", "Dana", "--last-name", "Reyes"),
+        stdin=f"{PASSWORD}\n".encode(),
+    )
+    return output_of(created).strip().splitlines()[0]
+
+
 def start_and_use(stack: Stack) -> str:
     """Build, start, create the administrator and a member; returns the member's id."""
     with step("build the images (compose build)"):
@@ -332,13 +344,7 @@ def start_and_use(stack: Stack) -> str:
     with step("start the stack (up -d) and wait until every service is healthy"):
         stack.up()
     with step("create the administrator (compose exec auth logbook create-admin)"):
-        created = stack(
-            *("exec", "-T", "auth", "logbook", "create-admin", "--org-name", ORGANIZATION),
-            *("--email", "chief@station9.example.org", "--username", ADMIN),
-            *("--first-name", "Dana", "--last-name", "Reyes"),
-            stdin=f"{PASSWORD}\n".encode(),
-        )
-        say(output_of(created).strip().splitlines()[0])
+        say(create_admin(stack))
     with step("sign in through the gateway, create a member, read it back"), browser(stack) as c:
         body = {
             "username": "casey.rivera",

@@ -33,15 +33,13 @@ from typing import Any
 
 import httpx
 from run import (
-    ADMIN,
     COMPOSE_FILES,
     DEPLOY,
     LONG_RUNNING,
-    ORGANIZATION,
-    PASSWORD,
     DeployTestError,
     Stack,
     browser,
+    create_admin,
     engine_version,
     ensure_base_image,
     ensure_docker,
@@ -390,8 +388,18 @@ def durables(stack: ScaledStack) -> dict[str, str]:
     }
 
 
-def check_events(stack: ScaledStack, logs: dict[str, list[dict[str, Any]]]) -> None:
-    """Every event published and handled by each consumer it concerns, none of them twice."""
+def instance_logs(stack: ScaledStack, *services: str) -> dict[str, list[dict[str, Any]]]:
+    """The JSON log lines of every instance of these services, as they stand now."""
+    return {
+        name: list(stack.log_lines(container))
+        for service in services
+        for name, container in stack.instances(service).items()
+    }
+
+
+def check_events(stack: ScaledStack) -> dict[str, list[dict[str, Any]]]:
+    """Every event published and handled by each consumer it concerns, none of them twice;
+    returns the api and auth instances' log lines, read once every event was handled."""
     deadline = time.monotonic() + DRAIN_SECONDS
     while True:
         unsent, waiting = drained(stack)
@@ -401,6 +409,7 @@ def check_events(stack: ScaledStack, logs: dict[str, list[dict[str, Any]]]) -> N
             raise DeployTestError(f"after {DRAIN_SECONDS} s: {unsent} unsent, unhandled {waiting}")
         time.sleep(1)
     parked = int(stack.sql("SELECT COUNT(*) FROM outbox WHERE failed_at IS NOT NULL")[0][0])
+    logs = instance_logs(stack, "api", "auth")  # after the drain: its handlings count too
     handled: Counter[tuple[str, str]] = Counter()
     by_instance: Counter[str] = Counter()
     skipped = 0
@@ -420,6 +429,7 @@ def check_events(stack: ScaledStack, logs: dict[str, list[dict[str, Any]]]) -> N
     )
     if twice or parked:
         raise DeployTestError(f"events handled twice {twice}, parked {parked}")
+    return logs
 
 
 def check_requests(logs: dict[str, list[dict[str, Any]]]) -> None:
@@ -441,9 +451,7 @@ def check_requests(logs: dict[str, list[dict[str, Any]]]) -> None:
         raise DeployTestError(f"instances that served no request: {idle}")
 
 
-def check_scheduled(
-    stack: ScaledStack, organization: str, day: str, logs: dict[str, list[dict[str, Any]]]
-) -> None:
+def check_scheduled(stack: ScaledStack, organization: str, day: str) -> None:
     """The daily jobs ran for the department's day, and every run finished exactly once."""
     deadline = time.monotonic() + DRAIN_SECONDS
     while True:
@@ -462,7 +470,7 @@ def check_scheduled(
     rows = Counter((row[0], row[1]) for row in stack.sql("SELECT job, run_key FROM scheduled_runs"))
     ran: Counter[tuple[str, str]] = Counter()
     by_instance: Counter[str] = Counter()
-    for name, lines in logs.items():
+    for name, lines in instance_logs(stack, "api").items():  # read once every run finished
         for line in lines:
             if line.get("event") == "scheduled.finished":
                 ran[(line["job"], line["key"])] += 1
@@ -491,12 +499,7 @@ def scale_out(stack: ScaledStack) -> None:
         if replicas != len(NATS_SERVICES):
             raise DeployTestError(f"the stream has {replicas} copies")
     with step("create the administrator, move the department past its daily jobs' hour"):
-        stack(
-            *("exec", "-T", "auth", "logbook", "create-admin", "--org-name", ORGANIZATION),
-            *("--email", "chief@station9.example.org", "--username", ADMIN),
-            *("--first-name", "Dana", "--last-name", "Reyes"),
-            stdin=f"{PASSWORD}\n".encode(),
-        )
+        create_admin(stack)
         zone, hours = timezone_past("07:30")
         organization = stack.sql("SELECT id FROM organizations")[0][0]
         day = (datetime.now(UTC) + timedelta(hours=hours)).date().isoformat()
@@ -506,23 +509,14 @@ def scale_out(stack: ScaledStack) -> None:
             writes, facts = stream_writes(stack, admin)
     with step("check: every 2xx write kept and audited once, events handled once"):
         check_writes(stack, writes)
-        logs = {
-            name: list(stack.log_lines(container))
-            for service in ("api", "auth")
-            for name, container in stack.instances(service).items()
-        }
-        check_events(stack, logs)
+        logs = check_events(stack)
     with step("check: sign-outs refused in time, every instance served, jobs ran once"):
         for label in ("revocation, all up", "revocation, faults"):
             slow = {n: d for n, d in facts[label].items() if d > REVOCATION_LIMIT_SECONDS}
             if slow:
                 raise DeployTestError(f"{label}: refused later than 1 s by {slow}")
         check_requests(logs)
-        logs = {
-            name: list(stack.log_lines(container))
-            for name, container in stack.instances("api").items()
-        }
-        check_scheduled(stack, organization, day, logs)
+        check_scheduled(stack, organization, day)
 
 
 def main() -> int:
