@@ -18,9 +18,10 @@ from pathlib import Path
 import aiohttp
 import httpx
 
+from bench.clients import sign_in
 from bench.measure import append_report, commit
 from bench.members import MEMBERS, seed_members
-from tests.e2e.department import PASSWORD, Department, running_department
+from tests.e2e.department import Department, running_department
 from tests.e2e.stack import Stack
 
 ROSTER = "/api/v1/users"
@@ -29,13 +30,11 @@ ENCODINGS = ("identity", "gzip", "zstd")
 
 
 async def _seed(department: Department) -> None:
+    cookies = await sign_in(department.gateway, department.admin_username)
     jar = aiohttp.CookieJar(unsafe=True)  # the gateway is an IP address
+    jar.update_cookies(cookies)
     async with aiohttp.ClientSession(department.gateway, cookie_jar=jar) as admin:
-        login = {"username": department.admin_username, "password": PASSWORD}
-        async with admin.post("/api/v1/auth/login", json=login) as response:
-            if response.status != 200:  # noqa: PLR2004 - OK
-                raise RuntimeError("the administrator could not sign in")
-        await seed_members(admin, next(c.value for c in jar if c.key == "csrf_token"), MEMBERS)
+        await seed_members(admin, cookies["csrf_token"], MEMBERS)
 
 
 def roster_bytes(client: httpx.Client, encoding: str) -> tuple[int, str]:
