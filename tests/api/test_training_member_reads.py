@@ -495,6 +495,31 @@ class TestMyTraining:
         ]
         assert (page["enrollments"], page["shift_reports"], page["submissions"]) == ([], [], [])
 
+    def test_a_voided_record_is_in_the_history_only(
+        self, dept: Department, member: tuple[str, str]
+    ) -> None:
+        # One statement reads both: the history shows every status, the figures leave voided out.
+        user_id, username = member
+        now = today()
+        seed_requirement(dept, name="Hours", required_hours=10)
+        seed_record(dept, user_id, hours_completed=4, completion_date=now, course_name="Kept")
+        voided = seed_record(
+            dept,
+            user_id,
+            status="cancelled",
+            hours_completed=5,
+            completion_date=now,
+            course_name="Voided",
+        )
+        page = get_json(dept, username, MY_TRAINING)
+        history = {row["id"]: row["status"] for row in page["training_records"]}
+        assert history[voided] == "cancelled"
+        assert len(history) == 2
+        assert page["hours_summary"]["total_records"] == 1
+        assert page["hours_summary"]["total_hours"] == 4.0
+        [detail] = page["requirements_detail"]
+        assert detail["completed_hours"] == 4.0
+
     def test_hidden_blocks_stay_hidden_from_members_not_officers(
         self, dept: Department, chief: str, member: tuple[str, str]
     ) -> None:

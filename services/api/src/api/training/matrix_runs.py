@@ -20,35 +20,29 @@ from api.training.repository import ComplianceRepository, MemberRepository, Requ
 from api.training.service import MatrixVerdicts, matrix_verdicts, standing_of
 from shared.cache import LoadingCache
 
-# Organizations whose matrix may be computing at once on one instance.
-ORGANIZATIONS = 64
-
 
 class MatrixRuns:
     """This instance's matrix computations in flight, by organization."""
 
     def __init__(self) -> None:
-        # ttl 0: an answer is shared while it is being computed, never kept after.
-        self._running: LoadingCache[UUID, MatrixVerdicts] = LoadingCache(
-            ttl=0, maxsize=ORGANIZATIONS
-        )
+        # ttl 0: an answer is shared while it is being computed, never kept after (so the size
+        # of what is kept does not matter: maxsize bounds kept values, not computations).
+        self._running: LoadingCache[UUID, MatrixVerdicts] = LoadingCache(ttl=0, maxsize=1)
 
     async def verdicts(
         self, organization_id: UUID, sessionmaker: async_sessionmaker[AsyncSession]
     ) -> MatrixVerdicts:
-        """The organization's standing, requirements and members' verdicts, as of now, read
+        """The organization's requirements and members' verdicts, as of now, read
         through `sessionmaker` (the app's: tests swap it for their own)."""
 
         async def compute() -> MatrixVerdicts:
             async with sessionmaker() as session:
                 organization = await MemberRepository(session, organization_id).organization()
-                standing = standing_of(organization)
-                requirements, members = await matrix_verdicts(
-                    standing,
+                return await matrix_verdicts(
+                    standing_of(organization),
                     RequirementRepository(session, organization_id),
                     ComplianceRepository(session, organization_id),
                 )
-                return MatrixVerdicts(standing, requirements, members)
 
         return await self._running.get(organization_id, compute)
 

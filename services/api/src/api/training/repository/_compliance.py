@@ -43,9 +43,6 @@ _RECORD_COLUMNS = (
     TrainingRecord.id,
 )
 
-# A record in My Training's history, in the order of its fields.
-
-
 # One line of My Training's history, in the order of its schema's fields (`MyRecord`).
 History = tuple[
     UUID, str, str | None, TrainingType, TrainingStatus, date | None, float, date | None, str | None

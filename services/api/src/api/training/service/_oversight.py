@@ -66,7 +66,7 @@ class OversightTopic(StandingBase):
     async def compliance_matrix(self) -> ComplianceMatrix:
         """Active, non-exempt members x active requirements by name; a member has cells for the
         requirements that apply to them only, and `completion_pct` is over those [fix]."""
-        _, requirements, verdicts_by_member = await self.matrix()
+        requirements, verdicts_by_member = await self.matrix()
         members = []
         for person, verdicts in verdicts_by_member:
             cells = [

@@ -73,35 +73,34 @@ def requirement_pairs(
 
 
 class MatrixVerdicts(NamedTuple):
-    """The matrix's inputs and verdicts: the standing they were judged by, the active
-    requirements by name, each active, non-exempt member's verdicts on those that apply."""
+    """The matrix's inputs and verdicts: the active requirements by name, each active,
+    non-exempt member's verdicts on those that apply."""
 
-    standing: Standing
     requirements: list[tuple[TrainingRequirement, Requirement]]
     members: list[tuple[Person, list[tuple[TrainingRequirement, Evaluation]]]]
 
 
 async def matrix_verdicts(
     standing: Standing, requirements: RequirementRepository, compliance: ComplianceRepository
-) -> tuple[
-    list[tuple[TrainingRequirement, Requirement]],
-    list[tuple[Person, list[tuple[TrainingRequirement, Evaluation]]]],
-]:
+) -> MatrixVerdicts:
     """The active requirements by name, and every active, non-exempt member's verdicts on those
     that apply to them: the matrix and the dashboard's figure, in four statements whatever the
     organization's size."""
     pairs = requirement_pairs(await requirements.active_by_name())
     if not pairs:
-        return [], []
+        return MatrixVerdicts([], [])
     roster = await compliance.roster()
     records = await compliance.records_by_member(None)
     periods = await compliance.periods(None)
-    return pairs, [
-        (
-            person,
-            standing.evaluate(
-                pairs, person.facts, records.get(person.id, []), periods.get(person.id, [])
-            ),
-        )
-        for person in roster
-    ]
+    return MatrixVerdicts(
+        pairs,
+        [
+            (
+                person,
+                standing.evaluate(
+                    pairs, person.facts, records.get(person.id, []), periods.get(person.id, [])
+                ),
+            )
+            for person in roster
+        ],
+    )
