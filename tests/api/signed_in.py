@@ -84,3 +84,11 @@ async def own_app_organization(
             )
     finally:
         await engine.dispose()
+
+
+@pytest.fixture(name="org")
+def org_on_own_app(org_own_app: SignedInOrganization) -> SignedInOrganization:
+    """`org` as `org_own_app`, for a module whose every test needs an app of its own (requests
+    at the same moment need connections of their own; a record kept apart must be committed):
+    the module imports this fixture instead of `signed_in_organization`, and says why."""
+    return org_own_app

@@ -13,23 +13,16 @@ from datetime import timedelta
 from typing import Any
 
 import httpx
-import pytest
 from sqlalchemy import func, select
 
 from shared.models import Event
 from tests.api.events_support import EVENTS, in_days, iso
-from tests.api.signed_in import (  # noqa: F401 - the `org_own_app` fixture
+from tests.api.signed_in import (  # noqa: F401 - the fixtures: `org` on an app of its own
     SignedInOrganization,
+    org_on_own_app,
     own_app_organization,
 )
 from tests.support import factories
-
-
-@pytest.fixture(name="org")
-def racing_organization(org_own_app: SignedInOrganization) -> SignedInOrganization:
-    """The organization on an app of its own: requests at the same moment need connections of
-    their own, which the shared app's one rolled-back connection cannot give."""
-    return org_own_app
 
 
 async def a_location(org: SignedInOrganization) -> uuid.UUID:

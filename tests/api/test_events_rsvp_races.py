@@ -13,13 +13,13 @@ from collections import Counter
 from datetime import timedelta
 
 import httpx
-import pytest
 from sqlalchemy import select
 
 from shared.db.types import utc_now
 from shared.models import EventRSVP, OutboxMessage, RSVPHistory, RSVPStatus
-from tests.api.signed_in import (  # noqa: F401 - the `org_own_app` fixture
+from tests.api.signed_in import (  # noqa: F401 - the fixtures: `org` on an app of its own
     SignedInOrganization,
+    org_on_own_app,
     own_app_organization,
 )
 from tests.support import factories
@@ -27,13 +27,6 @@ from tests.support import factories
 SEATS = 10
 MEMBERS = 30
 LEAVERS = 5
-
-
-@pytest.fixture(name="org")
-def racing_organization(org_own_app: SignedInOrganization) -> SignedInOrganization:
-    """The organization on an app of its own: requests at the same moment need connections of
-    their own, which the shared app's one rolled-back connection cannot give."""
-    return org_own_app
 
 
 async def capped_event(org: SignedInOrganization) -> uuid.UUID:

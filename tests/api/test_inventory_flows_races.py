@@ -13,7 +13,6 @@ from collections import Counter
 from typing import Any
 
 import httpx
-import pytest
 from sqlalchemy import func, select
 
 from shared.models import (
@@ -24,20 +23,14 @@ from shared.models import (
     OutboxMessage,
     TrackingType,
 )
-from tests.api.signed_in import (  # noqa: F401 - the `org_own_app` fixture
+from tests.api.signed_in import (  # noqa: F401 - the fixtures: `org` on an app of its own
     SignedInOrganization,
+    org_on_own_app,
     own_app_organization,
 )
 from tests.support import factories
 
 BASE = "/api/v1/inventory"
-
-
-@pytest.fixture(name="org")
-def racing_organization(org_own_app: SignedInOrganization) -> SignedInOrganization:
-    """The organization on an app of its own: requests at the same moment need connections of
-    their own, which the shared app's one rolled-back connection cannot give."""
-    return org_own_app
 
 
 async def seeded(org: SignedInOrganization, **item: Any) -> tuple[uuid.UUID, uuid.UUID]:

@@ -22,7 +22,14 @@ from shared.db.encrypted import install_field_key
 from shared.db.integrity import ClashError, ClashKind
 from shared.db.session import create_engine, create_sessionmaker
 from shared.models import AuditLog, OutboxMessage, Position, User, UserPosition
-from tests.api.signed_in import SignedInOrganization, own_app_organization  # noqa: F401
+
+# `org` on an app of its own: on the shared app, a record written apart is one more savepoint in
+# the test's transaction, not a commit of its own, and could not be seen outliving the request.
+from tests.api.signed_in import (  # noqa: F401 - the fixtures
+    SignedInOrganization,
+    org_on_own_app,
+    own_app_organization,
+)
 from tests.conftest import NO_NATS, settings_for
 from tests.support import factories
 from tests.support.client import app_client
@@ -80,14 +87,6 @@ async def test_a_row_still_referenced_blocks_the_hard_delete(kind: ClashKind) ->
 async def test_a_missing_parent_is_not_taken_for_a_duplicate() -> None:
     with pytest.raises(ClashError):
         await _service(ClashError(ClashKind.MISSING))._write()
-
-
-@pytest.fixture(name="org")
-def committing_organization(org_own_app: SignedInOrganization) -> SignedInOrganization:
-    """The organization on an app of its own: on the shared app, a record written apart is one
-    more savepoint in the test's transaction, not a commit of its own, so the test could not
-    show it outliving the refused request."""
-    return org_own_app
 
 
 async def _count(org: SignedInOrganization, *where: Any) -> int:

@@ -21,8 +21,9 @@ from api.members.holdings_repository import HoldingsChangingError
 from shared.events.contracts.inventory import MemberHoldingsChanged
 from shared.events.envelope import Envelope, decode, wrap
 from shared.models import AuditLog, ItemAssignment, MemberStatus, OutboxMessage, User
-from tests.api.signed_in import (  # noqa: F401 - the `org_own_app` fixture
+from tests.api.signed_in import (  # noqa: F401 - the fixtures: `org` on an app of its own
     SignedInOrganization,
+    org_on_own_app,
     own_app_organization,
 )
 from tests.support import factories
@@ -30,13 +31,6 @@ from tests.support import factories
 ITEMS = "/api/v1/inventory/items"
 ITEM_COUNT = 6
 DELIVERERS = 4
-
-
-@pytest.fixture(name="org")
-def racing_organization(org_own_app: SignedInOrganization) -> SignedInOrganization:
-    """The organization on an app of its own: requests at the same moment need connections of
-    their own, which the shared app's one rolled-back connection cannot give."""
-    return org_own_app
 
 
 async def deliver(org: SignedInOrganization, envelope: Envelope) -> None:
