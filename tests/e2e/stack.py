@@ -8,7 +8,7 @@ import socket
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -46,6 +46,19 @@ class Stack:
                 if raw.startswith("{"):
                     lines.append(json.loads(raw))
         return lines
+
+    def json_lines_until(
+        self, wanted: Callable[[list[dict[str, Any]]], bool], within: float = 10
+    ) -> list[dict[str, Any]]:
+        """The JSON log lines once `wanted` holds for them; fails after `within` seconds (lines
+        are written after the answer they describe)."""
+        deadline = time.monotonic() + within
+        while True:
+            lines = self.json_lines()
+            if wanted(lines):
+                return lines
+            assert time.monotonic() < deadline, "the log lines waited for were never written"
+            time.sleep(0.1)
 
     def stop(self, sig: int = signal.SIGTERM, within: float = 30) -> int:
         if self.process.poll() is None:

@@ -4,7 +4,6 @@ level, the service's, with the request id and the duration."""
 
 import gzip
 import json
-import time
 from typing import Any
 
 import pytest
@@ -18,22 +17,6 @@ ROSTER = "/api/v1/users"
 def mentions(line: dict[str, Any], request_id: str) -> bool:
     """Whether a log line names the request id, in any field."""
     return request_id in json.dumps(line)
-
-
-def lines_once(department: Department, request_id: str, gateways_own: str) -> list[Any]:
-    """The stack's JSON log lines once the service's access line of `request_id` and the
-    gateway's line of `gateways_own` are written."""
-    deadline = time.monotonic() + 10
-    while True:
-        lines = department.stack.json_lines()
-        service_line = any(
-            line.get("event") == "http.request" and line.get("req_id") == request_id
-            for line in lines
-        )
-        if service_line and any(mentions(line, gateways_own) for line in lines):
-            return lines
-        assert time.monotonic() < deadline, "the access lines were never written"
-        time.sleep(0.2)
 
 
 class TestCompression:
@@ -65,7 +48,15 @@ class TestOneLinePerRequest:
             # it has finished the roster request, its access line included (if it wrote one).
             gateways_own = client.get("/internal").headers["x-request-id"]
 
-        lines = lines_once(department, request_id, gateways_own)
+        lines = department.stack.json_lines_until(
+            lambda found: (
+                any(
+                    line.get("event") == "http.request" and line.get("req_id") == request_id
+                    for line in found
+                )
+                and any(mentions(line, gateways_own) for line in found)
+            )
+        )
         (line,) = [line for line in lines if mentions(line, request_id)]
         assert (line["event"], line["service"]) == ("http.request", "api")
         assert (line["method"], line["path"], line["status"]) == ("GET", ROSTER, 200)

@@ -121,15 +121,13 @@ class TestRunningPlatform:
         response = httpx.get(f"{stack.gateway}/health/db", headers={"X-Request-ID": "client"})
         req_id = response.headers["x-request-id"]
         assert uuid.UUID(req_id).version == 4
-        deadline = time.monotonic() + 5
-        access: list[dict[str, object]] = []
-        while not access and time.monotonic() < deadline:
-            access = [
-                line
-                for line in stack.json_lines()
-                if line.get("event") == "http.request" and line.get("req_id") == req_id
+
+        def access_lines(lines: list[dict[str, object]]) -> list[dict[str, object]]:
+            return [
+                x for x in lines if x.get("event") == "http.request" and x.get("req_id") == req_id
             ]
-            time.sleep(0.1)
+
+        access = access_lines(stack.json_lines_until(lambda lines: bool(access_lines(lines))))
         assert len(access) == 1
         (line,) = access
         assert line["service"] == "health"

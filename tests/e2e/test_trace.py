@@ -6,7 +6,6 @@ event's envelope and NATS header and lands in the audit entry."""
 import asyncio
 import time
 import uuid
-from collections.abc import Callable
 from typing import Any
 
 import httpx
@@ -19,16 +18,6 @@ from tests.e2e.department import PASSWORD, Department
 
 pytestmark = pytest.mark.e2e
 Line = dict[str, Any]
-
-
-def lines_until(department: Department, wanted: Callable[[list[Line]], bool]) -> list[Line]:
-    """The stack's JSON log lines once `wanted` holds for them (waits up to 10 s)."""
-    deadline = time.monotonic() + 10
-    while True:
-        lines = department.stack.json_lines()
-        if wanted(lines) or time.monotonic() > deadline:
-            return lines
-        time.sleep(0.2)
 
 
 async def published(department: Department, request_id: str) -> tuple[Envelope, str | None]:
@@ -76,8 +65,7 @@ class TestOneSignInFollowed:
                 and line.get("event") == "audit.entry_recorded"
             )
 
-        lines = lines_until(
-            department,
+        lines = department.stack.json_lines_until(
             lambda found: all(any(f(x) for x in found) for f in (auth, api_audit)),
         )
         (access,) = [x for x in lines if auth(x) and x.get("event") == "http.request"]
