@@ -58,7 +58,7 @@ class NatsConnection(BackgroundLoop):
             before_sleep=log_retry(log.warning, "nats.connect_failed", url=self.url),
         )
         await retrying(self._connect)
-        log.info("nats.connected", url=self.url, stream=self.stream)
+        log.info("nats.connected", url=self.url, server=self._server(), stream=self.stream)
         self.ready.set()
 
     async def _connect(self) -> None:
@@ -81,6 +81,12 @@ class NatsConnection(BackgroundLoop):
             await self._close_client()
             raise
 
+    def _server(self) -> str:
+        """The server of the list this connection reached (host and port, no credentials): after
+        a failover in a cluster, which one took over."""
+        reached = self.client.connected_url if self.client is not None else None
+        return f"{reached.hostname}:{reached.port}" if reached is not None else "-"
+
     async def _on_error(self, exc: Exception) -> None:
         log.warning("nats.error", error=type(exc).__name__)
 
@@ -89,7 +95,7 @@ class NatsConnection(BackgroundLoop):
         log.warning("nats.disconnected", url=self.url)
 
     async def _on_reconnected(self) -> None:
-        log.info("nats.reconnected", url=self.url)
+        log.info("nats.reconnected", url=self.url, server=self._server())
         # A server that restarted without its data has no stream, and every publish would fail.
         # Checked in a task of its own: nats-py awaits this callback in its reconnect loop.
         if self._restore_task is None or self._restore_task.done():
