@@ -168,6 +168,17 @@ def trust_host_authorities() -> None:
             say(f"extra CA for the build: {copy.relative_to(ROOT)} (git ignores it)")
 
 
+# What .env holds for the services and MariaDB alone.
+SECRETS = (
+    "SECRET_KEY",
+    "ENCRYPTION_KEY",
+    "ENCRYPTION_SALT",
+    "DB_PASSWORD",
+    "REDIS_PASSWORD",
+    "MARIADB_ROOT_PASSWORD",
+)
+
+
 class Stack:
     """The compose project under test: its command line, settings and gateway address."""
 
@@ -345,6 +356,14 @@ def start_and_use(stack: Stack) -> str:
         stack.up()
     with step("create the administrator (compose exec auth logbook create-admin)"):
         say(create_admin(stack))
+    with step("the gateway, facing the network, holds none of the secrets"):
+        names = {
+            line.split("=", 1)[0]
+            for line in output_of(stack("exec", "-T", "gateway", "env")).splitlines()
+        }
+        held = sorted(names & set(SECRETS))
+        if held:
+            raise DeployTestError(f"the gateway's environment holds {held}")
     with step("sign in through the gateway, create a member, read it back"), browser(stack) as c:
         body = {
             "username": "casey.rivera",
