@@ -502,7 +502,17 @@ class TestMyTraining:
         user_id, username = member
         now = today()
         seed_requirement(dept, name="Hours", required_hours=10)
-        seed_record(dept, user_id, hours_completed=4, completion_date=now, course_name="Kept")
+        kept = seed_record(
+            dept,
+            user_id,
+            hours_completed=4,
+            completion_date=now,
+            course_name="Kept",
+            course_code="PO-1",
+            training_type="skills_practice",
+            instructor="Lt. Vega",
+            expiration_date=now + timedelta(days=30),
+        )
         voided = seed_record(
             dept,
             user_id,
@@ -512,9 +522,21 @@ class TestMyTraining:
             course_name="Voided",
         )
         page = get_json(dept, username, MY_TRAINING)
-        history = {row["id"]: row["status"] for row in page["training_records"]}
-        assert history[voided] == "cancelled"
+        history = {row["id"]: row for row in page["training_records"]}
+        assert history[voided]["status"] == "cancelled"
         assert len(history) == 2
+        # Every field in its place (the history is read as positional rows).
+        assert history[kept] == {
+            "id": kept,
+            "course_name": "Kept",
+            "course_code": "PO-1",
+            "training_type": "skills_practice",
+            "status": "completed",
+            "completion_date": now.isoformat(),
+            "hours_completed": 4.0,
+            "expiration_date": (now + timedelta(days=30)).isoformat(),
+            "instructor": "Lt. Vega",
+        }
         assert page["hours_summary"]["total_records"] == 1
         assert page["hours_summary"]["total_hours"] == 4.0
         [detail] = page["requirements_detail"]
