@@ -14,6 +14,7 @@ from api.consumers import (
 )
 from api.dashboard.controllers import DashboardController
 from api.error_reports.controllers import ErrorReportController
+from api.events.calendar_view import start_calendar_feed, stop_calendar_feed
 from api.events.controllers import EVENTS_ROUTER
 from api.events.reminders import RSVP_REMINDERS
 from api.inventory import INVENTORY_ROUTER
@@ -30,6 +31,7 @@ from api.notifications.holder_mail import HOLDER_CHANGE_MAIL
 from api.organization.controllers import OrganizationController
 from api.roles.controllers import RoleController
 from api.seeding import seed_system_roles
+from api.training.basis import start_training_basis, stop_training_basis
 from api.training.cert_alerts import CERTIFICATION_ALERTS
 from api.training.controllers import LEAVES_ROUTER, TRAINING_ROUTER
 from api.training.matrix_runs import start_matrix_runs, stop_matrix_runs
@@ -76,6 +78,10 @@ def create_app(
     )
     spec = replace(SPEC, consumers=consumers)
     app = create_service_app(spec, settings, sessionmaker=sessionmaker)
-    app.on_startup.extend([seed_system_roles, start_live_inventory, start_matrix_runs])
-    app.on_shutdown.extend([stop_live_inventory, stop_matrix_runs])
+    app.on_startup.extend(
+        [seed_system_roles, start_live_inventory, start_calendar_feed, start_matrix_runs]
+    )
+    app.on_shutdown.extend([stop_live_inventory, stop_calendar_feed, stop_matrix_runs])
+    app.on_startup.append(start_training_basis)
+    app.on_shutdown.append(stop_training_basis)
     return app

@@ -53,13 +53,13 @@ def _answers(*conditions: ColumnElement[bool]) -> ScalarSelect[int]:
 
 
 _COMPUTED = ("location_name", "rsvp_count", "going_count", "user_rsvp_status")
-# A list's events as EventListItem shows them, in one statement with their counts and the
-# caller's own status: the dashboard's call and a year's list are the calendar's hot reads.
+# The calendar's events as EventListItem shows them, with their counts but not the caller's
+# status: what each instance keeps of an organization (api/events/calendar_view.py).
 # The counts read only the RSVP indexes (event, status: one range per event), where a grouped
 # query filtered on the RSVPs' organization read every RSVP row (a year's list: 15,000 row
 # reads, about 90 ms). They are scoped through the event they correlate with, which the outer
 # query keeps to the caller's organization. Built once: only the filters differ per call.
-LISTED = select(
+COUNTED = select(
     *(
         getattr(Event, field.name)
         for field in msgspec.structs.fields(EventListItem)
@@ -68,12 +68,16 @@ LISTED = select(
     Location.name.label("location_name"),
     _answers().label("rsvp_count"),
     _answers(EventRSVP.status == RSVPStatus.GOING).label("going_count"),
+).outerjoin(Location, Location.id == Event.location_id)
+# A list read from the database (a custom category's: see `EventRepository.list_page`), in
+# one statement with the caller's own status too.
+LISTED = COUNTED.add_columns(
     select(EventRSVP.status)
     .where(EventRSVP.event_id == Event.id, EventRSVP.user_id == bindparam(CALLER))
     .correlate(Event)
     .scalar_subquery()
     .label("user_rsvp_status"),
-).outerjoin(Location, Location.id == Event.location_id)
+)
 
 
 class EventRepository(TenantRepository[Event]):
@@ -125,6 +129,19 @@ class EventRepository(TenantRepository[Event]):
                 stmt = stmt.with_hint(Event, UPCOMING_HINT, dialect)
         page = stmt.order_by(Event.start_datetime, Event.id).offset(skip).limit(limit)
         return (await self.session.execute(page, {CALLER: caller})).mappings().all()
+
+    async def calendar(self) -> Sequence[RowMapping]:
+        """Every event of the organization, drafts and cancelled ones too, with its location's
+        name and RSVP counts (the columns of `COUNTED`)."""
+        stmt = COUNTED.where(Event.organization_id == self.organization_id)
+        return (await self.session.execute(stmt)).mappings().all()
+
+    async def answers(self, user_id: UUID) -> dict[UUID, RSVPStatus]:
+        """The member's own RSVP status on each event they answered."""
+        stmt = select(EventRSVP.event_id, EventRSVP.status).where(
+            EventRSVP.organization_id == self.organization_id, EventRSVP.user_id == user_id
+        )
+        return dict((await self.session.execute(stmt)).all())
 
     async def counts(self, event_ids: Iterable[UUID], user_id: UUID) -> dict[UUID, EventCounts]:
         """RSVP counts of these events and the caller's status on each, in one query (an

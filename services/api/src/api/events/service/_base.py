@@ -6,6 +6,7 @@ from uuid import UUID
 from zoneinfo import ZoneInfo
 
 from api.audit.trail import AuditTrail
+from api.events.calendar_view import OrganizationCalendar
 from api.events.errors import EventCancelledError, EventNotFoundError
 from api.events.permissions import MANAGE
 from api.events.repository import (
@@ -42,6 +43,7 @@ class EventsServiceBase:
     reports: ReportRepository
     audit: AuditTrail
     outbox: Outbox
+    calendar: OrganizationCalendar
 
     @property
     def manages(self) -> bool:
@@ -49,10 +51,12 @@ class EventsServiceBase:
         return grants(self.principal.permissions, MANAGE)
 
     def _publish(self, data: EventData) -> None:
-        """Queue an event in the request's transaction, on behalf of the caller."""
+        """Queue an event in the request's transaction, on behalf of the caller; this
+        instance's calendar is dropped as it commits, if the event may change a list."""
         self.outbox.add(
             data, organization_id=self.principal.organization_id, actor_id=self.principal.user_id
         )
+        self.calendar.published(data)
 
     async def _record(self, event_type: str, **data: Any) -> None:
         """An audit entry of the events category for this request's caller."""

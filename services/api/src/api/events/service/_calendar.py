@@ -6,6 +6,7 @@ from uuid import UUID
 
 import msgspec
 
+from api.events.calendar_view import list_item
 from api.events.errors import (
     EventInUseError,
     EventRuleError,
@@ -23,7 +24,6 @@ from api.events.schemas import (
 )
 from api.events.service._booking import Booking
 from api.events.service._rules import check_times, event_facts, new_event_fields, stored
-from api.events.service._shapes import list_item
 from api.events.visible_types import visible_event_types
 from shared.db.integrity import ClashError
 from shared.db.types import utc_now
@@ -48,10 +48,14 @@ class CalendarTopic(Booking):
         self, filters: EventFilters, *, skip: int, limit: int
     ) -> list[EventListItem]:
         """A page of events by start, with counts and the caller's status; drafts only for
-        managers who ask for them (§4.1 [fix])."""
+        managers who ask for them (§4.1 [fix]). From this instance's calendar, but for a custom
+        category: the database matches it in any case and accent, which memory does not copy."""
         if filters.include_drafts and not self.manages:
             filters = replace(filters, include_drafts=False)
-        rows = await self.events.list_page(filters, self.principal.user_id, skip=skip, limit=limit)
+        caller = self.principal.user_id
+        if filters.custom_category is None:
+            return await self.calendar.page(filters, caller, skip=skip, limit=limit)
+        rows = await self.events.list_page(filters, caller, skip=skip, limit=limit)
         return [list_item(row) for row in rows]
 
     async def visible_event_types(self) -> VisibleEventTypes:

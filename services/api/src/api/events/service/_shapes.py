@@ -1,14 +1,13 @@
 """Events as the API answers them (spec events.md §2 response shapes)."""
 
-from collections.abc import Mapping
 from typing import Any
 
 import msgspec
 
 from api.events.repository import EventCounts
-from api.events.schemas import EventListItem, EventResponse
+from api.events.schemas import EventResponse
 from api.events.service._base import event_type_of
-from shared.models import Event, EventType
+from shared.models import Event
 
 _RESPONSE_FIELDS = tuple(field.name for field in msgspec.structs.fields(EventResponse))
 
@@ -33,11 +32,3 @@ def event_response(
             user_rsvp_status=counts.user_status,
         )
     return msgspec.convert(fields, EventResponse)
-
-
-def list_item(row: Mapping[Any, Any]) -> EventListItem:
-    """An event in a list from its row of `EventRepository.list_page`, which holds the list's
-    fields with the counts and the caller's own status; a stored null type reads `other`."""
-    return msgspec.convert(
-        {**row, "event_type": row["event_type"] or EventType.OTHER}, EventListItem
-    )
