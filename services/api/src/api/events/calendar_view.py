@@ -23,7 +23,7 @@ import time
 from bisect import bisect_left, bisect_right
 from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import timedelta
 from functools import partial
 from itertools import islice
 from typing import Any
@@ -80,18 +80,14 @@ class _Entry:
     item: EventListItem  # as listed, without the caller's status
     stored_type: EventType | None  # null reads `other` but matches no `event_type` filter
 
-    @property
-    def sort_key(self) -> tuple[datetime, UUID]:
-        # The database's order: start, then id (hex text, the same order as the UUIDs').
-        return self.item.start_datetime, self.item.id
-
 
 class Calendar:
     """One organization's events by start, as the list shows them, with their counts."""
 
     def __init__(self, rows: Iterable[Mapping[Any, Any]]) -> None:
+        # In the database's order (start, then id), kept as read: ids order by the database's
+        # UUID type, which MariaDB compares in an order of its own, not the UUIDs' one.
         entries = [_Entry(list_item(row), row["event_type"]) for row in rows]
-        entries.sort(key=lambda entry: entry.sort_key)
         self._entries = entries
         self._starts = [entry.item.start_datetime for entry in entries]
         # An event ending at or after a moment starts at most this long before it: the

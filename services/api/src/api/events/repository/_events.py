@@ -132,8 +132,10 @@ class EventRepository(TenantRepository[Event]):
 
     async def calendar(self) -> Sequence[RowMapping]:
         """Every event of the organization, drafts and cancelled ones too, with its location's
-        name and RSVP counts (the columns of `COUNTED`)."""
-        stmt = COUNTED.where(Event.organization_id == self.organization_id)
+        name and RSVP counts (the columns of `COUNTED`), in the lists' order."""
+        stmt = COUNTED.where(Event.organization_id == self.organization_id).order_by(
+            Event.start_datetime, Event.id
+        )
         return (await self.session.execute(stmt)).mappings().all()
 
     async def answers(self, user_id: UUID) -> dict[UUID, RSVPStatus]:
