@@ -86,11 +86,21 @@ class TestMinimalCost:
 
 
 class TestWorkers:
-    async def test_two_small_children_of_this_process_import_argon2_only(
+    async def test_none_runs_at_rest_and_requests_start_at_most_two_small_children(
         self, workers: HashingWorkers
     ) -> None:
         assert hashing_workers() is workers
-        assert len(workers.pids) == 2
+        assert workers.pids == []  # start() only proved that one can start
+        seen: set[int] = set()
+
+        async def verify_and_note() -> bool:
+            verified = await verify_password(None, PASSWORD)
+            seen.update(workers.pids)
+            return verified
+
+        assert await asyncio.gather(*(verify_and_note() for _ in range(4))) == [False] * 4
+        assert len(seen) == 2  # four requests at once, two hashing and two waiting
+        assert sorted(seen) == sorted(workers.pids)
         for pid in workers.pids:
             child = psutil.Process(pid)
             assert child.ppid() == os.getpid()
@@ -99,19 +109,20 @@ class TestWorkers:
             assert child.nice() == os.nice(0) + 10  # requests get the cores before hashes do
 
     async def test_hash_and_verify_run_in_a_worker(self, workers: HashingWorkers) -> None:
-        children = [psutil.Process(pid) for pid in workers.pids]
-        before = sum(c.cpu_times().user for c in children)
+        stored = await hash_password(PASSWORD)  # starts the one worker the calls below reuse
+        (worker,) = [psutil.Process(pid) for pid in workers.pids]
+        before = worker.cpu_times().user
         own_before = psutil.Process().cpu_times().user
-        stored = await hash_password(PASSWORD)
         assert await verify_password(stored, PASSWORD) is True
         assert await verify_password(stored, "Tr0ub4dor&Xr") is False
         assert await verify_password(None, PASSWORD) is False
         assert await verify_password("not-a-hash", PASSWORD) is False
-        worker_cpu = sum(c.cpu_times().user for c in children) - before
+        worker_cpu = worker.cpu_times().user - before
         own_cpu = psutil.Process().cpu_times().user - own_before
-        # Five Argon2 runs of 64 MiB each cost the workers real CPU; this process only waited.
+        # Three Argon2 runs of 64 MiB each cost the worker real CPU; this process only waited.
         assert worker_cpu > 0.05
         assert own_cpu < worker_cpu
+        assert [worker.pid] == workers.pids
 
     async def test_worker_and_thread_hashes_are_interchangeable(
         self, workers: HashingWorkers
@@ -127,7 +138,9 @@ class TestWorkers:
         self, workers: HashingWorkers
     ) -> None:
         stored = hash_password_sync(PASSWORD)
+        await asyncio.gather(*(verify_password(stored, PASSWORD) for _ in range(2)))
         first = list(workers.pids)
+        assert len(first) == 2
         os.kill(first[0], signal.SIGKILL)
         os.kill(first[1], signal.SIGKILL)
         assert wait_until_gone(first) == []
@@ -141,6 +154,8 @@ class TestWorkers:
     ) -> None:
         stored = hash_password_sync(PASSWORD)
         pending = [asyncio.create_task(verify_password(stored, PASSWORD)) for _ in range(2)]
+        while len(workers.pids) < 2:  # each request starts a worker of its own
+            await asyncio.sleep(0.005)
         await asyncio.sleep(0.02)  # both workers are now hashing
         victims = list(workers.pids)
         for pid in victims:
@@ -149,13 +164,52 @@ class TestWorkers:
         assert set(workers.pids).isdisjoint(victims)
 
     async def test_stop_ends_every_worker_and_later_requests_fail(self) -> None:
-        pool = HashingWorkers(2)
+        pool = HashingWorkers(2, "minimal")
         await pool.start()
+        await asyncio.gather(*(pool.run(op="hash", password=PASSWORD) for _ in range(2)))
         pids = list(pool.pids)
+        assert len(pids) == 2
         await pool.stop()
         assert wait_until_gone(pids) == []
         with pytest.raises(HashingError):
             await pool.run(op="hash", password=PASSWORD)
+
+
+class TestIdleWorkers:
+    async def test_a_worker_stops_after_its_idle_time_and_the_next_request_starts_another(
+        self,
+    ) -> None:
+        pool = HashingWorkers(2, "minimal", idle_seconds=0.3)
+        await pool.start()
+        try:
+            await pool.run(op="hash", password=PASSWORD)
+            (first,) = pool.pids
+            for _ in range(100):  # the event loop must run for the idle timer to fire
+                if not pool.pids and gone(first):
+                    break
+                await asyncio.sleep(0.05)
+            assert pool.pids == []
+            assert gone(first)
+            stored = await pool.run(op="hash", password=PASSWORD)
+            (second,) = pool.pids
+        finally:
+            await pool.stop()
+        assert second != first
+        assert stored.startswith("$argon2id$")
+
+    async def test_a_worker_kept_busy_is_never_stopped_for_idleness(self) -> None:
+        pool = HashingWorkers(2, "minimal", idle_seconds=0.3)
+        await pool.start()
+        try:
+            await pool.run(op="hash", password=PASSWORD)
+            (pid,) = pool.pids
+            for _ in range(6):  # 0.6 s in all, never 0.3 s idle at a time
+                await asyncio.sleep(0.1)
+                await pool.run(op="hash", password=PASSWORD)
+            assert pool.pids == [pid]
+            assert not gone(pid)
+        finally:
+            await pool.stop()
 
 
 # A process that starts workers, reports their pids, then dies without any cleanup.
@@ -165,8 +219,9 @@ ORPHAN_MAKER = textwrap.dedent(
     from auth.passwords.workers import HashingWorkers
 
     async def main():
-        pool = HashingWorkers(2)
+        pool = HashingWorkers(2, "minimal")
         await pool.start()
+        await asyncio.gather(*(pool.run(op="hash", password="x") for _ in range(2)))
         print(" ".join(map(str, pool.pids)), flush=True)
         sys.stdin.readline()
         os._exit(1)

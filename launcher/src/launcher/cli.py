@@ -1,6 +1,7 @@
 """`logbook`: the one command-line tool of the platform."""
 
 import argparse
+import importlib
 import sys
 
 # Libraries load these whenever they are installed, and the development environment installs them
@@ -10,6 +11,21 @@ import sys
 # model here is one). No command uses them; each library falls back when they cannot be imported.
 # Kept out, they spare every process of the platform up to 14 MiB (docs/BENCHMARKS.md).
 UNUSED_MODULES = ("aiohttp", "attr", "attrs", "pygments", "rich", "watchfiles")
+# PyJWT loads cryptography's OpenSSL bindings (about 10 MiB in every process) for the asymmetric
+# algorithms it offers; tokens here are HS256 alone (shared.tokens), which PyJWT signs with the
+# standard library. Hidden only while PyJWT loads: a secret sealed at rest (shared.crypto) or
+# the MySQL driver's RSA password exchange still loads cryptography when it is needed.
+HIDDEN_FROM: dict[str, tuple[str, ...]] = {"jwt": ("cryptography",)}
+
+
+def _load_hiding(hidden_from: dict[str, tuple[str, ...]]) -> None:
+    for module, hidden in hidden_from.items():
+        absent = [name for name in hidden if name not in sys.modules]
+        for name in absent:
+            sys.modules[name] = None  # type: ignore[assignment]
+        importlib.import_module(module)
+        for name in absent:
+            del sys.modules[name]
 
 
 def _check_config() -> int:
@@ -43,6 +59,8 @@ def _migrate() -> int:
 
 def _run(plan: str | None) -> int:
     if plan is not None:  # planned: this process is the platform's supervisor now
+        # It speaks no TLS, and asyncio loads OpenSSL (4 MiB resident) only if it can.
+        sys.modules["ssl"] = None  # type: ignore[assignment]
         from launcher.supervisor import supervise  # noqa: PLC0415 - no settings: kept small
 
         return supervise(plan)
@@ -98,6 +116,7 @@ def main(argv: list[str] | None = None) -> int:
             args.org_name, args.email, args.username, args.first_name, args.last_name
         )
     if args.command == "serve":
+        _load_hiding(HIDDEN_FROM)
         from launcher.serve import serve  # noqa: PLC0415 - loads the service's app
 
         return serve(args.service)

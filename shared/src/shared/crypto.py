@@ -5,11 +5,12 @@ import binascii
 import hashlib
 import os
 from functools import lru_cache
-
-from cryptography.exceptions import InvalidTag
-from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+from typing import TYPE_CHECKING
 
 from shared.settings import Settings
+
+if TYPE_CHECKING:
+    from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
 PREFIX = "$gcm2$"
 PBKDF2_ITERATIONS = 600_000
@@ -30,7 +31,11 @@ def _derive_key(key: str, salt: str) -> bytes:
     )
 
 
-def _cipher(settings: Settings) -> AESGCM:
+def _cipher(settings: Settings) -> "AESGCM":
+    # Imported when first needed: cryptography's OpenSSL bindings are about 10 MiB of every
+    # process that loads them, and most never seal or open a secret.
+    from cryptography.hazmat.primitives.ciphers.aead import AESGCM  # noqa: PLC0415
+
     key = settings.encryption_key.get_secret_value() if settings.encryption_key else ""
     salt = settings.encryption_salt.get_secret_value() if settings.encryption_salt else ""
     if not key or not salt:
@@ -55,6 +60,8 @@ def decrypt_secret(settings: Settings, stored: str) -> str:
         raise SecretDecryptionError("malformed encrypted secret") from exc
     if len(blob) < NONCE_BYTES + TAG_BYTES:
         raise SecretDecryptionError("malformed encrypted secret")
+    from cryptography.exceptions import InvalidTag  # noqa: PLC0415 - as in _cipher
+
     try:
         plain = _cipher(settings).decrypt(blob[:NONCE_BYTES], blob[NONCE_BYTES:], None)
     except InvalidTag as exc:

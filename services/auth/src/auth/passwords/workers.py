@@ -1,9 +1,11 @@
 """A small pool of `auth.passwords.worker` processes that hash for a service.
 
 Each worker hashes one password at a time, so the pool's size bounds concurrent hashes and their
-memory (64 MiB each) and all of it stays out of the service's process. A worker that dies is
-replaced and the request it held is tried once more on the new one; the pool stops its workers
-when the service stops, and the kernel stops them if the service dies first.
+memory (64 MiB each) and all of it stays out of the service's process. Workers start when a hash
+needs one and stop after `IDLE_SECONDS` without work: a station's platform signs members in a few
+times an hour, and two idle workers would hold 26 MiB all day for it (a NAS counts every MiB). A
+worker that dies is replaced and the request it held is tried once more on the new one; the pool
+stops its workers when the service stops, and the kernel stops them if the service dies first.
 """
 
 import asyncio
@@ -17,6 +19,9 @@ import structlog
 
 log = structlog.get_logger("shared.passwords")
 STOP_WAIT_SECONDS = 2.0
+# Long enough that a shift change's burst of sign-ins starts each worker once (a start costs
+# about 60 ms of CPU), short enough that a platform at rest holds none.
+IDLE_SECONDS = 60.0
 
 
 class HashingError(Exception):
@@ -32,6 +37,7 @@ class _Worker:
 
     def __init__(self, process: asyncio.subprocess.Process) -> None:
         self.process = process
+        self.retirement: asyncio.TimerHandle | None = None  # set while it waits for work
 
     async def ask(self, line: bytes) -> dict[str, Any]:
         """Send one request line and read its answer."""
@@ -82,13 +88,20 @@ async def _spawn(cost: str) -> _Worker:
 
 
 class HashingWorkers:
-    """`size` worker processes hashing at PASSWORD_HASH_COST `cost`; `run` waits for an idle one."""
+    """Up to `size` worker processes hashing at PASSWORD_HASH_COST `cost`, each started when a
+    request finds no idle one and stopped after `idle_seconds` without a request."""
 
-    def __init__(self, size: int, cost: str = "standard") -> None:
+    def __init__(
+        self, size: int, cost: str = "standard", idle_seconds: float = IDLE_SECONDS
+    ) -> None:
         self.size = size
         self.cost = cost
-        self._workers: list[_Worker] = []
-        self._idle: asyncio.Queue[_Worker] = asyncio.Queue()
+        self.idle_seconds = idle_seconds
+        self._workers: list[_Worker] = []  # running, busy or idle
+        self._idle: list[_Worker] = []  # the one idle longest first
+        self._starting = 0
+        self._changed = asyncio.Condition()  # a worker came back, stopped, or the pool stopped
+        self._stopping: set[asyncio.Task[None]] = set()
         self._stopped = False
 
     @property
@@ -97,22 +110,24 @@ class HashingWorkers:
         return [worker.process.pid for worker in self._workers]
 
     async def start(self) -> None:
-        """Start every worker."""
-        for _ in range(self.size):
-            worker = await _spawn(self.cost)
-            self._workers.append(worker)
-            self._idle.put_nowait(worker)
+        """Start one worker and stop it again: a worker that cannot start (a broken install)
+        fails the service's startup rather than its first sign-in."""
+        await (await _spawn(self.cost)).stop()
 
     async def stop(self) -> None:
         """Stop every worker, busy or not; later requests fail."""
         self._stopped = True
-        await asyncio.gather(*(worker.stop() for worker in self._workers))
+        for worker in self._idle:
+            if worker.retirement is not None:
+                worker.retirement.cancel()
+        self._idle.clear()
+        async with self._changed:
+            self._changed.notify_all()
+        await asyncio.gather(*(worker.stop() for worker in self._workers), *self._stopping)
 
     async def run(self, **request: str | None) -> Any:
         """The result of one request (`op` "hash" or "verify"), computed by an idle worker."""
-        if self._stopped:
-            raise HashingError("stopped")
-        worker = await self._idle.get()
+        worker = await self._take()
         # Shielded: a caller that gives up (client gone) must not leave an answer unread in the
         # pipe; the exchange finishes and hands the worker back either way.
         exchange = asyncio.ensure_future(self._exchange(worker, request))
@@ -120,6 +135,33 @@ class HashingWorkers:
         if "error" in reply:
             raise HashingError(reply["error"])
         return reply["result"]
+
+    async def _take(self) -> _Worker:
+        """The most recently used idle worker, else a new one while the pool has room."""
+        async with self._changed:
+            await self._changed.wait_for(
+                lambda: (
+                    self._stopped or self._idle or self._starting + len(self._workers) < self.size
+                )
+            )
+            if self._stopped:
+                raise HashingError("stopped")
+            if self._idle:
+                worker = self._idle.pop()
+                if worker.retirement is not None:
+                    worker.retirement.cancel()
+                return worker
+            self._starting += 1
+        try:
+            worker = await _spawn(self.cost)
+        except BaseException:
+            async with self._changed:  # its room is free again for a request waiting on it
+                self._starting -= 1
+                self._changed.notify()
+            raise
+        self._starting -= 1
+        self._workers.append(worker)
+        return worker
 
     async def _exchange(self, worker: _Worker, request: dict[str, str | None]) -> dict[str, Any]:
         line = json.dumps(request).encode() + b"\n"
@@ -133,7 +175,27 @@ class HashingWorkers:
             except _WorkerGoneError as exc:
                 raise HashingError("worker_died") from exc
         finally:
-            self._idle.put_nowait(worker)
+            await self._give_back(worker)
+
+    async def _give_back(self, worker: _Worker) -> None:
+        if self._stopped:
+            return  # stop() ends it with the others
+        self._idle.append(worker)
+        worker.retirement = asyncio.get_running_loop().call_later(
+            self.idle_seconds, self._retire, worker
+        )
+        async with self._changed:
+            self._changed.notify()
+
+    def _retire(self, worker: _Worker) -> None:
+        if worker not in self._idle:
+            return
+        self._idle.remove(worker)
+        self._workers.remove(worker)
+        # No request waits on the pool while one of its workers is idle: none to wake here.
+        task = asyncio.create_task(worker.stop())
+        self._stopping.add(task)
+        task.add_done_callback(self._stopping.discard)
 
     async def _replace(self, dead: _Worker) -> _Worker:
         if self._stopped:
