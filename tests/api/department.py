@@ -77,6 +77,7 @@ class Department(AddsMembers):
         self.api: InProcess = loop.run(self._stack.enter_async_context(rolled_back(running)))
         self._transport = LoopTransport(loop, httpx.ASGITransport(app=running.app))
         self.engine: AsyncEngine = running.engine
+        self.app = running.app
         self.organization_id = self.second_organization()
         self.admin_username = f"chief{uuid.uuid4().hex[:8]}"
         create_admin(self, "", self.admin_username, organization_id=self.organization_id)

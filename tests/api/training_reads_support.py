@@ -3,11 +3,14 @@ seeded requirements, waivers and leaves, and GET helpers."""
 
 import uuid
 from datetime import date, datetime
+from functools import partial
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from api.training.basis import BasisCache
+from shared.db.on_commit import on_commit
 from shared.models import Organization, User
 from tests.api.department import Department
 from tests.api.training_support import BASE, org_id
@@ -38,11 +41,21 @@ def today() -> date:
     return datetime.now(ZONE).date()
 
 
+def basis_changed(dept: Department, session: AsyncSession, organization_id: uuid.UUID) -> None:
+    """What the event of a change through the API does: the organization's basis (its terms,
+    requirements, waivers and leaves, `api.training.basis`) dropped once the write commits.
+    The helpers here write behind the API's back."""
+    cache: BasisCache = dept.app.state.training_basis
+    on_commit(session, partial(cache.forget, organization_id))
+
+
 def seed_requirement(dept: Department, organization_id: str | None = None, **fields: Any) -> str:
     """A requirement written directly (annual, 10 hours, everyone, unless given); its id."""
 
     async def run(session: AsyncSession) -> str:
-        row = await factories.training_requirement(session, org_id(dept, organization_id), **fields)
+        organization = org_id(dept, organization_id)
+        row = await factories.training_requirement(session, organization, **fields)
+        basis_changed(dept, session, organization)
         return str(row.id)
 
     return dept.run(run)
@@ -51,6 +64,7 @@ def seed_requirement(dept: Department, organization_id: str | None = None, **fie
 def seed_waiver(dept: Department, user_id: str, **fields: Any) -> str:
     async def run(session: AsyncSession) -> str:
         row = await factories.training_waiver(session, org_id(dept), uuid.UUID(user_id), **fields)
+        basis_changed(dept, session, org_id(dept))
         return str(row.id)
 
     return dept.run(run)
@@ -59,6 +73,7 @@ def seed_waiver(dept: Department, user_id: str, **fields: Any) -> str:
 def seed_leave(dept: Department, user_id: str, **fields: Any) -> str:
     async def run(session: AsyncSession) -> str:
         row = await factories.leave_of_absence(session, org_id(dept), uuid.UUID(user_id), **fields)
+        basis_changed(dept, session, org_id(dept))
         return str(row.id)
 
     return dept.run(run)
@@ -91,6 +106,7 @@ def set_organization(dept: Department, **fields: Any) -> None:
         for key, value in fields.items():
             setattr(organization, key, value)
         await session.flush()
+        basis_changed(dept, session, organization.id)
 
     dept.run(run)
 

@@ -1,14 +1,16 @@
 """Dependencies of the training controllers: the training service of each request."""
 
 from functools import partial
+from uuid import UUID
 
 from litestar import Request
 from litestar.datastructures import State
 from litestar.di import NamedDependency, Provide
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from api.audit.trail import AuditTrail
 from api.deps import COMMON_DEPENDENCIES
+from api.training.basis import OrganizationBasis, TrainingBasis
 from api.training.repository import (
     CategoryRepository,
     ComplianceRepository,
@@ -22,9 +24,22 @@ from api.training.repository import (
     SessionRepository,
     WaiverRepository,
 )
-from api.training.service import TrainingService
+from api.training.service import TrainingService, basis_of
+from shared.db.on_commit import on_commit
 from shared.events.outbox import Outbox
 from shared.principal import Principal
+
+
+async def basis_apart(
+    sessionmaker: async_sessionmaker[AsyncSession], organization_id: UUID
+) -> TrainingBasis:
+    """The organization's basis, read in a session of its own: other requests may share the
+    load."""
+    async with sessionmaker() as session:
+        organization = await MemberRepository(session, organization_id).organization()
+        requirements = await RequirementRepository(session, organization_id).active_by_name()
+        periods = await ComplianceRepository(session, organization_id).periods(None)
+    return basis_of(organization, requirements, periods)
 
 
 def provide_training_service(
@@ -52,6 +67,12 @@ def provide_training_service(
         audit=audit,
         outbox=Outbox(db_session),
         matrix=partial(state.matrix_runs.verdicts, org, state.sessionmaker),
+        basis=OrganizationBasis(
+            cache=state.training_basis,
+            organization_id=org,
+            load=partial(basis_apart, state.sessionmaker, org),
+            after_commit=partial(on_commit, db_session),
+        ),
     )
 
 

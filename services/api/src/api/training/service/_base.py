@@ -3,11 +3,12 @@
 
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date
 from typing import Any
 from uuid import UUID
 
 from api.audit.trail import AuditTrail
+from api.training.basis import OrganizationBasis
 from api.training.errors import (
     CategoryNotFoundError,
     CourseNotFoundError,
@@ -33,7 +34,6 @@ from shared.events.outbox import Outbox
 from shared.models import TrainingCategory, TrainingCourse, TrainingRecord
 from shared.permissions import grants
 from shared.principal import Principal
-from shared.scheduled.daily import department_zone
 
 AUDIT_CATEGORY = "training"
 
@@ -61,6 +61,8 @@ class TrainingServiceBase:
     outbox: Outbox
     # The organization's matrix verdicts, shared with concurrent callers (matrix_runs.py).
     matrix: Callable[[], Awaitable[MatrixVerdicts]]
+    # The organization's terms, requirements, waivers and leaves, kept in memory (basis.py).
+    basis: OrganizationBasis
 
     @property
     def manages(self) -> bool:
@@ -68,10 +70,12 @@ class TrainingServiceBase:
         return grants(self.principal.permissions, MANAGE)
 
     def _publish(self, data: EventData) -> None:
-        """Queue an event in the request's transaction, on behalf of the caller."""
+        """Queue an event in the request's transaction, on behalf of the caller; a change of
+        the organization's basis drops it once committed."""
         self.outbox.add(
             data, organization_id=self.principal.organization_id, actor_id=self.principal.user_id
         )
+        self.basis.published(data)
 
     async def _record(self, event_type: str, severity: str = "info", **data: Any) -> None:
         """An audit entry of the training category for this request's caller."""
@@ -79,9 +83,7 @@ class TrainingServiceBase:
 
     async def _today(self) -> date:
         """The organization's local date (§1 "Today" [fix]): its zone, UTC when unset."""
-        organization = await self.members.organization()
-        zone = department_zone(organization.timezone if organization else None)
-        return datetime.now(zone).date()
+        return (await self.basis.get()).terms.standing().today
 
     async def _category(self, category_id: UUID) -> TrainingCategory:
         found = await self.categories.get(category_id)

@@ -1,5 +1,7 @@
-"""A requirement row as the compliance engine's facts: the one mapping every reader uses."""
+"""A requirement row as the compliance engine's facts and as the readers show it: the one
+mapping every reader uses."""
 
+from api.training.basis import RequirementShown
 from api.training.compliance import Requirement, uuid_set
 from shared.models import TrainingRequirement
 
@@ -32,4 +34,16 @@ def requirement_facts(row: TrainingRequirement) -> Requirement:
         include_current_month=row.include_current_month,
         recency_days=row.recency_days,
         category_ids=uuid_set(row.category_ids),
+    )
+
+
+def requirement_shown(row: TrainingRequirement) -> RequirementShown:
+    """What the readers show of the requirement beside its verdict."""
+    return RequirementShown(
+        id=row.id,
+        name=row.name,
+        description=row.description,
+        requirement_type=row.requirement_type,
+        frequency=row.frequency,
+        training_type=row.training_type,
     )

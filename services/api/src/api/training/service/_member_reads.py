@@ -20,7 +20,6 @@ from api.training.compliance import (
     training_stats,
 )
 from api.training.errors import MemberNotFoundError
-from api.training.org_settings import member_visibility
 from api.training.schemas import (
     ComplianceSummary,
     HoursSummary,
@@ -71,11 +70,11 @@ class MemberReadsTopic(StandingBase):
             return ComplianceSummary(
                 user_id, 0, 0, 0, 0, Colour.EXEMPT, LABELS[Colour.EXEMPT], 0.0, 0, True
             )
-        standing = await self._standing()
+        basis = await self._basis()
+        standing = basis.terms.standing()
         records = await self.compliance.records_of(user_id)
-        periods = (await self.compliance.periods([user_id])).get(user_id, [])
         verdicts = standing.evaluate(
-            await self._active_requirements(), person.facts, records, periods
+            basis.requirements, person.facts, records, basis.periods.get(user_id, ())
         )
         met = sum(evaluation.is_met for _, evaluation in verdicts)
         stats = training_stats(records, standing.today)
@@ -107,14 +106,15 @@ class MemberReadsTopic(StandingBase):
         person = await self.compliance.person(user_id)
         if person is None:
             return []
-        standing = await self._standing()
+        basis = await self._basis()
+        standing = basis.terms.standing()
         rows = await self.requirements.listed(active_only=True)
         chosen = [
             (row, requirement_facts(row))
             for row in rows
             if year is None or row.year is None or row.year == year
         ]
-        periods = (await self.compliance.periods([user_id])).get(user_id, [])
+        periods = basis.periods.get(user_id, ())
         records = await self.compliance.records_of(user_id)
         return [
             RequirementProgress(
@@ -137,13 +137,15 @@ class MemberReadsTopic(StandingBase):
         """The caller's My Training page: the blocks their organization shows members (all of
         them for officers and `training.view_all` holders)."""
         user_id = self.principal.user_id
-        standing = await self._standing()
-        visibility = member_visibility(standing.settings)
+        basis = await self._basis()
+        standing = basis.terms.standing()
+        visibility = standing.visibility
         person = await self.compliance.person(user_id)
         records, history = await self.compliance.member_records(user_id, HISTORY_LIMIT)
-        periods = (await self.compliance.periods([user_id])).get(user_id, [])
         verdicts = (
-            standing.evaluate(await self._active_requirements(), person.facts, records, periods)
+            standing.evaluate(
+                basis.requirements, person.facts, records, basis.periods.get(user_id, ())
+            )
             if person is not None
             else []
         )

@@ -1,14 +1,11 @@
-"""What the compliance readers share: the organization's today and settings, and one member's
-requirements put through the one engine (spec training.md §5)."""
+"""What the compliance readers share: who may read whom, and the organization's basis (its
+terms, active requirements, waivers and leaves) put through the one engine (spec training.md
+§5)."""
 
-from api.training.compliance import (
-    Requirement,
-)
+from api.training.basis import Standing, TrainingBasis
 from api.training.errors import NotSelfOrOfficerError
 from api.training.permissions import VIEW_ALL
 from api.training.service._base import TrainingServiceBase
-from api.training.service._verdicts import Standing, requirement_pairs, standing_of
-from shared.models import TrainingRequirement
 from shared.permissions import grants
 
 
@@ -25,10 +22,11 @@ class StandingBase(TrainingServiceBase):
         if user_id != self.principal.user_id and not self.manages:
             raise NotSelfOrOfficerError
 
-    async def _standing(self) -> Standing:
-        """Today in the organization's zone (§8.10) and its compliance settings (§5.3)."""
-        return standing_of(await self.members.organization())
+    async def _basis(self) -> TrainingBasis:
+        """The organization's terms, active requirements, waivers and leaves (kept in memory,
+        `api.training.basis`)."""
+        return await self.basis.get()
 
-    async def _active_requirements(self) -> list[tuple[TrainingRequirement, Requirement]]:
-        """The active requirements by name, each with its engine facts."""
-        return requirement_pairs(await self.requirements.active_by_name())
+    async def _standing(self) -> Standing:
+        """Today in the organization's zone (§8.10) and its training settings (§5.3)."""
+        return (await self._basis()).terms.standing()

@@ -1,83 +1,61 @@
-"""The organization's standing (its today and compliance setting) and the matrix's verdicts:
-every member's requirements put through the one engine (spec training.md §5)."""
+"""The organization's terms (its time zone and training settings), its basis as the readers
+keep it, and the matrix's verdicts: every member's requirements put through the one engine
+(spec training.md §5)."""
 
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
-from datetime import date, datetime
-from typing import Any, NamedTuple
+from collections.abc import Iterable, Mapping, Sequence
+from typing import NamedTuple
+from uuid import UUID
 
-from api.training.compliance import (
-    Evaluation,
-    Member,
-    Record,
-    Requirement,
-    WaiverPeriod,
-    applies,
-    evaluate,
-)
-from api.training.org_settings import include_current_month_default
+from api.training.basis import RequirementShown, Standing, Terms, TrainingBasis
+from api.training.compliance import Evaluation, Requirement, WaiverPeriod
+from api.training.org_settings import include_current_month_default, member_visibility
 from api.training.repository import ComplianceRepository, Person, RequirementRepository
-from api.training.service._facts import requirement_facts
+from api.training.service._facts import requirement_facts, requirement_shown
 from shared.models import Organization, TrainingRequirement
 from shared.scheduled.daily import department_zone
 
 
-@dataclass(frozen=True)
-class Standing:
-    """The organization's local date and compliance setting, read once per request."""
-
-    today: date
-    include_current_month: bool
-    settings: dict[str, Any] = field(default_factory=dict)
-
-    def evaluate(
-        self,
-        requirements: Iterable[tuple[TrainingRequirement, Requirement]],
-        member: Member,
-        records: Sequence[Record],
-        periods: Sequence[WaiverPeriod],
-    ) -> list[tuple[TrainingRequirement, Evaluation]]:
-        """The member's verdict on every requirement that applies to them (§5.1), in order."""
-        return [
-            (
-                row,
-                evaluate(
-                    facts,
-                    records,
-                    self.today,
-                    periods,
-                    include_current_month_default=self.include_current_month,
-                ),
-            )
-            for row, facts in requirements
-            if applies(facts, member)
-        ]
+def terms_of(organization: Organization | None) -> Terms:
+    """The organization's zone (§8.10, UTC when unset) and training settings (§5.3, §4.4)."""
+    settings = organization.settings if organization else None
+    return Terms(
+        zone=department_zone(organization.timezone if organization else None),
+        include_current_month=include_current_month_default(settings),
+        visibility=member_visibility(settings),
+    )
 
 
 def standing_of(organization: Organization | None) -> Standing:
-    """Today in the organization's zone (§8.10) and its compliance settings (§5.3)."""
-    zone = department_zone(organization.timezone if organization else None)
-    settings = dict(organization.settings or {}) if organization else {}
-    return Standing(
-        today=datetime.now(zone).date(),
-        include_current_month=include_current_month_default(settings),
-        settings=settings,
-    )
+    """Today in the organization's zone and its training settings."""
+    return terms_of(organization).standing()
 
 
 def requirement_pairs(
     rows: Iterable[TrainingRequirement],
-) -> list[tuple[TrainingRequirement, Requirement]]:
-    """Each requirement row with its engine facts."""
-    return [(row, requirement_facts(row)) for row in rows]
+) -> list[tuple[RequirementShown, Requirement]]:
+    """Each requirement as shown, with its engine facts."""
+    return [(requirement_shown(row), requirement_facts(row)) for row in rows]
+
+
+def basis_of(
+    organization: Organization | None,
+    requirements: Iterable[TrainingRequirement],
+    periods: Mapping[UUID, Sequence[WaiverPeriod]],
+) -> TrainingBasis:
+    """The organization's basis from its row, its active requirements and periods."""
+    return TrainingBasis(
+        terms=terms_of(organization),
+        requirements=tuple(requirement_pairs(requirements)),
+        periods={user_id: tuple(held) for user_id, held in periods.items()},
+    )
 
 
 class MatrixVerdicts(NamedTuple):
     """The matrix's inputs and verdicts: the active requirements by name, each active,
     non-exempt member's verdicts on those that apply."""
 
-    requirements: list[tuple[TrainingRequirement, Requirement]]
-    members: list[tuple[Person, list[tuple[TrainingRequirement, Evaluation]]]]
+    requirements: list[tuple[RequirementShown, Requirement]]
+    members: list[tuple[Person, list[tuple[RequirementShown, Evaluation]]]]
 
 
 async def matrix_verdicts(

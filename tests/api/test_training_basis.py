@@ -1,0 +1,218 @@
+"""The organization's basis kept in memory (api/training/basis.py): its terms, active
+requirements, waivers and leaves. A change made through the api shows on the next page of the
+same instance (dropped once committed); an event from any instance drops it; nothing is kept
+past its time to live. Without NATS here, nothing but the commit drops the basis in the first
+class: each test fails if that rule is missing."""
+
+import json
+import uuid
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+
+import msgspec
+import pytest
+
+from api.training.basis import TTL_SECONDS, BasisCache, OrganizationBasis, TrainingBasis
+from api.training.service import basis_of
+from shared.events.contracts.leaves import LeaveCreated, WaiverChanged
+from shared.events.contracts.organization import OrganizationSettingsUpdated
+from shared.events.contracts.training import (
+    CourseChanged,
+    RecordCreated,
+    RequirementChanged,
+)
+from shared.events.envelope import EventData
+from shared.models import RequirementFrequency
+from tests.api.department import Department
+from tests.api.training_periods_support import LEAVES, WAIVERS, granter, leave_body
+from tests.api.training_reads_support import (
+    MY_TRAINING,
+    REQUIREMENTS,
+    get_json,
+    seed_requirement,
+    today,
+)
+from tests.api.training_support import officer
+
+ORG = uuid.uuid4()
+
+
+@pytest.fixture
+def dept(department: Department) -> Department:
+    return department
+
+
+def targets(dept: Department, username: str) -> dict[str, float]:
+    """My Training's required hours by requirement name."""
+    details = get_json(dept, username, MY_TRAINING)["requirements_detail"]
+    return {detail["name"]: detail["required_hours"] for detail in details}
+
+
+def quarters_first_month() -> tuple[str, str]:
+    """The first and last days of the first month of the department's current quarter."""
+    day = today()
+    first = date(day.year, (day.month - 1) // 3 * 3 + 1, 1)
+    last = first.replace(month=first.month + 1) - timedelta(days=1)
+    return first.isoformat(), last.isoformat()
+
+
+class TestChangesThroughTheApi:
+    """The member's next My Training after an officer's change, on the same instance."""
+
+    def quarterly(self, dept: Department) -> tuple[str, str]:
+        """A quarterly 9-hour requirement and a member whose My Training has been read (its
+        basis kept): (member id, username)."""
+        seed_requirement(
+            dept,
+            name="Quarterly drills",
+            required_hours=9.0,
+            frequency=RequirementFrequency.QUARTERLY,
+            year=None,
+            include_current_month=True,
+        )
+        user_id, username = dept.add_member("member")
+        assert targets(dept, username) == {"Quarterly drills": 9.0}
+        return user_id, username
+
+    def test_a_requirement_created_edited_and_deleted(self, dept: Department) -> None:
+        _, username = self.quarterly(dept)
+        with dept.signed_in(officer(dept)) as client:
+            body = {"name": "Annual hours", "requirement_type": "hours", "frequency": "annual"}
+            created = client.post(REQUIREMENTS, json={**body, "required_hours": 10})
+            assert created.status_code == 201, created.text
+            path = f"{REQUIREMENTS}/{created.json()['id']}"
+            assert targets(dept, username)["Annual hours"] == 10.0
+            assert client.patch(path, json={"required_hours": 20}).status_code == 200
+            assert targets(dept, username)["Annual hours"] == 20.0
+            assert client.delete(path).status_code == 204
+        assert targets(dept, username) == {"Quarterly drills": 9.0}
+
+    def test_a_waiver_granted_and_deactivated(self, dept: Department) -> None:
+        user_id, username = self.quarterly(dept)
+        first, last = quarters_first_month()
+        with dept.signed_in(officer(dept)) as client:
+            waiver = client.post(
+                WAIVERS, json={"user_id": user_id, "start_date": first, "end_date": last}
+            )
+            assert waiver.status_code == 201, waiver.text
+            assert targets(dept, username) == {"Quarterly drills": 6.0}
+            assert client.delete(f"{WAIVERS}/{waiver.json()['id']}").status_code == 204
+        assert targets(dept, username) == {"Quarterly drills": 9.0}
+
+    def test_a_leave_granted_and_deactivated(self, dept: Department) -> None:
+        user_id, username = self.quarterly(dept)
+        first, last = quarters_first_month()
+        with dept.signed_in(granter(dept)[1]) as client:
+            leave = client.post(LEAVES, json=leave_body(user_id, start_date=first, end_date=last))
+            assert leave.status_code == 201, leave.text
+            assert targets(dept, username) == {"Quarterly drills": 6.0}
+            assert client.delete(f"{LEAVES}/{leave.json()['id']}").status_code == 204
+        assert targets(dept, username) == {"Quarterly drills": 9.0}
+
+
+def envelope(data: EventData, organization_id: uuid.UUID | None = ORG) -> bytes:
+    """An event as another instance's relay publishes it."""
+    return json.dumps(
+        {
+            "id": str(uuid.uuid4()),
+            "type": data.subject,
+            "version": 1,
+            "occurred_at": datetime.now(UTC).isoformat(),
+            "organization_id": str(organization_id) if organization_id else None,
+            "actor_id": None,
+            "request_id": None,
+            "data": msgspec.to_builtins(data),
+        }
+    ).encode()
+
+
+class Loads:
+    """A basis loader counting its loads."""
+
+    def __init__(self) -> None:
+        self.count = 0
+
+    async def __call__(self) -> TrainingBasis:
+        self.count += 1
+        return basis_of(None, [], {})
+
+
+def record_created() -> RecordCreated:
+    return RecordCreated(
+        record_id=uuid.uuid4(), user_id=uuid.uuid4(), course_name="CPR", status="completed",
+        hours_completed=1.0,
+    )  # fmt: skip
+
+
+LEAVE = LeaveCreated(
+    leave_id=uuid.uuid4(), user_id=uuid.uuid4(), leave_type="medical", start_date=date(2026, 1, 1),
+    end_date=None, active=True, exempt_from_training_waiver=False, linked_training_waiver_id=None,
+)  # fmt: skip
+WAIVER = WaiverChanged(
+    waiver_id=uuid.uuid4(), user_id=uuid.uuid4(), verb="created", start_date=date(2026, 1, 1),
+    end_date=None, requirement_ids=None, active=True,
+)  # fmt: skip
+CHANGING: list[EventData] = [
+    RequirementChanged(requirement_id=uuid.uuid4(), verb="updated"),
+    WAIVER,
+    LEAVE,
+    OrganizationSettingsUpdated(sections=["training"]),
+]
+
+
+class TestEventsFromAnyInstance:
+    @pytest.mark.parametrize("event", CHANGING, ids=lambda event: event.subject)
+    async def test_a_change_drops_its_organizations_basis(self, event: EventData) -> None:
+        cache, loads, other = BasisCache(), Loads(), Loads()
+        other_org = uuid.uuid4()
+        await cache.get(ORG, loads)
+        await cache.get(other_org, other)
+        cache.heard(envelope(event))
+        await cache.get(ORG, loads)
+        await cache.get(other_org, other)
+        assert (loads.count, other.count) == (2, 1)
+
+    @pytest.mark.parametrize(
+        "event",
+        [record_created(), CourseChanged(course_id=uuid.uuid4(), verb="created")],
+        ids=lambda event: event.subject,
+    )
+    async def test_records_and_the_library_change_no_basis(self, event: EventData) -> None:
+        cache, loads = BasisCache(), Loads()
+        await cache.get(ORG, loads)
+        cache.heard(envelope(event))
+        cache.heard(b"not an envelope")
+        await cache.get(ORG, loads)
+        assert loads.count == 1
+
+
+class TestOwnChanges:
+    @pytest.mark.parametrize("event", CHANGING, ids=lambda event: event.subject)
+    async def test_a_change_is_dropped_once_committed(self, event: EventData) -> None:
+        cache, loads = BasisCache(), Loads()
+        committed: list[Any] = []
+        basis = OrganizationBasis(cache, ORG, loads, committed.append)
+        await basis.get()
+        basis.published(event)
+        await basis.get()
+        assert loads.count == 1  # not before the commit
+        [forget] = committed
+        forget()
+        await basis.get()
+        assert loads.count == 2
+
+    async def test_records_register_nothing(self) -> None:
+        committed: list[Any] = []
+        OrganizationBasis(BasisCache(), ORG, Loads(), committed.append).published(record_created())
+        assert committed == []
+
+
+async def test_nothing_is_kept_past_its_time_to_live() -> None:
+    now = [0.0]
+    cache, loads = BasisCache(timer=lambda: now[0]), Loads()
+    await cache.get(ORG, loads)
+    now[0] += TTL_SECONDS - 1
+    await cache.get(ORG, loads)
+    now[0] += 2
+    await cache.get(ORG, loads)
+    assert loads.count == 2
