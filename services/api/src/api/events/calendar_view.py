@@ -211,8 +211,11 @@ class OrganizationCalendar:
         answers = await self.calendars.answers(
             self.organization_id, caller, partial(self.load_answers, caller)
         )
+        # An event the caller never answered is listed as kept: a copy only for their answers.
         return [
-            msgspec.structs.replace(item, user_rsvp_status=answers.get(item.id))
+            item
+            if (status := answers.get(item.id)) is None
+            else msgspec.structs.replace(item, user_rsvp_status=status)
             for item in calendar.page(filters, skip=skip, limit=limit)
         ]
 
