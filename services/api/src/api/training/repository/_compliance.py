@@ -9,10 +9,10 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
-from typing import Any, overload
+from typing import Any, TypeVarTuple, overload
 from uuid import UUID
 
-from sqlalchemy import ColumnElement, String, select, type_coerce
+from sqlalchemy import ColumnElement, CursorResult, Select, String, bindparam, select, type_coerce
 
 from api.training.compliance import Member, Record, WaiverPeriod, uuid_set
 from shared.db.repository import TenantRepository
@@ -42,6 +42,8 @@ _RECORD_COLUMNS = (
     type_coerce(TrainingRecord.user_id, String),
     TrainingRecord.id,
 )
+
+Columns = TypeVarTuple("Columns")
 
 # One line of My Training's history, in the order of its schema's fields (`MyRecord`).
 History = tuple[
@@ -105,6 +107,33 @@ _PERSON_COLUMNS = (
     User.compliance_exempt,
 )
 
+# My Training's two statements, built once with their parameters bound at each run: building
+# a statement and computing its cache key cost about as much as running it, on every request.
+# One member with a row per role they hold (their columns repeated, a None role when none).
+_PERSON = (
+    select(*_PERSON_COLUMNS, UserPosition.position_id)
+    .outerjoin(UserPosition, UserPosition.user_id == User.id)
+    .where(
+        User.organization_id == bindparam("organization_id"),
+        User.id == bindparam("user_id"),
+        User.deleted_at.is_(None),
+    )
+)
+# One member's records of any status, newest completion first, undated last.
+_MEMBER_RECORDS = (
+    select(*_RECORD_COLUMNS, TrainingRecord.course_code, TrainingRecord.instructor)
+    .where(
+        TrainingRecord.organization_id == bindparam("organization_id"),
+        TrainingRecord.user_id == bindparam("user_id"),
+    )
+    .order_by(
+        TrainingRecord.completion_date.is_(None),
+        TrainingRecord.completion_date.desc(),
+        TrainingRecord.created_at.desc(),
+        TrainingRecord.id,
+    )
+)
+
 
 class ComplianceRepository(TenantRepository[TrainingRecord]):
     """Members, records, waivers and leaves of the caller's organization, read only."""
@@ -113,8 +142,14 @@ class ComplianceRepository(TenantRepository[TrainingRecord]):
 
     async def person(self, user_id: UUID) -> Person | None:
         """The organization's member (any status, not deleted) with their roles, else None."""
-        people = await self._people(User.id == user_id)
-        return people[0] if people else None
+        rows = (await self._run(_PERSON, user_id=user_id)).all()
+        if not rows:
+            return None
+        roles = frozenset(row.position_id for row in rows if row.position_id is not None)
+        person_id, first_name, last_name, username, membership_type, exempt, _ = rows[0]
+        return Person(
+            person_id, first_name, last_name, username, membership_type, exempt, role_ids=roles
+        )
 
     async def roster(self) -> list[Person]:
         """Active, non-exempt, not deleted members by last name, first name (§4.5 matrix)."""
@@ -183,29 +218,27 @@ class ComplianceRepository(TenantRepository[TrainingRecord]):
         """One member's records as the engine's facts (voided ones left out) and, for My
         Training's history, their `latest` records of any status: newest completion first,
         undated last. One statement for both (each round trip is a share of the page's time)."""
-        stmt = (
-            select(*_RECORD_COLUMNS, TrainingRecord.course_code, TrainingRecord.instructor)
-            .where(
-                TrainingRecord.organization_id == self.organization_id,
-                TrainingRecord.user_id == user_id,
-            )
-            .order_by(
-                TrainingRecord.completion_date.is_(None),
-                TrainingRecord.completion_date.desc(),
-                TrainingRecord.created_at.desc(),
-                TrainingRecord.id,
-            )
-        )
         records: list[Record] = []
         history: list[History] = []
         as_uuid = _Ids()
-        for row in await self.session.execute(stmt):
+        for row in await self._run(_MEMBER_RECORDS, user_id=user_id):
             status, done, expires, hours, kind, _, name, _, _, _, row_id, code, instructor = row
             if len(history) < latest:
                 history.append((row_id, name, code, kind, status, done, hours, expires, instructor))
             if status != TrainingStatus.CANCELLED:
                 records.append(_record(row, as_uuid))
         return records, history
+
+    async def _run(
+        self, statement: Select[*Columns], **parameters: object
+    ) -> CursorResult[*Columns]:
+        """A statement built once, run in the organization with these parameters, its rows read
+        by SQLAlchemy Core (the ORM's handling of a result is for loading entities, not
+        needed for columns)."""
+        connection = await self.session.connection()
+        return await connection.execute(
+            statement, {"organization_id": self.organization_id, **parameters}
+        )
 
     async def expiring(self, last: date, user_id: UUID | None = None) -> Sequence[TrainingRecord]:
         """Completed records expiring on or before `last` (the expired included), soonest
