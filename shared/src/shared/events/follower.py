@@ -11,7 +11,7 @@ it can tell when it must not.
 
 import asyncio
 import contextlib
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -186,3 +186,32 @@ async def _close(reader: asyncio.Task[None] | None, subscription: Subscription |
     if subscription is not None:
         with contextlib.suppress(Exception):
             await subscription.unsubscribe()
+
+
+class Followers:
+    """Followers of several subjects feeding one handler, run as one task until stopped: what
+    keeps an instance's cache fresh from the stream (started and stopped by the app's hooks)."""
+
+    def __init__(
+        self,
+        nats: NatsConnection,
+        subjects: Iterable[str],
+        handle: Callable[[bytes], None],
+        *,
+        name: str,
+    ) -> None:
+        self.followers = [StreamFollower(nats, subject, handle) for subject in subjects]
+        self._name = name
+        self._task: asyncio.Task[None] | None = None
+
+    def start(self) -> None:
+        self._task = asyncio.create_task(self._run(), name=self._name)
+
+    async def _run(self) -> None:
+        await asyncio.gather(*(follower.run() for follower in self.followers))
+
+    async def stop(self) -> None:
+        if self._task is not None:
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task
