@@ -9,15 +9,14 @@ a list is filtered, paged and given the caller's statuses in memory. The answer 
 database's: the same filters, bounds and order (`Calendar.page`); a custom category alone is
 matched by the database, whose collation (any case, accents) memory does not copy.
 
-Kept fresh by the events every instance follows (`CalendarFeed`): any calendar event but those
-that change nothing a list shows (`UNLISTED`), a location's change (its name is listed) and a
+Kept fresh by the events every instance follows (`SUBJECTS`): any calendar event but those that
+change nothing a list shows (`UNLISTED`), a location's change (its name is listed) and a
 member's deletion (their RSVPs go with them) drop the organization's calendar and its members'
 answers. This instance drops them as its own changes commit (`OrganizationCalendar.published`),
 before the event comes back from the stream; nothing is older than `TTL_SECONDS`, for a change
 no event reported (NATS unreachable).
 """
 
-import asyncio
 import contextlib
 import time
 from bisect import bisect_left, bisect_right
@@ -45,8 +44,7 @@ from shared.events.contracts.events import (
 )
 from shared.events.contracts.members import MemberDeleted
 from shared.events.envelope import Envelope, EventData
-from shared.events.follower import StreamFollower
-from shared.events.nats import NatsConnection
+from shared.events.follower import Followers
 from shared.models import EventType, RSVPStatus
 
 log = structlog.get_logger("api.events.calendar_view")
@@ -229,30 +227,10 @@ class OrganizationCalendar:
             self.after_commit(partial(self.calendars.forget, self.organization_id))
 
 
-class CalendarFeed:
-    """Follows `SUBJECTS` for this instance's calendars."""
-
-    def __init__(self, nats: NatsConnection, calendars: Calendars) -> None:
-        self._followers = [StreamFollower(nats, subject, calendars.heard) for subject in SUBJECTS]
-        self._task: asyncio.Task[Any] | None = None
-
-    def start(self) -> None:
-        self._task = asyncio.create_task(self._run(), name="events-calendar-feed")
-
-    async def _run(self) -> None:
-        await asyncio.gather(*(follower.run() for follower in self._followers))
-
-    async def stop(self) -> None:
-        if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
-
-
 def start_calendar_feed(app: Litestar) -> None:
     """Keep this instance's calendars fresh from the stream (an `on_startup` hook)."""
     calendars = Calendars()
-    feed = CalendarFeed(app.state.nats, calendars)
+    feed = Followers(app.state.nats, SUBJECTS, calendars.heard, name="events-calendar-feed")
     feed.start()
     app.state.events_calendars = calendars
     app.state.events_calendar_feed = feed
@@ -260,7 +238,7 @@ def start_calendar_feed(app: Litestar) -> None:
 
 async def stop_calendar_feed(app: Litestar) -> None:
     """Stop following (an `on_shutdown` hook)."""
-    feed: CalendarFeed | None = app.state.get("events_calendar_feed")
+    feed: Followers | None = app.state.get("events_calendar_feed")
     if feed is not None:
         await feed.stop()
         await app.state.events_calendars.close()
