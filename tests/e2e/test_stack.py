@@ -16,7 +16,7 @@ import pytest
 import redis
 
 from tests.e2e.stack import Stack, start_stack
-from tests.e2e.test_auth_processes import auth_process, hashing_workers, still_running
+from tests.e2e.test_auth_processes import auth_process, hash_at_once, still_running
 from tests.health.test_health import assert_services
 from tests.support.servers import wait_until
 
@@ -196,8 +196,8 @@ class TestSupervision:
     def test_sigterm_stops_every_process(self, stack: Stack) -> None:
         # The platform stops auth with SIGTERM, as an operator would: its hashing workers end
         # with it (killed outright below).
-        workers = [worker.pid for worker in hashing_workers(auth_process(stack))]
-        assert len(workers) == 2
+        workers = hash_at_once(stack)
+        assert workers
         assert stack.stop(signal.SIGTERM) == 0
         assert stack.listening() == []
         assert still_running(workers) == []
@@ -208,8 +208,8 @@ class TestSupervision:
         stack = redis_stack
         try:
             service = auth_process(stack)
-            workers = [worker.pid for worker in hashing_workers(service)]
-            assert len(workers) == 2
+            workers = hash_at_once(stack)
+            assert workers
             service.send_signal(signal.SIGKILL)
             assert still_running(workers) == []
             code = stack.process.wait(timeout=30)
