@@ -6,7 +6,7 @@ number of queries (issue 14 bench target).
 """
 
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import AsyncIterator, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Any, TypeVarTuple, overload
@@ -27,7 +27,8 @@ from shared.models import (
     UserPosition,
 )
 
-_RECORD_COLUMNS = (
+# What the engine reads of a record; `_RECORD_COLUMNS` adds the id a caller finds it by again.
+_FACT_COLUMNS = (
     TrainingRecord.status,
     TrainingRecord.completion_date,
     TrainingRecord.expiration_date,
@@ -40,10 +41,12 @@ _RECORD_COLUMNS = (
     type_coerce(TrainingRecord.category_id, String),
     TrainingRecord.certification_number,
     type_coerce(TrainingRecord.user_id, String),
-    TrainingRecord.id,
 )
+_RECORD_COLUMNS = (*_FACT_COLUMNS, TrainingRecord.id)
 
 Columns = TypeVarTuple("Columns")
+# Rows a streamed read fetches at a time.
+STREAMED_ROWS = 1_000
 
 # One line of My Training's history, in the order of its schema's fields (`MyRecord`).
 History = tuple[
@@ -194,23 +197,54 @@ class ComplianceRepository(TenantRepository[TrainingRecord]):
         """Every record of one member, as the engine's facts."""
         return (await self.records_by_member([user_id])).get(user_id, [])
 
-    async def records_by_member(self, user_ids: Iterable[UUID] | None) -> dict[UUID, list[Record]]:
-        """Records of these members (of every member when None), as the engine's facts; voided
-        ones never count anywhere and are left out."""
+    async def records_by_member(self, user_ids: Iterable[UUID]) -> dict[UUID, list[Record]]:
+        """Records of these members, as the engine's facts; voided ones never count anywhere
+        and are left out."""
+        ids = set(user_ids)
+        if not ids:
+            return {}
         stmt = select(*_RECORD_COLUMNS).where(
             TrainingRecord.organization_id == self.organization_id,
             TrainingRecord.status != TrainingStatus.CANCELLED,
+            TrainingRecord.user_id.in_(ids),
         )
-        if user_ids is not None:
-            ids = set(user_ids)
-            if not ids:
-                return {}
-            stmt = stmt.where(TrainingRecord.user_id.in_(ids))
         found: dict[UUID, list[Record]] = defaultdict(list)
         as_uuid = _Ids()
         for row in await self.session.execute(stmt):
-            found[as_uuid(row[9])].append(_record(row, as_uuid))
+            found[as_uuid(row[9])].append(_record(row, as_uuid, row[10]))
         return found
+
+    async def records_in_turn(self) -> AsyncIterator[tuple[UUID, list[Record]]]:
+        """Every member's records (voided ones left out) as the engine's facts without their
+        ids, one member at a time, in one statement streamed in member order: the
+        organization's whole history is never held as facts at once (the matrix's 20,000
+        records, read whole, raised the api's resident memory by about 25 MB at each
+        computation; each id, unused there, cost a tenth of a row)."""
+        stmt = (
+            select(*_FACT_COLUMNS)
+            .where(
+                TrainingRecord.organization_id == self.organization_id,
+                TrainingRecord.status != TrainingStatus.CANCELLED,
+            )
+            .order_by(TrainingRecord.user_id)
+            .execution_options(yield_per=STREAMED_ROWS)
+        )
+        as_uuid = _Ids()
+        member: UUID | None = None
+        held: list[Record] = []
+        connection = await self.session.connection()
+        # By partition: each step of an async result is a round through greenlets, too dear
+        # per row.
+        async for rows in (await connection.stream(stmt)).partitions():
+            for row in rows:
+                user_id = as_uuid(row[9])
+                if user_id != member:
+                    if member is not None:
+                        yield member, held
+                    member, held = user_id, []
+                held.append(_record(row, as_uuid))
+        if member is not None:
+            yield member, held
 
     async def member_records(
         self, user_id: UUID, latest: int
@@ -226,7 +260,7 @@ class ComplianceRepository(TenantRepository[TrainingRecord]):
             if len(history) < latest:
                 history.append((row_id, name, code, kind, status, done, hours, expires, instructor))
             if status != TrainingStatus.CANCELLED:
-                records.append(_record(row, as_uuid))
+                records.append(_record(row, as_uuid, row_id))
         return records, history
 
     async def _run(
@@ -294,9 +328,9 @@ class ComplianceRepository(TenantRepository[TrainingRecord]):
         return found
 
 
-def _record(row: Sequence[Any], as_uuid: _Ids) -> Record:
-    """The engine's facts of one row read with `_RECORD_COLUMNS` first."""
-    status, done, expires, hours, kind, course, name, category, number, held, row_id = row[:11]
+def _record(row: Sequence[Any], as_uuid: _Ids, row_id: UUID | None = None) -> Record:
+    """The engine's facts of one row read with `_FACT_COLUMNS` first, and its id if read."""
+    status, done, expires, hours, kind, course, name, category, number, held = row[:10]
     return Record(
         status=status,
         completion_date=done,

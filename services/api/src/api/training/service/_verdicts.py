@@ -7,7 +7,7 @@ from typing import NamedTuple
 from uuid import UUID
 
 from api.training.basis import RequirementShown, Standing, Terms, TrainingBasis
-from api.training.compliance import Evaluation, Requirement, WaiverPeriod
+from api.training.compliance import Evaluation, Record, Requirement, WaiverPeriod
 from api.training.org_settings import include_current_month_default, member_visibility
 from api.training.repository import ComplianceRepository, Person, RequirementRepository
 from api.training.service._facts import requirement_facts, requirement_shown
@@ -62,23 +62,29 @@ async def matrix_verdicts(
     standing: Standing, requirements: RequirementRepository, compliance: ComplianceRepository
 ) -> MatrixVerdicts:
     """The active requirements by name, and every active, non-exempt member's verdicts on those
-    that apply to them: the matrix and the dashboard's figure, in four statements whatever the
-    organization's size."""
+    that apply to them: the matrix and the dashboard's figure, in a constant number of
+    statements whatever the organization's size. Members are judged as their records stream
+    in, so only one member's records are held at a time."""
     pairs = requirement_pairs(await requirements.active_by_name())
     if not pairs:
         return MatrixVerdicts([], [])
-    roster = await compliance.roster()
-    records = await compliance.records_by_member(None)
+    roster = {person.id: person for person in await compliance.roster()}
     periods = await compliance.periods(None)
+
+    def judged(
+        person: Person, records: Sequence[Record]
+    ) -> list[tuple[RequirementShown, Evaluation]]:
+        return standing.evaluate(pairs, person.facts, records, periods.get(person.id, ()))
+
+    verdicts = {
+        user_id: judged(roster[user_id], records)
+        async for user_id, records in compliance.records_in_turn()
+        if user_id in roster
+    }
     return MatrixVerdicts(
         pairs,
         [
-            (
-                person,
-                standing.evaluate(
-                    pairs, person.facts, records.get(person.id, []), periods.get(person.id, [])
-                ),
-            )
-            for person in roster
+            (person, verdicts[person.id] if person.id in verdicts else judged(person, ()))
+            for person in roster.values()
         ],
     )
