@@ -63,8 +63,8 @@ async def matrix_verdicts(
 ) -> MatrixVerdicts:
     """The active requirements by name, and every active, non-exempt member's verdicts on those
     that apply to them: the matrix and the dashboard's figure, in a constant number of
-    statements whatever the organization's size. Members are judged as their records stream
-    in, so only one member's records are held at a time."""
+    statements whatever the organization's size. Members are judged as their records are read,
+    so that only one member's records are held as facts at a time."""
     pairs = requirement_pairs(await requirements.active_by_name())
     if not pairs:
         return MatrixVerdicts([], [])
@@ -78,8 +78,7 @@ async def matrix_verdicts(
 
     verdicts = {
         user_id: judged(roster[user_id], records)
-        async for user_id, records in compliance.records_in_turn()
-        if user_id in roster
+        async for user_id, records in compliance.records_in_turn(list(roster))
     }
     return MatrixVerdicts(
         pairs,
