@@ -32,7 +32,6 @@ from api.organization.controllers import OrganizationController
 from api.roles.controllers import RoleController
 from api.seeding import seed_system_roles
 from api.training.basis import start_training_basis, stop_training_basis
-from api.training.basis import start_training_basis, stop_training_basis
 from api.training.cert_alerts import CERTIFICATION_ALERTS
 from api.training.controllers import LEAVES_ROUTER, TRAINING_ROUTER
 from api.training.matrix_runs import start_matrix_runs, stop_matrix_runs
@@ -83,8 +82,6 @@ def create_app(
         [seed_system_roles, start_live_inventory, start_calendar_feed, start_matrix_runs]
     )
     app.on_shutdown.extend([stop_live_inventory, stop_calendar_feed, stop_matrix_runs])
-    app.on_startup.append(start_training_basis)
-    app.on_shutdown.append(stop_training_basis)
     app.on_startup.append(start_training_basis)
     app.on_shutdown.append(stop_training_basis)
     return app
