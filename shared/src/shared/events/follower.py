@@ -199,8 +199,13 @@ class Followers:
         handle: Callable[[bytes], None],
         *,
         name: str,
+        on_current: Callable[[], None] | None = None,
     ) -> None:
-        self.followers = [StreamFollower(nats, subject, handle) for subject in subjects]
+        # `on_current`: as StreamFollower's, run by each follower that catches up after being
+        # behind or disconnected (a cache drops what it may have missed meanwhile).
+        self.followers = [
+            StreamFollower(nats, subject, handle, on_current=on_current) for subject in subjects
+        ]
         self._name = name
         self._task: asyncio.Task[None] | None = None
 
