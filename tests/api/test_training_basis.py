@@ -11,8 +11,16 @@ from typing import Any
 
 import msgspec
 import pytest
+from nats.aio.client import Client
 
-from api.training.basis import TTL_SECONDS, BasisCache, OrganizationBasis, TrainingBasis
+from api.training.basis import (
+    SUBJECTS,
+    TTL_SECONDS,
+    BasisCache,
+    OrganizationBasis,
+    TrainingBasis,
+    basis_followers,
+)
 from api.training.service import basis_of
 from shared.events.contracts.leaves import LeaveCreated, WaiverChanged
 from shared.events.contracts.organization import OrganizationSettingsUpdated
@@ -22,6 +30,7 @@ from shared.events.contracts.training import (
     RequirementChanged,
 )
 from shared.events.envelope import EventData
+from shared.events.nats import NatsConnection, ensure_stream
 from shared.models import RequirementFrequency
 from tests.api.department import Department
 from tests.api.training_periods_support import LEAVES, WAIVERS, granter, leave_body
@@ -33,8 +42,11 @@ from tests.api.training_reads_support import (
     today,
 )
 from tests.api.training_support import officer
+from tests.support.servers import NatsServer
+from tests.support.waiting import wait_for
 
 ORG = uuid.uuid4()
+STREAM = "LOGBOOK_BASIS_TEST"
 
 
 @pytest.fixture
@@ -184,6 +196,55 @@ class TestEventsFromAnyInstance:
         cache.heard(b"not an envelope")
         await cache.get(ORG, loads)
         assert loads.count == 1
+
+
+class Watched(BasisCache):
+    """A cache noting what the followers drop."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.forgotten: list[uuid.UUID] = []
+        self.cleared = 0
+
+    def forget(self, organization_id: uuid.UUID) -> None:
+        self.forgotten.append(organization_id)
+        super().forget(organization_id)
+
+    def clear(self) -> None:
+        self.cleared += 1
+        super().clear()
+
+
+async def publish(server: NatsServer, *events: EventData) -> None:
+    """Events as another instance's relay publishes them."""
+    client = Client()
+    await client.connect(server.url, connect_timeout=2, allow_reconnect=False)
+    try:
+        js = client.jetstream()
+        await ensure_stream(js, STREAM)
+        for event in events:
+            await js.publish(event.subject, envelope(event), stream=STREAM)
+    finally:
+        await client.close()
+
+
+class TestFollowers:
+    async def test_the_stream_drops_bases_and_a_follower_catching_up_drops_them_all(
+        self, nats_server: NatsServer
+    ) -> None:
+        connection = NatsConnection(nats_server.url, STREAM, name="basis-test")
+        cache = Watched()
+        followers = basis_followers(connection, cache)
+        connection.start()
+        followers.start()
+        try:
+            await wait_for(lambda: cache.cleared == len(SUBJECTS), what="each follower current")
+            await publish(nats_server, *CHANGING)
+            await wait_for(lambda: len(cache.forgotten) == len(CHANGING), what="bases dropped")
+        finally:
+            await followers.stop()
+            await connection.close()
+        assert cache.forgotten == [ORG] * len(CHANGING)
 
 
 class TestOwnChanges:

@@ -13,8 +13,6 @@ follower that was behind or disconnected drops every organization's once it has 
 reported (NATS unreachable). A member's records are not here: they change all day.
 """
 
-import asyncio
-import contextlib
 import time
 from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -40,7 +38,7 @@ from shared.cache import LoadingCache
 from shared.events.contracts.leaves import WaiverChanged
 from shared.events.contracts.training import RequirementChanged
 from shared.events.envelope import EventData
-from shared.events.follower import StreamFollower
+from shared.events.follower import Followers
 from shared.events.nats import NatsConnection
 from shared.models import RequirementFrequency, RequirementType, TrainingType
 
@@ -201,34 +199,17 @@ class OrganizationBasis:
             self.after_commit(partial(self.cache.forget, self.organization_id))
 
 
-class BasisFollowers:
-    """The followers keeping this instance's bases from outliving a change made anywhere."""
-
-    def __init__(self, nats: NatsConnection, cache: BasisCache) -> None:
-        self.followers = [
-            StreamFollower(nats, subject, cache.heard, on_current=cache.clear)
-            for subject in SUBJECTS
-        ]
-        self._tasks: list[asyncio.Task[None]] = []
-
-    def start(self) -> None:
-        self._tasks = [
-            asyncio.create_task(follower.run(), name=f"training-basis-{n}")
-            for n, follower in enumerate(self.followers)
-        ]
-
-    async def stop(self) -> None:
-        for task in self._tasks:
-            task.cancel()
-        for task in self._tasks:
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
+def basis_followers(nats: NatsConnection, cache: BasisCache) -> Followers:
+    """The followers keeping this instance's bases from outliving a change made anywhere; one
+    that catches up after being behind or disconnected drops every basis (what it missed is
+    unknown)."""
+    return Followers(nats, SUBJECTS, cache.heard, name="training-basis", on_current=cache.clear)
 
 
 def start_training_basis(app: Litestar) -> None:
     """This instance's bases and their followers (an `on_startup` hook)."""
     cache = BasisCache()
-    followers = BasisFollowers(app.state.nats, cache)
+    followers = basis_followers(app.state.nats, cache)
     followers.start()
     app.state.training_basis = cache
     app.state.training_basis_followers = followers
@@ -236,7 +217,7 @@ def start_training_basis(app: Litestar) -> None:
 
 async def stop_training_basis(app: Litestar) -> None:
     """Stop following (an `on_shutdown` hook)."""
-    followers: BasisFollowers | None = app.state.get("training_basis_followers")
+    followers: Followers | None = app.state.get("training_basis_followers")
     if followers is not None:
         await followers.stop()
         await app.state.training_basis.close()
