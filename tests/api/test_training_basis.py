@@ -6,7 +6,7 @@ class: each test fails if that rule is missing."""
 
 import json
 import uuid
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime
 from typing import Any
 
 import msgspec
@@ -33,13 +33,18 @@ from shared.events.envelope import EventData
 from shared.events.nats import NatsConnection, ensure_stream
 from shared.models import RequirementFrequency
 from tests.api.department import Department
-from tests.api.training_periods_support import LEAVES, WAIVERS, granter, leave_body
+from tests.api.training_periods_support import (
+    LEAVES,
+    WAIVERS,
+    granter,
+    leave_body,
+    quarters_first_month,
+)
 from tests.api.training_reads_support import (
     MY_TRAINING,
     REQUIREMENTS,
     get_json,
     seed_requirement,
-    today,
 )
 from tests.api.training_support import officer
 from tests.support.servers import NatsServer
@@ -58,14 +63,6 @@ def targets(dept: Department, username: str) -> dict[str, float]:
     """My Training's required hours by requirement name."""
     details = get_json(dept, username, MY_TRAINING)["requirements_detail"]
     return {detail["name"]: detail["required_hours"] for detail in details}
-
-
-def quarters_first_month() -> tuple[str, str]:
-    """The first and last days of the first month of the department's current quarter."""
-    day = today()
-    first = date(day.year, (day.month - 1) // 3 * 3 + 1, 1)
-    last = first.replace(month=first.month + 1) - timedelta(days=1)
-    return first.isoformat(), last.isoformat()
 
 
 class TestChangesThroughTheApi:

@@ -3,7 +3,6 @@ their [fix]es, the list member managers may read [fix], deactivation, audit entr
 without the reason, tenancy, and a waiver's effect on a member's target."""
 
 import uuid
-from datetime import date, timedelta
 
 import pytest
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -19,9 +18,10 @@ from tests.api.training_periods_support import (
     leave_body,
     mentions,
     outbox_rows,
+    quarters_first_month,
     with_permissions,
 )
-from tests.api.training_reads_support import progress_path, seed_requirement, today
+from tests.api.training_reads_support import progress_path, seed_requirement
 from tests.api.training_support import officer
 from tests.support import factories
 
@@ -260,7 +260,7 @@ class TestCompliance:
             include_current_month=True,
         )
         target, _ = dept.add_member("member")
-        first, last = _quarter_first_month()
+        first, last = quarters_first_month()
         grant(
             dept,
             target,
@@ -272,11 +272,3 @@ class TestCompliance:
             progress = client.get(progress_path(target)).json()
         targets = {row["requirement_id"]: row["required_hours"] for row in progress}
         assert (targets[quarterly], targets[untouched]) == (6.0, 9.0)
-
-
-def _quarter_first_month() -> tuple[str, str]:
-    """The first and last days of the first month of the department's current quarter."""
-    day = today()
-    first = date(day.year, (day.month - 1) // 3 * 3 + 1, 1)
-    last = first.replace(month=first.month + 1) - timedelta(days=1)
-    return first.isoformat(), last.isoformat()

@@ -2,14 +2,24 @@
 and events a request leaves (reasons must be in none of them)."""
 
 import json
+from datetime import date, timedelta
 from typing import Any
 
 from tests.api.department import Department
+from tests.api.training_reads_support import today
 from tests.api.training_support import BASE, org_id
 
 LEAVES = "/api/v1/users/leaves-of-absence"
 WAIVERS = f"{BASE}/waivers"
 REASON = "Knee surgery, cleared by Dr. Osei"  # medical: never audited, announced or logged
+
+
+def quarters_first_month() -> tuple[str, str]:
+    """The first and last days of the first month of the department's current quarter."""
+    day = today()
+    first = date(day.year, (day.month - 1) // 3 * 3 + 1, 1)
+    last = first.replace(month=first.month + 1) - timedelta(days=1)
+    return first.isoformat(), last.isoformat()
 
 
 def member_leaves_path(user_id: str) -> str:
