@@ -1,8 +1,8 @@
 """Read-only rows compliance is computed from (spec training.md §4.4, §4.5, §5; addendum §2.2):
 members with their roles, records as the engine's facts, active waivers and leaves.
 
-Each read is one statement whatever the number of members, so the matrix costs a constant
-number of queries (issue 14 bench target).
+Each read is a fixed number of statements whatever the number of members, so the matrix costs
+a constant number of queries (issue 14 bench target).
 """
 
 from collections import defaultdict
@@ -110,8 +110,9 @@ _PERSON_COLUMNS = (
     User.compliance_exempt,
 )
 
-# My Training's two statements, built once with their parameters bound at each run: building
-# a statement and computing its cache key cost about as much as running it, on every request.
+# My Training's two statements and the matrix's records, built once with their parameters
+# bound at each run: building a statement and computing its cache key cost about as much as
+# running it, on every request.
 # One member with a row per role they hold (their columns repeated, a None role when none).
 _PERSON = (
     select(*_PERSON_COLUMNS, UserPosition.position_id)
@@ -121,16 +122,6 @@ _PERSON = (
         User.id == bindparam("user_id"),
         User.deleted_at.is_(None),
     )
-)
-# Some members' records that count (voided ones left out), one member after another.
-_SLICE_RECORDS = (
-    select(*_FACT_COLUMNS)
-    .where(
-        TrainingRecord.organization_id == bindparam("organization_id"),
-        TrainingRecord.status != TrainingStatus.CANCELLED,
-        TrainingRecord.user_id.in_(bindparam("user_ids", expanding=True)),
-    )
-    .order_by(TrainingRecord.user_id)
 )
 # One member's records of any status, newest completion first, undated last.
 _MEMBER_RECORDS = (
@@ -145,6 +136,16 @@ _MEMBER_RECORDS = (
         TrainingRecord.created_at.desc(),
         TrainingRecord.id,
     )
+)
+# Some members' records that count (voided ones left out), one member after another.
+_SLICE_RECORDS = (
+    select(*_FACT_COLUMNS)
+    .where(
+        TrainingRecord.organization_id == bindparam("organization_id"),
+        TrainingRecord.status != TrainingStatus.CANCELLED,
+        TrainingRecord.user_id.in_(bindparam("user_ids", expanding=True)),
+    )
+    .order_by(TrainingRecord.user_id)
 )
 
 
