@@ -213,7 +213,11 @@ def private_redis(tmp_path: Path) -> Iterator[RedisServer]:
 
 
 # The longest modules, started first so that no worker begins one near the end of the run.
-LONGEST_FIRST = ("tests/fault/", "tests/fuzz/", "tests/e2e/test_audit_integrity.py")
+LONGEST_FIRST = (
+    "tests/fault/",
+    "tests/e2e/test_schemathesis.py",
+    "tests/e2e/test_audit_integrity.py",
+)
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:

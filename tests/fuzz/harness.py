@@ -4,7 +4,7 @@ Every operation is called with generated data, valid (positive) and invalid (neg
 administrator's cookies and the CSRF header, and each answer is checked against the document:
 no 5xx, a documented status, content type, headers and body, and invalid data refused. Failures
 are collected, not raised, so one run gives the figures `make fuzz` reports and the in-suite
-test asserts on. Used by tests/fuzz/test_schemathesis.py and `python -m tests.fuzz.run`.
+test asserts on. Used by tests/e2e/test_schemathesis.py and `python -m tests.fuzz.run`.
 """
 
 import contextlib

@@ -1,4 +1,5 @@
-"""The in-suite fuzz run: a bounded schemathesis run through the gateway, signed in.
+"""The in-suite fuzz run: a bounded schemathesis run through the gateway, signed in, as the
+administrator of an organization of its own on the worker's shared platform.
 
 `make fuzz` runs the same harness for 20,000 cases (tests/fuzz/run.py) with a fresh seed each
 time, to explore; this run keeps one seed, so that a change fails or passes it the same way on
@@ -6,11 +7,10 @@ every machine. FUZZ_CASES changes the number of cases here, FUZZ_SEED the inputs
 """
 
 import os
-from pathlib import Path
 
 import pytest
 
-from tests.e2e.department import running_department
+from tests.e2e.department import Department
 from tests.fuzz.harness import Fuzzer
 
 pytestmark = pytest.mark.e2e
@@ -20,9 +20,8 @@ CASES = int(os.environ.get("FUZZ_CASES", "400"))
 SEED = int(os.environ.get("FUZZ_SEED", "20261205"))
 
 
-def test_generated_requests_get_only_documented_answers(tmp_path: Path) -> None:
-    with running_department(tmp_path, "fuzz") as department:
-        figures = Fuzzer(department.gateway, department.admin_username, SEED).run(CASES)
+def test_generated_requests_get_only_documented_answers(department: Department) -> None:
+    figures = Fuzzer(department.gateway, department.admin_username, SEED).run(CASES)
     report = f"FUZZ_SEED={SEED}: {figures.summary()}"
     assert figures.cases == CASES, report
     if not figures.clean:
