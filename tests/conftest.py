@@ -212,7 +212,9 @@ def private_redis(tmp_path: Path) -> Iterator[RedisServer]:
         server.kill()
 
 
-# The longest modules, started first so that no worker begins one near the end of the run.
+# The longest modules, started first so that no worker begins one near the end of the run; the
+# fault suites before the e2e package, whose shared platforms a worker then starts once and stops
+# as it moves on to the in-process tests (tests/e2e/conftest.py).
 LONGEST_FIRST = (
     "tests/fault/",
     "tests/e2e/test_schemathesis.py",
@@ -224,8 +226,11 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     """The modules that start processes first, the short in-process ones after them: the workers
     then finish together instead of one running a long module while the others wait."""
 
-    def order(item: pytest.Item) -> tuple[bool, bool]:
-        longest = item.nodeid.startswith(LONGEST_FIRST)
-        return (not longest, item.get_closest_marker("e2e") is None)
+    def order(item: pytest.Item) -> tuple[int, bool]:
+        longest = next(
+            (rank for rank, prefix in enumerate(LONGEST_FIRST) if item.nodeid.startswith(prefix)),
+            len(LONGEST_FIRST),
+        )
+        return (longest, item.get_closest_marker("e2e") is None)
 
     items.sort(key=order)  # stable: a file's tests stay together and in order

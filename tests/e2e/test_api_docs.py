@@ -9,6 +9,8 @@ from openapi_spec_validator import validate
 from tests.e2e.department import Platform
 from tests.e2e.stack import Stack
 
+pytestmark = pytest.mark.e2e
+
 # CORE paths of the specs implemented so far (method, path as the document spells it).
 CORE_OPERATIONS = [
     ("post", "/api/v1/auth/login"),

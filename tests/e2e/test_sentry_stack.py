@@ -7,10 +7,13 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+import pytest
 
 from tests.e2e.department import Platform
 from tests.e2e.stack import start_stack
 from tests.support.sentry import sentry_collector, sentry_events
+
+pytestmark = pytest.mark.e2e
 
 SECRETS = {
     "cookie": "cookie-secret-7f3a",

@@ -9,6 +9,8 @@ from playwright.sync_api import Page, sync_playwright
 from tests.e2e.stack import ROOT, Stack, start_stack
 from tests.support.proxy import free_port
 
+pytestmark = pytest.mark.e2e
+
 CHROMIUM = "/usr/bin/chromium"
 # Where `make test` lists the screenshots it leaves (tests/conftest.py prints them).
 SCREENSHOTS = ROOT / "build" / "test-artifacts"

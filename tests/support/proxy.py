@@ -2,14 +2,39 @@
 
 import asyncio
 import contextlib
+import random
 import socket
+from pathlib import Path
+
+# Ports the kernel hands to outgoing connections (its ephemeral range): a port picked there can be
+# taken by any client socket of the machine between the pick and the server's bind (seen: a test
+# platform's api refused to start on a port an outgoing connection had taken meanwhile).
+EPHEMERAL_FLOOR = 32768
+LOWEST = 10000
+_given: set[int] = set()
+
+
+def _ephemeral_floor() -> int:
+    try:
+        return int(Path("/proc/sys/net/ipv4/ip_local_port_range").read_text().split()[0])
+    except (OSError, ValueError, IndexError):
+        return EPHEMERAL_FLOOR
 
 
 def free_port() -> int:
-    """A port nothing listens on right now."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
+    """A port nothing listens on right now, below the kernel's ephemeral range (so no outgoing
+    connection takes it), and not given before by this process."""
+    ceiling = _ephemeral_floor()
+    while True:
+        port = random.randrange(LOWEST, ceiling)  # noqa: S311 - not a secret
+        if port in _given:
+            continue
+        with socket.socket() as probe:
+            try:
+                probe.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+        _given.add(port)
         return port
 
 

@@ -179,6 +179,9 @@ class MariaDbServer(PrivateServer):
     def __init__(self, workdir: Path) -> None:
         super().__init__(workdir)
         self.datadir = workdir / "data"
+        # Its own, not /tmp: installs started at once by several test workers failed on a
+        # temporary table gone from the shared folder ("Could not remove temporary table").
+        self.tmpdir = workdir / "tmp"
         self.socket_path = workdir / "mysqld.sock"
         assert len(str(self.socket_path)) <= UNIX_SOCKET_PATH_MAX, self.socket_path
 
@@ -196,6 +199,7 @@ class MariaDbServer(PrivateServer):
         return [
             "--no-defaults",
             f"--datadir={self.datadir}",
+            f"--tmpdir={self.tmpdir}",
             "--user=root",
             "--innodb-buffer-pool-size=64M",
             "--innodb-log-file-size=16M",
@@ -213,6 +217,7 @@ class MariaDbServer(PrivateServer):
         ]
 
     def start(self) -> None:
+        self.tmpdir.mkdir(parents=True, exist_ok=True)
         if not self.datadir.exists():
             installed = subprocess.run(
                 [
