@@ -1,6 +1,7 @@
 """Argon2 in worker processes: the service's process hashes nothing, and no worker outlives it."""
 
 import asyncio
+import contextlib
 import os
 import signal
 import subprocess
@@ -8,6 +9,7 @@ import sys
 import textwrap
 import time
 from collections.abc import AsyncIterator
+from typing import Any
 
 import psutil
 import pytest
@@ -208,6 +210,55 @@ class TestIdleWorkers:
                 await pool.run(op="hash", password=PASSWORD)
             assert pool.pids == [pid]
             assert not gone(pid)
+        finally:
+            await pool.stop()
+
+
+class TestGivingUp:
+    async def test_a_waiter_gone_as_it_is_woken_leaves_the_worker_to_the_next(
+        self, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        pool = HashingWorkers(1, "minimal")
+        await pool.start()
+        waiting: dict[str, asyncio.Task[Any]] = {}
+        give_back = pool._give_back
+
+        async def give_back_then_lose_the_first(worker: Any) -> None:
+            await give_back(worker)
+            waiting["first"].cancel()  # its client went away in the very tick it was woken
+
+        monkeypatch.setattr(pool, "_give_back", give_back_then_lose_the_first)
+        try:
+            holder = asyncio.create_task(pool.run(op="hash", password=PASSWORD))
+            await asyncio.sleep(0.01)  # the one worker is starting for it: the others wait
+            waiting["first"] = asyncio.create_task(pool.run(op="hash", password=PASSWORD))
+            await asyncio.sleep(0)
+            second = asyncio.create_task(pool.run(op="hash", password=PASSWORD))
+            await holder
+            assert (await asyncio.wait_for(second, 10)).startswith("$argon2id$")
+            assert waiting["first"].cancelled()
+        finally:
+            await pool.stop()
+
+    async def test_a_request_given_up_while_its_worker_starts_leaves_no_worker_behind(
+        self,
+    ) -> None:
+        pool = HashingWorkers(1, "minimal")
+        await pool.start()
+        me = psutil.Process()
+        try:
+            request = asyncio.create_task(pool.run(op="hash", password=PASSWORD))
+            while not me.children():  # the worker exists, and is still loading argon2
+                await asyncio.sleep(0.001)
+            started = [child.pid for child in me.children()]
+            request.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await request
+            for _ in range(100):
+                if all(gone(pid) or pid in pool.pids for pid in started):
+                    break
+                await asyncio.sleep(0.05)
+            assert all(gone(pid) or pid in pool.pids for pid in started)  # none untracked
         finally:
             await pool.stop()
 

@@ -81,7 +81,14 @@ async def _spawn(cost: str) -> _Worker:
     )
     # It says so once it is set up (argon2 imported, priority lowered): a worker that cannot
     # start fails the service's startup rather than its first sign-in.
-    if process.stdout is None or not await process.stdout.readline():
+    try:
+        ready = process.stdout is not None and bool(await process.stdout.readline())
+    except BaseException:  # the request gave up meanwhile: no worker may outlive it untracked
+        with contextlib.suppress(ProcessLookupError):
+            process.kill()
+        await asyncio.shield(process.wait())
+        raise
+    if not ready:
         await process.wait()
         raise HashingError("worker_did_not_start")
     return _Worker(process)
@@ -155,12 +162,15 @@ class HashingWorkers:
         try:
             worker = await _spawn(self.cost)
         except BaseException:
-            async with self._changed:  # its room is free again for a request waiting on it
+            async with self._changed:  # its room is free again for the requests waiting
                 self._starting -= 1
-                self._changed.notify()
+                self._changed.notify_all()
             raise
         self._starting -= 1
         self._workers.append(worker)
+        if self._stopped:  # stop() came while it started, and did not see it
+            await worker.stop()
+            raise HashingError("stopped")
         return worker
 
     async def _exchange(self, worker: _Worker, request: dict[str, str | None]) -> dict[str, Any]:
@@ -184,15 +194,17 @@ class HashingWorkers:
         worker.retirement = asyncio.get_running_loop().call_later(
             self.idle_seconds, self._retire, worker
         )
+        # Every waiter, not one: a waiter cancelled as it is woken (its client gone) would take
+        # the wake-up with it and leave the others waiting beside an idle worker.
         async with self._changed:
-            self._changed.notify()
+            self._changed.notify_all()
 
     def _retire(self, worker: _Worker) -> None:
         if worker not in self._idle:
             return
         self._idle.remove(worker)
         self._workers.remove(worker)
-        # No request waits on the pool while one of its workers is idle: none to wake here.
+        # No request waits while a worker is idle (every waiter is woken as one comes back).
         task = asyncio.create_task(worker.stop())
         self._stopping.add(task)
         task.add_done_callback(self._stopping.discard)
@@ -205,6 +217,9 @@ class HashingWorkers:
         code = await dead.process.wait()
         worker = await _spawn(self.cost)
         self._workers[self._workers.index(dead)] = worker
+        if self._stopped:
+            await worker.stop()
+            raise HashingError("stopped")
         log.warning(
             "passwords.worker_replaced", pid=dead.process.pid, code=code, new=worker.process.pid
         )
