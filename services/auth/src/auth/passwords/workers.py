@@ -168,9 +168,7 @@ class HashingWorkers:
             raise
         self._starting -= 1
         self._workers.append(worker)
-        if self._stopped:  # stop() came while it started, and did not see it
-            await worker.stop()
-            raise HashingError("stopped")
+        await self._unless_stopped_meanwhile(worker)
         return worker
 
     async def _exchange(self, worker: _Worker, request: dict[str, str | None]) -> dict[str, Any]:
@@ -209,6 +207,12 @@ class HashingWorkers:
         self._stopping.add(task)
         task.add_done_callback(self._stopping.discard)
 
+    async def _unless_stopped_meanwhile(self, started: _Worker) -> None:
+        """Stop a worker that started while the pool stopped (stop() did not see it)."""
+        if self._stopped:
+            await started.stop()
+            raise HashingError("stopped")
+
     async def _replace(self, dead: _Worker) -> _Worker:
         if self._stopped:
             raise HashingError("stopped")
@@ -217,9 +221,7 @@ class HashingWorkers:
         code = await dead.process.wait()
         worker = await _spawn(self.cost)
         self._workers[self._workers.index(dead)] = worker
-        if self._stopped:
-            await worker.stop()
-            raise HashingError("stopped")
+        await self._unless_stopped_meanwhile(worker)
         log.warning(
             "passwords.worker_replaced", pid=dead.process.pid, code=code, new=worker.process.pid
         )
