@@ -13,13 +13,14 @@ import msgspec
 import pytest
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from api.events.calendar_view import TTL_SECONDS, Calendars, list_item
+from api.events.calendar_view import SUBJECTS, TTL_SECONDS, Calendars, calendar_feed, list_item
 from api.events.repository import EventRepository
 from api.events.schemas import EventFilters
 from shared.events.contracts.events import CheckedIn, EventUpdated, ReminderDue, RSVPChanged
 from shared.events.contracts.locations import LocationUpdated
 from shared.events.contracts.members import MemberDeleted
 from shared.events.envelope import EventData, encode, wrap
+from shared.events.nats import NatsConnection
 from shared.models import EventType, RSVPStatus
 from shared.types import iso_datetime
 from tests.api.department import Department
@@ -33,6 +34,8 @@ from tests.api.events_support import (
     seed_event,
     seed_rsvp,
 )
+from tests.support.servers import NatsServer
+from tests.support.waiting import wait_for
 
 REASON = {"cancellation_reason": "The hall is flooded"}
 
@@ -250,4 +253,32 @@ class TestFeed:
         now[0] += 2
         await _read(calendars, organization_id, loads)
         assert loads.count == 4
+        await calendars.close()
+
+
+class Cleared(Calendars):
+    """Calendars noting how often they were dropped whole."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.cleared = 0
+
+    def clear(self) -> None:
+        self.cleared += 1
+        super().clear()
+
+
+async def test_each_follower_catching_up_drops_every_calendar(nats_server: NatsServer) -> None:
+    # What a follower missed while NATS was away is unknown: each drops everything as it
+    # catches up (at its start here; after a reconnection alike, shared/events/follower.py).
+    connection = NatsConnection(nats_server.url, "LOGBOOK_CALENDAR_TEST", name="calendar-test")
+    calendars = Cleared()
+    feed = calendar_feed(connection, calendars)
+    connection.start()
+    feed.start()
+    try:
+        await wait_for(lambda: calendars.cleared == len(SUBJECTS), what="each follower current")
+    finally:
+        await feed.stop()
+        await connection.close()
         await calendars.close()

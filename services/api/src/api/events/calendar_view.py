@@ -12,9 +12,11 @@ matched by the database, whose collation (any case, accents) memory does not cop
 Kept fresh by the events every instance follows (`SUBJECTS`): any calendar event but those that
 change nothing a list shows (`UNLISTED`), a location's change (its name is listed) and a
 member's deletion (their RSVPs go with them) drop the organization's calendar and its members'
-answers. This instance drops them as its own changes commit (`OrganizationCalendar.published`),
-before the event comes back from the stream; nothing is older than `TTL_SECONDS`, for a change
-no event reported (NATS unreachable).
+answers. This instance drops them as the events module's own changes commit
+(`OrganizationCalendar.published`), before the event comes back from the stream; a training
+session's event, a location's change and a member's deletion made here arrive by the stream
+like any other instance's (milliseconds). A follower catching up after a gap drops them all,
+and nothing is older than `TTL_SECONDS`, for a change no event reported (NATS unreachable).
 """
 
 import contextlib
@@ -45,6 +47,7 @@ from shared.events.contracts.events import (
 from shared.events.contracts.members import MemberDeleted
 from shared.events.envelope import Envelope, EventData
 from shared.events.follower import Followers
+from shared.events.nats import NatsConnection
 from shared.models import EventType, RSVPStatus
 
 log = structlog.get_logger("api.events.calendar_view")
@@ -170,6 +173,12 @@ class Calendars:
         """The member's own statuses by event, read with `load` when this instance holds none."""
         return await self._answers.get((organization_id, user_id), load)
 
+    def clear(self) -> None:
+        """Drop every calendar and answer: a follower catching up after a gap (NATS was away)
+        may have missed events, as one that had read nothing yet resubscribes at new ones."""
+        self._calendars.clear()
+        self._answers.clear()
+
     def forget(self, organization_id: UUID) -> None:
         """Drop the organization's calendar and its members' answers (and loads in flight)."""
         self._calendars.forget(organization_id)
@@ -227,10 +236,18 @@ class OrganizationCalendar:
             self.after_commit(partial(self.calendars.forget, self.organization_id))
 
 
+def calendar_feed(nats: NatsConnection, calendars: Calendars) -> Followers:
+    """The followers of `SUBJECTS` that keep `calendars` fresh, each dropping them all as it
+    catches up."""
+    return Followers(
+        nats, SUBJECTS, calendars.heard, name="events-calendar-feed", on_current=calendars.clear
+    )
+
+
 def start_calendar_feed(app: Litestar) -> None:
     """Keep this instance's calendars fresh from the stream (an `on_startup` hook)."""
     calendars = Calendars()
-    feed = Followers(app.state.nats, SUBJECTS, calendars.heard, name="events-calendar-feed")
+    feed = calendar_feed(app.state.nats, calendars)
     feed.start()
     app.state.events_calendars = calendars
     app.state.events_calendar_feed = feed
