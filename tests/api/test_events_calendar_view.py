@@ -34,6 +34,7 @@ from tests.api.events_support import (
     seed_event,
     seed_rsvp,
 )
+from tests.api.training_bridge_support import create_session, this_minute
 from tests.support.servers import NatsServer
 from tests.support.waiting import wait_for
 
@@ -181,6 +182,15 @@ class TestFreshOnThisInstance:
             assert listed(admin, include_cancelled=True)[kept["id"]]["is_cancelled"] is True
             assert admin.delete(f"{EVENTS}/{added['id']}").status_code == 204
             assert listed(admin) == {}
+
+    def test_a_training_session_made_here_is_in_the_next_list(self, dept: Department) -> None:
+        # The session's event is published by the training module, not the events module:
+        # this instance hears it as it commits (shared/events/local.py), not only from NATS.
+        with dept.signed_in(dept.admin_username) as admin:
+            assert listed(admin) == {}
+            start = this_minute() + timedelta(days=1)
+            session = create_session(dept, start, start + timedelta(hours=2))
+            assert set(listed(admin)) == {session["event_id"]}
 
 
 class _Loads:

@@ -33,6 +33,7 @@ from shared.events.envelope import EventData
 from shared.events.nats import NatsConnection, ensure_stream
 from shared.models import RequirementFrequency
 from tests.api.department import Department
+from tests.api.organization_support import SETTINGS as ORGANIZATION_SETTINGS
 from tests.api.training_periods_support import (
     LEAVES,
     WAIVERS,
@@ -117,6 +118,19 @@ class TestChangesThroughTheApi:
             assert targets(dept, username) == {"Quarterly drills": 6.0}
             assert client.delete(f"{LEAVES}/{leave.json()['id']}").status_code == 204
         assert targets(dept, username) == {"Quarterly drills": 9.0}
+
+    def test_the_organizations_settings_changed_through_the_api(self, dept: Department) -> None:
+        # The organization module publishes the change, not training: this instance hears it
+        # as it commits (shared/events/local.py), before it comes back from NATS.
+        _, username = dept.add_member("member")
+        assert get_json(dept, username, MY_TRAINING)["visibility"]["show_training_history"]
+        hidden = {"training": {"member_visibility": {"show_training_history": False}}}
+        with dept.signed_in(dept.admin_username) as admin:
+            changed = admin.patch(ORGANIZATION_SETTINGS, json=hidden)
+            assert changed.status_code == 200, changed.text
+        page = get_json(dept, username, MY_TRAINING)
+        assert page["visibility"]["show_training_history"] is False
+        assert "training_records" not in page
 
 
 def envelope(data: EventData, organization_id: uuid.UUID | None = ORG) -> bytes:

@@ -23,6 +23,7 @@ from shared.db.encrypted import install_field_key
 from shared.db.session import create_engine, create_sessionmaker, provide_db_session
 from shared.errors import EXCEPTION_HANDLERS
 from shared.events.consumer import DurableConsumer, Handler
+from shared.events.local import LocalEvents
 from shared.events.nats import NatsConnection
 from shared.events.outbox import OutboxRelay
 from shared.http_input import HeaderLimit, JsonRequest, options_answer
@@ -150,6 +151,8 @@ class Resources:
             redis=self.redis,
             nats=self.nats,
             metrics=self.metrics,
+            # Under LOCAL_KEY: each request's session takes it along (shared.db.session).
+            local_events=LocalEvents(),
         )
         try:
             yield

@@ -24,6 +24,7 @@ from tenacity import (
     wait_exponential,
 )
 
+from shared.events.local import LOCAL_KEY
 from shared.retry import log_retry
 
 log = structlog.get_logger("shared.db")
@@ -179,5 +180,8 @@ async def provide_db_session(state: State) -> AsyncIterator[AsyncSession]:
     """
     sessionmaker: async_sessionmaker[AsyncSession] = state.sessionmaker
     async with sessionmaker() as session:
+        local = state.get(LOCAL_KEY)
+        if local is not None:  # the events it commits reach this instance's caches at once
+            session.info[LOCAL_KEY] = local
         yield session
         await session.commit()

@@ -21,6 +21,7 @@ from nats.js.api import AckPolicy, ConsumerConfig, DeliverPolicy
 from tenacity import AsyncRetrying, wait_fixed
 
 from shared.db.types import utc_now
+from shared.events.local import LocalEvents
 from shared.events.nats import NatsConnection
 from shared.retry import log_retry
 
@@ -200,22 +201,32 @@ class Followers:
         *,
         name: str,
         on_current: Callable[[], None] | None = None,
+        local: LocalEvents | None = None,
     ) -> None:
         # `on_current`: as StreamFollower's, run by each follower that catches up after being
-        # behind or disconnected (a cache drops what it may have missed meanwhile).
+        # behind or disconnected (a cache drops what it may have missed meanwhile). `local`:
+        # this instance's committed events, handed to `handle` as they commit (events/local.py).
+        subjects = tuple(subjects)
         self.followers = [
             StreamFollower(nats, subject, handle, on_current=on_current) for subject in subjects
         ]
+        self._subjects = subjects
+        self._handle = handle
+        self._local = local
         self._name = name
         self._task: asyncio.Task[None] | None = None
 
     def start(self) -> None:
+        if self._local is not None:
+            self._local.follow(self._subjects, self._handle)
         self._task = asyncio.create_task(self._run(), name=self._name)
 
     async def _run(self) -> None:
         await asyncio.gather(*(follower.run() for follower in self.followers))
 
     async def stop(self) -> None:
+        if self._local is not None:
+            self._local.forget(self._handle)
         if self._task is not None:
             self._task.cancel()
             with contextlib.suppress(asyncio.CancelledError):

@@ -4,6 +4,7 @@ import asyncio
 import contextlib
 from collections.abc import Callable
 from datetime import timedelta
+from functools import partial
 from uuid import UUID, uuid4
 
 import structlog
@@ -23,6 +24,7 @@ from shared.background import BackgroundLoop
 from shared.db.on_commit import on_commit
 from shared.db.types import utc_now
 from shared.events.envelope import Envelope, EventData, encode, wrap
+from shared.events.local import LOCAL_KEY, LocalEvents
 from shared.events.nats import NatsConnection
 from shared.events.repository import ClaimedEvent, OutboxRepository
 from shared.metrics import ServiceMetrics
@@ -70,11 +72,12 @@ class Outbox:
             actor_id=actor_id,
             request_id=current_request_id(),
         )
+        payload = encode(envelope)
         self._session.add(
             OutboxMessage(
                 id=envelope.id,
                 subject=envelope.type,
-                payload=encode(envelope),
+                payload=payload,
                 request_id=envelope.request_id,
                 created_at=envelope.occurred_at,
                 attempts=0,
@@ -84,6 +87,10 @@ class Outbox:
         wake: Callable[[], None] | None = self._session.info.get(WAKE_KEY)
         if wake is not None:
             on_commit(self._session, wake)
+        # And this instance's caches hear it as it commits (events/local.py).
+        local: LocalEvents | None = self._session.info.get(LOCAL_KEY)
+        if local is not None:
+            on_commit(self._session, partial(local.deliver, envelope.type, payload))
         return envelope
 
 

@@ -47,6 +47,7 @@ from shared.events.contracts.events import (
 from shared.events.contracts.members import MemberDeleted
 from shared.events.envelope import Envelope, EventData
 from shared.events.follower import Followers
+from shared.events.local import LocalEvents
 from shared.events.nats import NatsConnection
 from shared.models import EventType, RSVPStatus
 
@@ -236,18 +237,25 @@ class OrganizationCalendar:
             self.after_commit(partial(self.calendars.forget, self.organization_id))
 
 
-def calendar_feed(nats: NatsConnection, calendars: Calendars) -> Followers:
+def calendar_feed(
+    nats: NatsConnection, calendars: Calendars, local: LocalEvents | None = None
+) -> Followers:
     """The followers of `SUBJECTS` that keep `calendars` fresh, each dropping them all as it
-    catches up."""
+    catches up; with `local`, this instance's own events too, as they commit."""
     return Followers(
-        nats, SUBJECTS, calendars.heard, name="events-calendar-feed", on_current=calendars.clear
+        nats,
+        SUBJECTS,
+        calendars.heard,
+        name="events-calendar-feed",
+        on_current=calendars.clear,
+        local=local,
     )
 
 
 def start_calendar_feed(app: Litestar) -> None:
     """Keep this instance's calendars fresh from the stream (an `on_startup` hook)."""
     calendars = Calendars()
-    feed = calendar_feed(app.state.nats, calendars)
+    feed = calendar_feed(app.state.nats, calendars, app.state.local_events)
     feed.start()
     app.state.events_calendars = calendars
     app.state.events_calendar_feed = feed

@@ -39,6 +39,7 @@ from shared.events.contracts.leaves import WaiverChanged
 from shared.events.contracts.training import RequirementChanged
 from shared.events.envelope import EventData
 from shared.events.follower import Followers
+from shared.events.local import LocalEvents
 from shared.events.nats import NatsConnection
 from shared.models import RequirementFrequency, RequirementType, TrainingType
 
@@ -199,17 +200,22 @@ class OrganizationBasis:
             self.after_commit(partial(self.cache.forget, self.organization_id))
 
 
-def basis_followers(nats: NatsConnection, cache: BasisCache) -> Followers:
+def basis_followers(
+    nats: NatsConnection, cache: BasisCache, local: LocalEvents | None = None
+) -> Followers:
     """The followers keeping this instance's bases from outliving a change made anywhere; one
     that catches up after being behind or disconnected drops every basis (what it missed is
-    unknown)."""
-    return Followers(nats, SUBJECTS, cache.heard, name="training-basis", on_current=cache.clear)
+    unknown). With `local`, this instance's own events drop them as they commit (an
+    organization's settings changed here, say)."""
+    return Followers(
+        nats, SUBJECTS, cache.heard, name="training-basis", on_current=cache.clear, local=local
+    )
 
 
 def start_training_basis(app: Litestar) -> None:
     """This instance's bases and their followers (an `on_startup` hook)."""
     cache = BasisCache()
-    followers = basis_followers(app.state.nats, cache)
+    followers = basis_followers(app.state.nats, cache, app.state.local_events)
     followers.start()
     app.state.training_basis = cache
     app.state.training_basis_followers = followers
