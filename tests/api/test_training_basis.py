@@ -7,7 +7,6 @@ class: each test fails if that rule is missing."""
 import json
 import uuid
 from datetime import UTC, date, datetime
-from typing import Any
 
 import msgspec
 import pytest
@@ -17,7 +16,6 @@ from api.training.basis import (
     SUBJECTS,
     TTL_SECONDS,
     BasisCache,
-    OrganizationBasis,
     TrainingBasis,
     basis_followers,
 )
@@ -30,6 +28,7 @@ from shared.events.contracts.training import (
     RequirementChanged,
 )
 from shared.events.envelope import EventData
+from shared.events.local import LocalEvents
 from shared.events.nats import NatsConnection, ensure_stream
 from shared.models import RequirementFrequency
 from tests.api.department import Department
@@ -259,24 +258,26 @@ class TestFollowers:
 
 
 class TestOwnChanges:
+    """This instance's committed events, as the outbox hands them over (shared/events/local.py)
+    to the handler `start_training_basis` registers with the followers' subjects."""
+
     @pytest.mark.parametrize("event", CHANGING, ids=lambda event: event.subject)
-    async def test_a_change_is_dropped_once_committed(self, event: EventData) -> None:
-        cache, loads = BasisCache(), Loads()
-        committed: list[Any] = []
-        basis = OrganizationBasis(cache, ORG, loads, committed.append)
-        await basis.get()
-        basis.published(event)
-        await basis.get()
-        assert loads.count == 1  # not before the commit
-        [forget] = committed
-        forget()
-        await basis.get()
+    async def test_a_change_committed_here_drops_its_basis(self, event: EventData) -> None:
+        cache, loads, local = BasisCache(), Loads(), LocalEvents()
+        local.follow(SUBJECTS, cache.heard)
+        await cache.get(ORG, loads)
+        local.deliver(event.subject, envelope(event))
+        await cache.get(ORG, loads)
         assert loads.count == 2
 
-    async def test_records_register_nothing(self) -> None:
-        committed: list[Any] = []
-        OrganizationBasis(BasisCache(), ORG, Loads(), committed.append).published(record_created())
-        assert committed == []
+    async def test_records_drop_nothing(self) -> None:
+        cache, loads, local = BasisCache(), Loads(), LocalEvents()
+        local.follow(SUBJECTS, cache.heard)
+        await cache.get(ORG, loads)
+        event = record_created()
+        local.deliver(event.subject, envelope(event))
+        await cache.get(ORG, loads)
+        assert loads.count == 1
 
 
 async def test_nothing_is_kept_past_its_time_to_live() -> None:

@@ -12,11 +12,10 @@ matched by the database, whose collation (any case, accents) memory does not cop
 Kept fresh by the events every instance follows (`SUBJECTS`): any calendar event but those that
 change nothing a list shows (`UNLISTED`), a location's change (its name is listed) and a
 member's deletion (their RSVPs go with them) drop the organization's calendar and its members'
-answers. This instance drops them as the events module's own changes commit
-(`OrganizationCalendar.published`), before the event comes back from the stream; a training
-session's event, a location's change and a member's deletion made here arrive by the stream
-like any other instance's (milliseconds). A follower catching up after a gap drops them all,
-and nothing is older than `TTL_SECONDS`, for a change no event reported (NATS unreachable).
+answers. This instance hears its own events as their change commits (shared/events/local.py),
+whichever module published them, before they come back from the stream: the member who made
+a change sees it in the next list. A follower catching up after a gap drops them all, and
+nothing is older than `TTL_SECONDS`, for a change no event reported (NATS unreachable).
 """
 
 import contextlib
@@ -45,7 +44,7 @@ from shared.events.contracts.events import (
     ReminderDue,
 )
 from shared.events.contracts.members import MemberDeleted
-from shared.events.envelope import Envelope, EventData
+from shared.events.envelope import Envelope
 from shared.events.follower import Followers
 from shared.events.local import LocalEvents
 from shared.events.nats import NatsConnection
@@ -208,8 +207,6 @@ class OrganizationCalendar:
     organization_id: UUID
     load_events: Callable[[], Awaitable[Sequence[Mapping[Any, Any]]]]
     load_answers: Callable[[UUID], Awaitable[Answers]]
-    # Runs a callback once the request's transaction commits (shared.db.on_commit).
-    after_commit: Callable[[Callable[[], None]], None]
 
     async def page(
         self, filters: EventFilters, caller: UUID, *, skip: int, limit: int
@@ -226,15 +223,6 @@ class OrganizationCalendar:
             else msgspec.structs.replace(item, user_rsvp_status=status)
             for item in calendar.page(filters, skip=skip, limit=limit)
         ]
-
-    def published(self, event: EventData) -> None:
-        """Drop the calendar once this request commits, if the event may change a list: the
-        member who made the change sees it at once, before the event comes back from the stream.
-
-        Not sooner: a list racing the commit would read and keep the rows from before it.
-        """
-        if event.subject not in UNLISTED:
-            self.after_commit(partial(self.calendars.forget, self.organization_id))
 
 
 def calendar_feed(

@@ -21,7 +21,6 @@ from api.events.repository import (
     RSVPRepository,
 )
 from api.events.service import EventsService
-from shared.db.on_commit import on_commit
 from shared.events.outbox import Outbox
 from shared.principal import Principal
 
@@ -56,7 +55,6 @@ def provide_events_service(
         organization_id=org,
         load_events=partial(calendar_apart, state.sessionmaker, org),
         load_answers=partial(answers_apart, state.sessionmaker, org),
-        after_commit=partial(on_commit, db_session),
     )
     return EventsService(
         principal=principal,

@@ -17,7 +17,6 @@ import time
 from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, tzinfo
-from functools import partial
 from typing import TypeVar
 from uuid import UUID
 
@@ -37,7 +36,6 @@ from api.training.schemas import Visibility
 from shared.cache import LoadingCache
 from shared.events.contracts.leaves import WaiverChanged
 from shared.events.contracts.training import RequirementChanged
-from shared.events.envelope import EventData
 from shared.events.follower import Followers
 from shared.events.local import LocalEvents
 from shared.events.nats import NatsConnection
@@ -184,20 +182,9 @@ class OrganizationBasis:
     cache: BasisCache
     organization_id: UUID
     load: Callable[[], Awaitable[TrainingBasis]]
-    # Runs a callback once the request's transaction commits (shared.db.on_commit).
-    after_commit: Callable[[Callable[[], None]], None]
 
     async def get(self) -> TrainingBasis:
         return await self.cache.get(self.organization_id, self.load)
-
-    def published(self, event: EventData) -> None:
-        """Drop the basis once this request commits an event that changes it, before the event
-        comes back from the stream: the officer who made the change sees it at once.
-
-        Not sooner: a read racing the commit would load and keep the rows from before it.
-        """
-        if changes_basis(event.subject):
-            self.after_commit(partial(self.cache.forget, self.organization_id))
 
 
 def basis_followers(

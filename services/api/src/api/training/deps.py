@@ -25,7 +25,6 @@ from api.training.repository import (
     WaiverRepository,
 )
 from api.training.service import TrainingService, basis_of
-from shared.db.on_commit import on_commit
 from shared.events.outbox import Outbox
 from shared.principal import Principal
 
@@ -71,7 +70,6 @@ def provide_training_service(
             cache=state.training_basis,
             organization_id=org,
             load=partial(basis_apart, state.sessionmaker, org),
-            after_commit=partial(on_commit, db_session),
         ),
     )
 

@@ -56,7 +56,6 @@ class EventsServiceBase:
         self.outbox.add(
             data, organization_id=self.principal.organization_id, actor_id=self.principal.user_id
         )
-        self.calendar.published(data)
 
     async def _record(self, event_type: str, **data: Any) -> None:
         """An audit entry of the events category for this request's caller."""

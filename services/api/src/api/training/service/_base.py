@@ -75,7 +75,6 @@ class TrainingServiceBase:
         self.outbox.add(
             data, organization_id=self.principal.organization_id, actor_id=self.principal.user_id
         )
-        self.basis.published(data)
 
     async def _record(self, event_type: str, severity: str = "info", **data: Any) -> None:
         """An audit entry of the training category for this request's caller."""
