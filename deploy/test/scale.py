@@ -51,6 +51,8 @@ from run import (
     trust_host_authorities,
 )
 
+from shared.events.local import subject_matches
+
 FILES = (
     *COMPOSE_FILES,
     DEPLOY / "compose.scale.yaml",
@@ -169,17 +171,6 @@ def streams(report: dict[str, Any]) -> dict[str, dict[str, Any]]:
         for account in report.get("account_details", [])
         for stream in account.get("stream_detail", [])
     }
-
-
-def subject_matches(pattern: str, subject: str) -> bool:
-    """NATS subject matching: `*` is one token, a final `>` one or more."""
-    wanted, parts = pattern.split("."), subject.split(".")
-    for index, part in enumerate(wanted):
-        if part == ">":
-            return len(parts) > index
-        if index >= len(parts) or part not in ("*", parts[index]):
-            return False
-    return len(wanted) == len(parts)
 
 
 def writer(gateway: str, cookies: dict[str, str], index: int, stop: threading.Event) -> list[Write]:
