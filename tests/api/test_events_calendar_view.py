@@ -13,13 +13,14 @@ import msgspec
 import pytest
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from api.events.calendar_view import SUBJECTS, TTL_SECONDS, Calendars, calendar_feed, list_item
+from api.events.calendar_view import SUBJECTS, TTL_SECONDS, Calendars, list_item
 from api.events.repository import EventRepository
 from api.events.schemas import EventFilters
 from shared.events.contracts.events import CheckedIn, EventUpdated, ReminderDue, RSVPChanged
 from shared.events.contracts.locations import LocationUpdated
 from shared.events.contracts.members import MemberDeleted
 from shared.events.envelope import EventData, encode, wrap
+from shared.events.follower import cache_followers
 from shared.events.nats import NatsConnection
 from shared.models import EventType, RSVPStatus
 from shared.types import iso_datetime
@@ -283,7 +284,7 @@ async def test_each_follower_catching_up_drops_every_calendar(nats_server: NatsS
     # catches up (at its start here; after a reconnection alike, shared/events/follower.py).
     connection = NatsConnection(nats_server.url, "LOGBOOK_CALENDAR_TEST", name="calendar-test")
     calendars = Cleared()
-    feed = calendar_feed(connection, calendars)
+    feed = cache_followers(connection, SUBJECTS, calendars, name="calendar-test")
     connection.start()
     feed.start()
     try:

@@ -17,7 +17,6 @@ from api.training.basis import (
     TTL_SECONDS,
     BasisCache,
     TrainingBasis,
-    basis_followers,
 )
 from api.training.service import basis_of
 from shared.events.contracts.leaves import LeaveCreated, WaiverChanged
@@ -28,6 +27,7 @@ from shared.events.contracts.training import (
     RequirementChanged,
 )
 from shared.events.envelope import EventData
+from shared.events.follower import cache_followers
 from shared.events.local import LocalEvents
 from shared.events.nats import NatsConnection, ensure_stream
 from shared.models import RequirementFrequency
@@ -244,7 +244,7 @@ class TestFollowers:
     ) -> None:
         connection = NatsConnection(nats_server.url, STREAM, name="basis-test")
         cache = Watched()
-        followers = basis_followers(connection, cache)
+        followers = cache_followers(connection, SUBJECTS, cache, name="basis-test")
         connection.start()
         followers.start()
         try:
@@ -259,7 +259,7 @@ class TestFollowers:
 
 class TestOwnChanges:
     """This instance's committed events, as the outbox hands them over (shared/events/local.py)
-    to the handler `start_training_basis` registers with the followers' subjects."""
+    to the handler the followers of `start_training_basis` register for their subjects."""
 
     @pytest.mark.parametrize("event", CHANGING, ids=lambda event: event.subject)
     async def test_a_change_committed_here_drops_its_basis(self, event: EventData) -> None:

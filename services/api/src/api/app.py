@@ -79,9 +79,15 @@ def create_app(
     spec = replace(SPEC, consumers=consumers)
     app = create_service_app(spec, settings, sessionmaker=sessionmaker)
     app.on_startup.extend(
-        [seed_system_roles, start_live_inventory, start_calendar_feed, start_matrix_runs]
+        [
+            seed_system_roles,
+            start_live_inventory,
+            start_calendar_feed,
+            start_training_basis,
+            start_matrix_runs,
+        ]
     )
-    app.on_shutdown.extend([stop_live_inventory, stop_calendar_feed, stop_matrix_runs])
-    app.on_startup.append(start_training_basis)
-    app.on_shutdown.append(stop_training_basis)
+    app.on_shutdown.extend(
+        [stop_live_inventory, stop_calendar_feed, stop_training_basis, stop_matrix_runs]
+    )
     return app

@@ -11,11 +11,13 @@ it can tell when it must not.
 
 import asyncio
 import contextlib
-from collections.abc import Callable, Iterable
+from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass
 from datetime import timedelta
+from typing import Protocol
 
 import structlog
+from litestar import Litestar
 from nats.js import JetStreamContext
 from nats.js.api import AckPolicy, ConsumerConfig, DeliverPolicy
 from tenacity import AsyncRetrying, wait_fixed
@@ -231,3 +233,56 @@ class Followers:
             self._task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await self._task
+
+
+class FollowedCache(Protocol):
+    """A cache kept fresh by the stream: what the app's hooks below drive."""
+
+    def heard(self, payload: bytes) -> None:
+        """Drop what an event (an envelope's bytes) may have changed."""
+
+    def clear(self) -> None:
+        """Drop everything: a follower caught up after a gap, and what it missed is unknown."""
+
+    async def close(self) -> None:
+        """Cancel the loads in flight."""
+
+
+def cache_followers(
+    nats: NatsConnection,
+    subjects: Iterable[str],
+    cache: FollowedCache,
+    *,
+    name: str,
+    local: LocalEvents | None = None,
+) -> Followers:
+    """The followers keeping `cache` fresh: each event of `subjects` from any instance, and
+    with `local` this instance's own as they commit, goes to `cache.heard`; each follower that
+    catches up after a gap clears it."""
+    return Followers(nats, subjects, cache.heard, name=name, on_current=cache.clear, local=local)
+
+
+def followed_cache_hooks(
+    key: str, subjects: Iterable[str], make: Callable[[], FollowedCache], *, name: str
+) -> tuple[Callable[[Litestar], None], Callable[[Litestar], Awaitable[None]]]:
+    """An app's `on_startup` and `on_shutdown` hooks for a cache kept fresh by the stream: the
+    cache is `app.state[key]`, fed by its followers from the start (this instance's committed
+    events included) until the app stops."""
+    subjects = tuple(subjects)
+
+    def start(app: Litestar) -> None:
+        cache = make()
+        followers = cache_followers(
+            app.state.nats, subjects, cache, name=name, local=app.state.local_events
+        )
+        followers.start()
+        app.state[key] = cache
+        app.state[f"{key}_followers"] = followers
+
+    async def stop(app: Litestar) -> None:
+        followers: Followers | None = app.state.get(f"{key}_followers")
+        if followers is not None:
+            await followers.stop()
+            await app.state[key].close()
+
+    return start, stop

@@ -31,7 +31,6 @@ from uuid import UUID
 
 import msgspec
 import structlog
-from litestar import Litestar
 
 from api.events.schemas import EventFilters, EventListItem
 from shared.cache import LoadingCache
@@ -45,9 +44,7 @@ from shared.events.contracts.events import (
 )
 from shared.events.contracts.members import MemberDeleted
 from shared.events.envelope import Envelope
-from shared.events.follower import Followers
-from shared.events.local import LocalEvents
-from shared.events.nats import NatsConnection
+from shared.events.follower import followed_cache_hooks
 from shared.models import EventType, RSVPStatus
 
 log = structlog.get_logger("api.events.calendar_view")
@@ -225,33 +222,7 @@ class OrganizationCalendar:
         ]
 
 
-def calendar_feed(
-    nats: NatsConnection, calendars: Calendars, local: LocalEvents | None = None
-) -> Followers:
-    """The followers of `SUBJECTS` that keep `calendars` fresh, each dropping them all as it
-    catches up; with `local`, this instance's own events too, as they commit."""
-    return Followers(
-        nats,
-        SUBJECTS,
-        calendars.heard,
-        name="events-calendar-feed",
-        on_current=calendars.clear,
-        local=local,
-    )
-
-
-def start_calendar_feed(app: Litestar) -> None:
-    """Keep this instance's calendars fresh from the stream (an `on_startup` hook)."""
-    calendars = Calendars()
-    feed = calendar_feed(app.state.nats, calendars, app.state.local_events)
-    feed.start()
-    app.state.events_calendars = calendars
-    app.state.events_calendar_feed = feed
-
-
-async def stop_calendar_feed(app: Litestar) -> None:
-    """Stop following (an `on_shutdown` hook)."""
-    feed: Followers | None = app.state.get("events_calendar_feed")
-    if feed is not None:
-        await feed.stop()
-        await app.state.events_calendars.close()
+# This instance's calendars (`app.state.events_calendars`), fed by the stream while it runs.
+start_calendar_feed, stop_calendar_feed = followed_cache_hooks(
+    "events_calendars", SUBJECTS, Calendars, name="events-calendar-feed"
+)

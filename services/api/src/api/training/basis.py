@@ -6,9 +6,9 @@ My Training, the busiest training page, read all of it on every request (four st
 their rows, a third of the page's time), though it changes rarely. It is kept here instead, and
 dropped by the events every instance follows (`start_training_basis`): a requirement created,
 edited or deleted, a waiver granted or deactivated, a leave granted or deactivated, any change
-of the organization's settings or profile (its time zone). This instance also drops it once its
-own training change commits, before the event comes back (`OrganizationBasis.published`); a
-follower that was behind or disconnected drops every organization's once it has caught up
+of the organization's settings or profile (its time zone). This instance drops it as soon as its
+own change commits, whichever module made it (shared/events/local.py); a follower that was
+behind or disconnected drops every organization's once it has caught up
 (what it missed is unknown); and nothing is older than `TTL_SECONDS`, for a change no event
 reported (NATS unreachable). A member's records are not here: they change all day.
 """
@@ -21,7 +21,6 @@ from typing import TypeVar
 from uuid import UUID
 
 import msgspec
-from litestar import Litestar
 
 from api.training.compliance import (
     Evaluation,
@@ -36,9 +35,7 @@ from api.training.schemas import Visibility
 from shared.cache import LoadingCache
 from shared.events.contracts.leaves import WaiverChanged
 from shared.events.contracts.training import RequirementChanged
-from shared.events.follower import Followers
-from shared.events.local import LocalEvents
-from shared.events.nats import NatsConnection
+from shared.events.follower import followed_cache_hooks
 from shared.models import RequirementFrequency, RequirementType, TrainingType
 
 TTL_SECONDS = 60.0
@@ -187,30 +184,7 @@ class OrganizationBasis:
         return await self.cache.get(self.organization_id, self.load)
 
 
-def basis_followers(
-    nats: NatsConnection, cache: BasisCache, local: LocalEvents | None = None
-) -> Followers:
-    """The followers keeping this instance's bases from outliving a change made anywhere; one
-    that catches up after being behind or disconnected drops every basis (what it missed is
-    unknown). With `local`, this instance's own events drop them as they commit (an
-    organization's settings changed here, say)."""
-    return Followers(
-        nats, SUBJECTS, cache.heard, name="training-basis", on_current=cache.clear, local=local
-    )
-
-
-def start_training_basis(app: Litestar) -> None:
-    """This instance's bases and their followers (an `on_startup` hook)."""
-    cache = BasisCache()
-    followers = basis_followers(app.state.nats, cache, app.state.local_events)
-    followers.start()
-    app.state.training_basis = cache
-    app.state.training_basis_followers = followers
-
-
-async def stop_training_basis(app: Litestar) -> None:
-    """Stop following (an `on_shutdown` hook)."""
-    followers: Followers | None = app.state.get("training_basis_followers")
-    if followers is not None:
-        await followers.stop()
-        await app.state.training_basis.close()
+# This instance's bases (`app.state.training_basis`), fed by the stream while it runs.
+start_training_basis, stop_training_basis = followed_cache_hooks(
+    "training_basis", SUBJECTS, BasisCache, name="training-basis"
+)
