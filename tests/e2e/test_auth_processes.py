@@ -40,13 +40,17 @@ def member(auth_platform: AuthPlatform) -> str:
     return new_member(auth_platform.stack)
 
 
-def auth_process(stack: Stack) -> psutil.Process:
+def service_process(stack: Stack, service: str) -> psutil.Process:
     pid = next(
         line["pid"]
         for line in stack.json_lines()
-        if line.get("event") == "run.started" and line.get("process") == "auth"
+        if line.get("event") == "run.started" and line.get("process") == service
     )
     return psutil.Process(pid)
+
+
+def auth_process(stack: Stack) -> psutil.Process:
+    return service_process(stack, "auth")
 
 
 def hashing_workers(service: psutil.Process) -> list[psutil.Process]:

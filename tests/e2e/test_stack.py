@@ -10,13 +10,19 @@ import signal
 import time
 import uuid
 from collections.abc import Iterator
+from pathlib import Path
 
 import httpx
 import pytest
 import redis
 
 from tests.e2e.stack import Stack, start_stack
-from tests.e2e.test_auth_processes import auth_process, hash_at_once, still_running
+from tests.e2e.test_auth_processes import (
+    auth_process,
+    hash_at_once,
+    service_process,
+    still_running,
+)
 from tests.health.test_health import assert_services
 from tests.support.servers import wait_until
 
@@ -104,6 +110,15 @@ class TestRunningPlatform:
         assert body["checks"]["nats"] == "connected"  # the embedded NATS, not the system one
         # Plain-http development: no HSTS pinning 127.0.0.1 to https, no Secure cookies.
         assert "strict-transport-security" not in response.headers
+
+    def test_a_service_that_seals_no_secret_never_loads_cryptography(self, stack: Stack) -> None:
+        # PyJWT is loaded with it hidden (launcher/cli.py; tokens are HS256) and shared.crypto
+        # imports it only to seal or open a secret: 10 MiB less in each such process.
+        health = service_process(stack, "health")
+        assert httpx.get(f"{stack.gateway}/health").status_code == 200  # serving, imports done
+        maps = Path(f"/proc/{health.pid}/maps").read_text()
+        assert "pydantic_core" in maps  # its libraries are listed here
+        assert "cryptography" not in maps
 
     def test_the_database_is_migrated_once_and_every_service_waits_for_it(
         self, stack: Stack
